@@ -1,0 +1,45 @@
+"""The `kiji` command: the management commands people use, under short names.
+
+    kiji serve                 production server (+ scheduler) at http://127.0.0.1:8000
+    kiji import-ldcc PATH      import the livedoor news corpus (folder or .tar.gz)
+    kiji demo                  load the demo content if the site is empty
+    kiji createadmin           create an administrator if none exists, print the login once
+    kiji manage ARGS...        any Django management command
+"""
+
+import os
+import sys
+
+COMMANDS = {
+    "serve": "serve",
+    "import-ldcc": "import_ldcc",
+    "demo": "load_demo",
+    "createadmin": "createadmin",
+    "reindex": "reindex",
+    "backup": "backup",
+    "restore": "restore",
+    "publish-due": "publish_due",
+    "scheduler": "run_scheduler",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__.strip())
+        return
+    from django.core.management import execute_from_command_line
+
+    name, rest = argv[0], argv[1:]
+    if name == "manage":
+        execute_from_command_line(["kiji manage", *rest])
+    elif name in COMMANDS:
+        execute_from_command_line(["kiji", COMMANDS[name], *rest])
+    else:
+        print(f"kiji: unknown command {name!r}.\n\n{__doc__.strip()}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

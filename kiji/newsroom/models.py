@@ -1,0 +1,239 @@
+"""The newsroom's facts: categories, writers, tags, images, articles and their history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kiji.lib.html import html_to_text, sanitize_html
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=60, help_text=_("Japanese name shown in the main menu."))
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, help_text=_("Used in the URL: /category/<slug>/"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower comes first in the menu."))
+    description = models.TextField(_("description"), blank=True)
+    in_menu = models.BooleanField(_("shown in the main menu"), default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reader:category", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reader:tag", args=[self.slug])
+
+
+class Image(models.Model):
+    """An uploaded picture; resized renditions are made once, on upload (see services.images)."""
+
+    file = models.ImageField(_("file"), upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    alt = models.CharField(_("alternative text"), max_length=200, blank=True,
+                           help_text=_("What the picture shows, for readers who cannot see it."))
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(_("credit"), max_length=120, blank=True, help_text=_("e.g. 撮影：山田太郎"))
+    # [{"width": 640, "height": 360, "format": "webp", "name": "renditions/…/640.webp"}, …]
+    renditions = models.JSONField(_("renditions"), default=list, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self):
+        return self.caption or self.alt or self.file.name
+
+
+class Writer(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="writer", verbose_name=_("login"),
+                                help_text=_("The newsroom login of this writer, if they have one."))
+    name = models.CharField(_("display name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    bio = models.TextField(_("biography"), blank=True)
+    email = models.EmailField(_("contact e-mail"), blank=True, help_text=_("Shown to readers under the article."))
+    photo = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("photo"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("writer")
+        verbose_name_plural = _("writers")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reader:writer", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """What readers may see: published, and its publication time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def for_cards(self):
+        return self.select_related("category", "lead_image").prefetch_related("writers")
+
+    def latest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    headline = models.CharField(_("headline"), max_length=200)
+    deck = models.CharField(_("deck"), max_length=300, blank=True, help_text=_("Subheadline under the headline."))
+    slug = models.SlugField(_("slug"), max_length=120, blank=True,
+                            help_text=_("Optional words for the URL, in latin letters: /articles/<id>/<slug>/"))
+    body = models.TextField(_("body"), blank=True, help_text=_("Sanitized on save: no scripts, styles or events."))
+    description = models.CharField(_("description"), max_length=200, blank=True, editable=False)
+    lead_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("lead image"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles",
+                                 verbose_name=_("category"))
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
+    writers = models.ManyToManyField(Writer, through="Byline", blank=True, related_name="articles",
+                                     verbose_name=_("writers"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True,
+                                        help_text=_("For a scheduled article, when it goes live."))
+    updated_at = models.DateTimeField(_("last substantive update"), null=True, blank=True,
+                                      help_text=_("Shown to readers as the update time. Leave empty if none."))
+    source_url = models.URLField(_("source URL"), max_length=300, blank=True)
+    source_credit = models.CharField(_("source credit"), max_length=300, blank=True,
+                                     help_text=_("Licence credit shown on the page for syndicated text."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False, verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [
+            ("publish_article", _("Can publish, schedule and unpublish articles")),
+            ("edit_any_article", _("Can edit articles of any writer")),
+        ]
+        indexes = [
+            # home page latest list, feeds, sitemaps: published() ordered by time
+            models.Index(fields=["status", "published_at"], name="article_status_time"),
+            # category pages and "latest per category"
+            models.Index(fields=["category", "status", "published_at"], name="article_cat_status_time"),
+        ]
+        constraints = [
+            # the importer's idempotency: one article per source URL
+            models.UniqueConstraint(fields=["source_url"], condition=~Q(source_url=""), name="article_unique_source"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)  # nh3: nothing unsafe is ever stored
+        self.description = (self.deck or _excerpt(html_to_text(self.body), 120))[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        if self.slug:
+            return reverse("reader:article_slug", args=[self.pk, self.slug])
+        return reverse("reader:article", args=[self.pk])
+
+    def is_visible(self, now=None) -> bool:
+        return (self.status == self.Status.PUBLISHED and self.published_at is not None
+                and self.published_at <= (now or timezone.now()))
+
+    @property
+    def displayed_update(self):
+        """The update time readers see: only a substantive update after publication."""
+        if self.updated_at and self.published_at and self.updated_at > self.published_at:
+            return self.updated_at
+        return None
+
+
+def _excerpt(text: str, length: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    writer = models.ForeignKey(Writer, on_delete=models.PROTECT, verbose_name=_("writer"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        unique_together = [("article", "writer")]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+
+    def __str__(self):
+        return str(self.writer)
+
+
+class Correction(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField(_("correction"), help_text=_("What was wrong and what is right now. Shown to readers."))
+    created_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Revision(models.Model):
+    """A snapshot of an article's editable fields, taken on every save."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("saved by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    data = models.JSONField(_("data"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        indexes = [models.Index(fields=["article", "-created_at"], name="revision_article_time")]
+
+    def __str__(self):
+        return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M}"

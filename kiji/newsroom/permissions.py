@@ -1,0 +1,50 @@
+"""Who may do what in the newsroom. Enforced server-side by the services and the admin."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from kiji.newsroom.models import Article
+
+WRITERS_GROUP = "記者"
+EDITORS_GROUP = "編集者"
+ADMINISTRATORS_GROUP = "管理者"
+
+WRITER_STATUSES = {Article.Status.DRAFT, Article.Status.REVIEW}
+
+
+def is_editor(user) -> bool:
+    return user.is_active and (user.is_superuser or user.has_perm("newsroom.publish_article"))
+
+
+def is_administrator(user) -> bool:
+    return user.is_active and (user.is_superuser or user.groups.filter(name=ADMINISTRATORS_GROUP).exists())
+
+
+def owns(user, article: Article) -> bool:
+    if article.pk is None or article.created_by_id == user.pk:
+        return True
+    return article.writers.filter(user=user).exists()
+
+
+def can_edit(user, article: Article) -> bool:
+    """Editors edit anything; writers edit their own articles while they are drafts or in review."""
+    if not user.is_active or not user.has_perm("newsroom.change_article"):
+        return False
+    if is_editor(user) or user.has_perm("newsroom.edit_any_article"):
+        return True
+    return owns(user, article) and article.status in WRITER_STATUSES
+
+
+def ensure_can_edit(user, article: Article) -> None:
+    if not can_edit(user, article):
+        raise PermissionDenied(_("You may only edit your own drafts and articles in review."))
+
+
+def ensure_can_publish(user) -> None:
+    if not is_editor(user):
+        raise PermissionDenied(_("Only editors may publish, schedule or unpublish articles."))
+
+
+def ensure_status_allowed(user, status: str) -> None:
+    if status not in WRITER_STATUSES and not is_editor(user):
+        raise PermissionDenied(_("Only editors may publish, schedule or unpublish articles."))

@@ -1,0 +1,114 @@
+"""The editorial workflow: saving, reviewing, scheduling, publishing, revisions."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kiji.newsroom.models import Article, Revision
+from kiji.newsroom.permissions import ensure_can_edit, ensure_can_publish
+from kiji.newsroom.signals import article_changed
+
+Status = Article.Status
+
+# The fields a revision keeps and a restore puts back.
+REVISION_FIELDS = ["headline", "deck", "slug", "body", "lead_image_id", "category_id", "status",
+                   "published_at", "updated_at", "source_url", "source_credit"]
+
+
+def announce_change(article: Article, *, deleted: bool = False) -> None:
+    """Tell listeners (search, caches, lists) once the transaction has committed."""
+    transaction.on_commit(lambda: article_changed.send(sender=Article, article=article, deleted=deleted))
+
+
+def snapshot(article: Article) -> dict:
+    data = {}
+    for name in REVISION_FIELDS:
+        value = getattr(article, name)
+        data[name] = value.isoformat() if isinstance(value, datetime) else value
+    data["tag_ids"] = sorted(article.tags.values_list("pk", flat=True))
+    data["writer_ids"] = list(article.byline_set.order_by("position", "pk").values_list("writer_id", flat=True))
+    return data
+
+
+def record_revision(article: Article, *, by=None, note: str = "") -> Revision:
+    return Revision.objects.create(article=article, created_by=by, note=note[:200], data=snapshot(article))
+
+
+@transaction.atomic
+def restore_revision(*, revision: Revision, by) -> Article:
+    """Put an article's fields back as they were in a revision, recorded as a new revision."""
+    article = revision.article
+    ensure_can_edit(by, article)
+    data = revision.data
+    for name in REVISION_FIELDS:
+        if name == "status":
+            continue  # restoring text never publishes or unpublishes by itself
+        value = data.get(name)
+        if name in ("published_at", "updated_at") and value:
+            value = datetime.fromisoformat(value)
+        setattr(article, name, value)
+    article.save()
+    article.tags.set(data.get("tag_ids", []))
+    article.byline_set.all().delete()
+    for position, writer_id in enumerate(data.get("writer_ids", [])):
+        article.byline_set.create(writer_id=writer_id, position=position)
+    record_revision(article, by=by, note=_("Restored the revision of %(time)s") % {
+        "time": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M")})
+    announce_change(article)
+    return article
+
+
+@transaction.atomic
+def submit_for_review(*, article: Article, by) -> Article:
+    ensure_can_edit(by, article)
+    article.status = Status.REVIEW
+    article.save(update_fields=["status", "modified_at"])
+    record_revision(article, by=by, note=_("Submitted for review"))
+    return article
+
+
+@transaction.atomic
+def publish_article(*, article: Article, by, at: datetime | None = None) -> Article:
+    """Publish now, or schedule when `at` is in the future."""
+    ensure_can_publish(by)
+    now = timezone.now()
+    when = at or now
+    article.status = Status.SCHEDULED if when > now else Status.PUBLISHED
+    article.published_at = when
+    article.save(update_fields=["status", "published_at", "modified_at"])
+    note = _("Scheduled") if article.status == Status.SCHEDULED else _("Published")
+    record_revision(article, by=by, note=note)
+    announce_change(article)
+    return article
+
+
+@transaction.atomic
+def unpublish_article(*, article: Article, by) -> Article:
+    ensure_can_publish(by)
+    article.status = Status.UNPUBLISHED
+    article.save(update_fields=["status", "modified_at"])
+    record_revision(article, by=by, note=_("Unpublished"))
+    announce_change(article)
+    return article
+
+
+def publish_due_articles(*, now: datetime | None = None) -> int:
+    """Publish every scheduled article whose time has come; returns how many this call published."""
+    now = now or timezone.now()
+    published = 0
+    due = Article.objects.filter(status=Status.SCHEDULED, published_at__lte=now).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            # Claim the row with a conditional UPDATE: two schedulers may see the same due
+            # article, and only the one whose UPDATE changed a row may publish it.
+            claimed = Article.objects.filter(pk=pk, status=Status.SCHEDULED).update(
+                status=Status.PUBLISHED, modified_at=now)
+            if not claimed:
+                continue
+            article = Article.objects.get(pk=pk)
+            record_revision(article, by=None, note=_("Published by the scheduler"))
+            announce_change(article)
+            published += 1
+    return published

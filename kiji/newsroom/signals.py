@@ -1,0 +1,11 @@
+"""Newsroom events other apps listen to (search index, caches, audience lists).
+
+Sent by the services after the transaction commits, never from model save(): the imports
+point one way (newsroom knows nothing of search or caches), so this is how they hear of changes.
+"""
+
+from django.dispatch import Signal
+
+# Sent with article=<Article> whenever what readers could see of it may have changed:
+# published, edited, unpublished, scheduled, restored, deleted (deleted=True).
+article_changed = Signal()

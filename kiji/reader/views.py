@@ -1,0 +1,89 @@
+"""The public pages. Views parse, call, render."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from kiji.newsroom.models import Article, Category, Tag, Writer
+from kiji.newsroom.permissions import can_edit, is_editor
+
+PAGE_SIZE = 20
+
+
+def _page(request, queryset, size: int = PAGE_SIZE):
+    try:
+        return Paginator(queryset, size, allow_empty_first_page=True).page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("ページが見つかりません") from None
+
+
+def home(request):
+    published = Article.objects.published().for_cards().latest_first()
+    top = list(published[:5])
+    sections = []
+    for category in Category.objects.filter(in_menu=True):
+        articles = list(published.filter(category=category)[:5])
+        if articles:
+            sections.append((category, articles))
+    return render(request, "reader/home.html", {"top": top, "sections": sections})
+
+
+def category_detail(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    page = _page(request, Article.objects.published().filter(category=category).for_cards().latest_first())
+    return render(request, "reader/category.html", {"category": category, "page": page})
+
+
+def writer_detail(request, slug):
+    writer = get_object_or_404(Writer.objects.select_related("photo"), slug=slug)
+    page = _page(request, Article.objects.published().filter(writers=writer).for_cards().latest_first())
+    return render(request, "reader/writer.html", {"writer": writer, "page": page})
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = _page(request, Article.objects.published().filter(tags=tag).for_cards().latest_first())
+    return render(request, "reader/tag.html", {"tag": tag, "page": page})
+
+
+def _article_context(article: Article, *, preview: bool = False) -> dict:
+    return {
+        "article": article,
+        "writers": list(article.writers.all()),
+        "tags": list(article.tags.all()),
+        "corrections": list(article.corrections.all()),
+        "preview": preview,
+    }
+
+
+def article_detail(request, pk, slug=None):
+    article = get_object_or_404(
+        Article.objects.published().select_related("category", "lead_image"), pk=pk)
+    if (slug or "") != article.slug:
+        return redirect(article, permanent=True)  # one canonical URL
+    return render(request, "reader/article.html", _article_context(article))
+
+
+@never_cache
+@staff_member_required
+def article_preview(request, pk):
+    """An unpublished article as readers will see it; only for staff who may see it."""
+    article = get_object_or_404(Article.objects.select_related("category", "lead_image"), pk=pk)
+    if not (is_editor(request.user) or can_edit(request.user, article)
+            or request.user.has_perm("newsroom.view_article")):
+        raise PermissionDenied
+    response = render(request, "reader/article.html", _article_context(article, preview=True))
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def page_not_found(request, exception=None):
+    return render(request, "reader/404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without the database: the menu and lists may be what failed.
+    return render(request, "reader/500.html", status=500)

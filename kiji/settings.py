@@ -1,0 +1,177 @@
+"""Kiji settings: one module, environment first, SQLite by default.
+
+Every variable is listed with its meaning in `.env.example`.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from kiji.lib.env import env, env_bool, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env("KIJI_VAR_DIR", str(BASE_DIR / "var")))
+
+PRODUCTION = env("KIJI_ENV", "development") == "production"
+DEBUG = env_bool("KIJI_DEBUG", default=False)
+
+SECRET_KEY = env("SECRET_KEY")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+if PRODUCTION:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production (KIJI_ENV=production) set SECRET_KEY to a long random string, "
+            "e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if not env("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS is not set. In production (KIJI_ENV=production) set ALLOWED_HOSTS to the site's "
+            "host names, comma-separated, e.g. ALLOWED_HOSTS=news.example.jp"
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = "kiji-development-only-secret-key-do-not-use-in-production"
+
+SITE_URL = env("KIJI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = env("KIJI_SITE_NAME", "Kiji ニュース")
+SITE_DESCRIPTION = env("KIJI_SITE_DESCRIPTION", "政治・韓国・エンタメの最新ニュースをお届けします。")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "kiji.newsroom",
+    "kiji.reader",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kiji.urls"
+WSGI_APPLICATION = "kiji.wsgi.application"
+
+TEMPLATES = [
+    {
+        # The reader site: Jinja2 renders the article page several times faster (see bench/RESULTS.md).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "kiji.reader.jinja2env.environment", "autoescape": True},
+    },
+    {
+        # The newsroom: the Django admin and its overrides stay on Django templates.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Databases: SQLite in WAL mode unless DATABASE_URL says otherwise (postgres://user@host:5432/name).
+_environ = environ.Env()
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kiji.sqlite3'}")
+DATABASES = {"default": _environ.db_url_config(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers go on while the importer, scheduler or admin writes;
+        # IMMEDIATE transactions make writers queue on busy_timeout instead of failing with "locked".
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("KIJI_DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("KIJI_CACHE_PREFIX", "kiji"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kiji"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("KIJI_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if env("KIJI_TEST_STATIC", "") == "plain":
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WHITENOISE_MAX_AGE = 3600
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGIN_URL = "admin:login"
+
+# Uploads: images over this many bytes are refused with a message naming the limit.
+KIJI_MAX_IMAGE_BYTES = env_int("KIJI_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 40_000_000)
+KIJI_IMAGE_WIDTHS = [320, 640, 960, 1280]
+# The scheduler's polling interval in seconds (publishes within this of the time).
+KIJI_SCHEDULER_INTERVAL = env_int("KIJI_SCHEDULER_INTERVAL", 15)
+KIJI_PAGE_SIZE = env_int("KIJI_PAGE_SIZE", 20)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    # Behind nginx or a CDN terminating TLS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("KIJI_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("KIJI_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"https://{h}" for h in ALLOWED_HOSTS])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("KIJI_LOG_LEVEL", "WARNING")},
+    "loggers": {"kiji": {"handlers": ["console"], "level": env("KIJI_LOG_LEVEL", "INFO"), "propagate": False}},
+}

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+admin.site.site_header = "Kiji ニュースルーム"
+admin.site.site_title = "Kiji ニュースルーム"
+admin.site.index_title = "ニュースルーム"
+admin.site.site_url = "/"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("kiji.reader.urls")),
+]
+
+if settings.MEDIA_URL.startswith("/") and not settings.PRODUCTION or settings.DEBUG:
+    # On one machine the app serves uploads itself; behind nginx, nginx serves /media/ (docs/deploy.md).
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler404 = "kiji.reader.views.page_not_found"
+handler500 = "kiji.reader.views.server_error"

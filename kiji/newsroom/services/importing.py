@@ -1,0 +1,271 @@
+"""Importing the livedoor news corpus (ldcc): channel folders of plain-text articles.
+
+Each article file is UTF-8: line 1 the source URL, line 2 the publication time (ISO 8601 with
+its UTC offset), line 3 the title, the rest the body. Channels become categories; each article
+keeps its source URL and the credit its channel's LICENSE.txt asks for. The whole import is one
+transaction: a bad file stops it with nothing written, unless bad files are to be skipped.
+"""
+
+import re
+import tarfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kiji.lib.html import html_to_text, plain_text_to_html, sanitize_html
+from kiji.lib.pagecache import purge_site
+from kiji.newsroom.models import Article, Category, _excerpt
+from kiji.newsroom.signals import articles_imported
+
+# The corpus's channels in the order of its README, with their Japanese names.
+CHANNELS = {
+    "topic-news": "トピックニュース",
+    "sports-watch": "Sports Watch",
+    "it-life-hack": "ITライフハック",
+    "kaden-channel": "家電チャンネル",
+    "movie-enter": "MOVIE ENTER",
+    "dokujo-tsushin": "独女通信",
+    "smax": "エスマックス",
+    "livedoor-homme": "livedoor HOMME",
+    "peachy": "Peachy",
+}
+NOT_ARTICLES = {"README.txt", "CHANGES.txt", "LICENSE.txt"}
+BATCH_SIZE = 500
+_url_ok = URLValidator(schemes=["http", "https"])
+_headline_max = Article._meta.get_field("headline").max_length
+_url_max = Article._meta.get_field("source_url").max_length
+_credit_max = Article._meta.get_field("source_credit").max_length
+
+
+class CorpusError(Exception):
+    """A file that cannot be imported: names the file and the line, says why."""
+
+    def __init__(self, name: str, line: int, reason: str):
+        super().__init__(f"{name}, line {line}: {reason}")
+        self.name, self.line, self.reason = name, line, reason
+
+
+@dataclass
+class CorpusFile:
+    name: str       # path inside the corpus, as the operator sees it in messages
+    channel: str    # the folder name, which becomes the category slug
+    data: bytes
+
+
+@dataclass
+class ParsedArticle:
+    name: str
+    channel: str
+    source_url: str
+    published_at: datetime
+    headline: str
+    body_text: str
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    already_there: int = 0
+    skipped: list[CorpusError] = field(default_factory=list)
+    new_categories: list[str] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)
+
+
+def read_corpus(path: str | Path, *, channels: set[str] | None = None) -> tuple[list[CorpusFile], dict[str, str]]:
+    """The article files (sorted by name) and each channel's LICENSE.txt text, from a .tar.gz or a folder."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    entries = _tar_entries(path) if path.is_file() else _folder_entries(path)
+    files, licences = [], {}
+    for name, read in entries:
+        parts = PurePosixPath(name).parts
+        if len(parts) < 2 or not name.endswith(".txt") or parts[-2] == "ldcc-text":
+            continue  # README.txt / CHANGES.txt at the top, or anything outside a channel folder
+        channel = parts[-2]
+        if channels and channel not in channels:
+            continue
+        if parts[-1] == "LICENSE.txt":
+            licences[channel] = read().decode("utf-8", errors="replace")
+        elif parts[-1] not in NOT_ARTICLES:
+            files.append(CorpusFile(name=name, channel=channel, data=read()))
+    files.sort(key=lambda f: f.name)
+    return files, licences
+
+
+def _tar_entries(path: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    # Read members in place, never extracted to disk: nothing of the archive can land outside it.
+    with tarfile.open(path, "r:*") as archive:
+        for member in archive:
+            if member.isfile():
+                yield member.name, lambda m=member: archive.extractfile(m).read()
+
+
+def _folder_entries(root: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    for file in sorted(root.rglob("*.txt")):
+        if file.is_file():
+            yield file.relative_to(root).as_posix(), file.read_bytes
+
+
+def parse_article(file: CorpusFile) -> ParsedArticle:
+    """The article in one corpus file; CorpusError (file, line, reason) when it breaks the format."""
+    name = file.name
+    try:
+        text = file.data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = file.data.count(b"\n", 0, exc.start) + 1
+        raise CorpusError(name, line, f"not UTF-8 text (byte {file.data[exc.start]:#04x})") from None
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    labels = ["the source URL", "the publication time", "the title"]
+    for number, label in enumerate(labels, start=1):
+        if len(lines) < number or (number < 3 and not lines[number - 1].strip()):
+            raise CorpusError(name, number, f"missing {label}")
+    url, time, headline = lines[0].strip(), lines[1].strip(), lines[2].strip()
+    if not _is_web_address(url):
+        raise CorpusError(name, 1, f"not a web address (http or https, at most {_url_max} characters): {url[:80]!r}")
+    published_at = _parse_time(name, time)
+    if not headline:
+        raise CorpusError(name, 3, "empty title")
+    if len(headline) > _headline_max:
+        raise CorpusError(name, 3, f"title longer than {_headline_max} characters")
+    body = "\n".join(lines[3:]).strip("\n")
+    if not body.strip():
+        raise CorpusError(name, 4, "no body text")
+    return ParsedArticle(name=name, channel=file.channel, source_url=url, published_at=published_at,
+                         headline=headline, body_text=body)
+
+
+def _is_web_address(value: str) -> bool:
+    try:
+        _url_ok(value)
+    except ValidationError:
+        return False
+    return len(value) <= _url_max
+
+
+def _parse_time(name: str, value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CorpusError(name, 2, f"not an ISO 8601 time: {value[:40]!r}") from None
+    if parsed.tzinfo is None:
+        raise CorpusError(name, 2, f"time without a UTC offset (expected e.g. +0900): {value!r}")
+    return parsed
+
+
+def credit_line(channel_name: str, licence_text: str | None) -> str:
+    """The attribution the channel's LICENSE.txt asks for: provider (and its page), licence name and URL."""
+    if not licence_text:
+        return channel_name
+    lines = [line.strip() for line in licence_text.splitlines()]
+    provider, provider_url = channel_name, ""
+    for i, line in enumerate(lines):
+        if line.startswith("このディレクトリの記事ファイル内容の提供元"):
+            following = [x for x in lines[i + 1:] if x]
+            provider = following[0] if following else channel_name
+            provider_url = next((x for x in following[1:2] if x.startswith("http")), "")
+    licence = re.search(r"「([^」]+)」[（(]\s*(https?://[^\s）)]+)", licence_text)
+    parts = [f"提供元: {provider}" + (f" {provider_url}" if provider_url else "")]
+    if licence:
+        parts.append(f"ライセンス: クリエイティブ・コモンズ「{licence.group(1).strip()}」 {licence.group(2)}")
+    # URLs stand between spaces so the page can turn them into links.
+    return " ／ ".join(parts)[:_credit_max]
+
+
+def import_ldcc(*, path: str | Path, skip_bad: bool = False, channels: set[str] | None = None,
+                progress: Callable[[int], None] | None = None,
+                on_total: Callable[[int], None] | None = None) -> ImportReport:
+    """Import every new article of the corpus at `path` in one transaction; already imported ones are left alone.
+
+    Raises CorpusError at the first bad file (nothing written) unless skip_bad, which lists them in the report.
+    """
+    files, licences = read_corpus(path, channels=channels)
+    if on_total:
+        on_total(len(files))
+    report = ImportReport()
+    with transaction.atomic():
+        categories = _ensure_categories(sorted({f.channel for f in files}, key=_channel_order), report)
+        credits = {ch: credit_line(c.name, licences.get(ch)) for ch, c in categories.items()}
+        known = set(Article.objects.exclude(source_url="").values_list("source_url", flat=True))
+        seen: dict[str, str] = {}
+        batch: list[Article] = []
+        for file in files:
+            try:
+                parsed = parse_article(file)
+                if parsed.source_url in seen:
+                    raise CorpusError(file.name, 1, f"same source URL as {seen[parsed.source_url]}")
+            except CorpusError as error:
+                if not skip_bad:
+                    raise
+                report.skipped.append(error)
+                _tick(progress)
+                continue
+            seen[parsed.source_url] = parsed.name
+            if parsed.source_url in known:
+                report.already_there += 1
+            else:
+                batch.append(_new_article(parsed, categories[parsed.channel], credits[parsed.channel]))
+            if len(batch) >= BATCH_SIZE:
+                _save_batch(batch, report)
+                batch = []
+            _tick(progress)
+        _save_batch(batch, report)
+        if report.article_ids:
+            ids = list(report.article_ids)
+            transaction.on_commit(lambda: _announce(ids))
+    return report
+
+
+def _tick(progress: Callable[[int], None] | None) -> None:
+    if progress:
+        progress(1)
+
+
+def _channel_order(slug: str) -> tuple[int, str]:
+    order = list(CHANNELS)
+    return (order.index(slug) if slug in order else len(order), slug)
+
+
+def _ensure_categories(channels: list[str], report: ImportReport) -> dict[str, Category]:
+    """A category per channel, found by its slug or added at the end of the menu."""
+    found = {c.slug: c for c in Category.objects.filter(slug__in=[slugify(ch) for ch in channels])}
+    position = (Category.objects.aggregate(m=Max("position"))["m"] or 0) + 1
+    categories = {}
+    for channel in channels:
+        slug = slugify(channel)
+        if slug not in found:
+            found[slug] = Category.objects.create(name=CHANNELS.get(channel, channel), slug=slug, position=position)
+            report.new_categories.append(found[slug].name)
+            position += 1
+        categories[channel] = found[slug]
+    return categories
+
+
+def _new_article(parsed: ParsedArticle, category: Category, credit: str) -> Article:
+    # bulk_create skips Article.save(), so derive here what save() would: the sanitized body and description.
+    body = sanitize_html(plain_text_to_html(parsed.body_text))
+    return Article(
+        headline=parsed.headline, body=body, description=_excerpt(html_to_text(body), 120),
+        category=category, status=Article.Status.PUBLISHED, published_at=parsed.published_at,
+        source_url=parsed.source_url, source_credit=credit, created_at=timezone.now(),
+    )
+
+
+def _save_batch(batch: list[Article], report: ImportReport) -> None:
+    if batch:
+        created = Article.objects.bulk_create(batch)
+        report.created += len(created)
+        report.article_ids.extend(a.pk for a in created)
+
+
+def _announce(article_ids: list[int]) -> None:
+    purge_site()
+    articles_imported.send(sender=Article, article_ids=article_ids)

@@ -1,0 +1,211 @@
+"""kiji import-ldcc: the livedoor news corpus format, imported once, all or nothing."""
+
+import tarfile
+from datetime import datetime
+from io import StringIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from kiji.newsroom.models import Article, Category
+from kiji.newsroom.signals import articles_imported
+
+REAL_CORPUS = settings.BASE_DIR.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz"
+
+LICENCE = """このディレクトリにあるすべての記事ファイルには、クリエイティブ・コモンズライセンス
+「表示 - 改変禁止」（http://creativecommons.org/licenses/by-nd/2.1/jp/）が適用されます。
+
+このディレクトリの記事ファイル内容の提供元：
+{name}
+http://news.example.jp/category/{slug}/
+"""
+
+# Text written for these tests (not from the corpus): two channels, three articles.
+ARTICLES = {
+    "topic-news/topic-news-1001.txt": (
+        "http://news.example.jp/article/detail/1001/\n2012-09-03T10:15:00+0900\n商店街に猫の駅長が就任\n"
+        "駅前の商店街で、看板猫の「みけ」が一日駅長に任命された。\n\n"
+        "式典には近所の子どもたちも集まり、<大きな>拍手が送られた。\n次の行\n"),
+    "topic-news/topic-news-1002.txt": (
+        "http://news.example.jp/article/detail/1002/\n2012-09-04T08:00:00+0900\n夏祭りの来場者が過去最多\n"
+        "今年の夏祭りは天候に恵まれ、来場者は過去最多となった。\n"),
+    "sports-watch/sports-watch-2001.txt": (
+        "http://news.example.jp/article/detail/2001/\n2012-09-05T21:30:00+0900\n延長戦の末にサヨナラ勝ち\n"
+        "九回に追いついたチームが、延長十一回にサヨナラ勝ちを収めた。\n"),
+}
+
+
+def write_corpus(root: Path, extra: dict[str, bytes | str] | None = None) -> Path:
+    """A tiny corpus laid out like the real one: ldcc-text/<channel>/..., with README and LICENSE files."""
+    base = root / "ldcc-text"
+    (base / "topic-news").mkdir(parents=True)
+    (base / "sports-watch").mkdir()
+    (base / "README.txt").write_text("テスト用のコーパス\n", encoding="utf-8")
+    (base / "CHANGES.txt").write_text("変更なし\n", encoding="utf-8")
+    for slug, name in [("topic-news", "トピックニュース"), ("sports-watch", "Sports Watch")]:
+        (base / slug / "LICENSE.txt").write_text(LICENCE.format(name=name, slug=slug), encoding="utf-8")
+    for name, text in {**ARTICLES, **(extra or {})}.items():
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        (base / name).write_bytes(data)
+    return root
+
+
+def run_import(path, *args) -> str:
+    out = StringIO()
+    call_command("import_ldcc", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_imports_channels_as_categories_and_articles_as_published(tmp_path, client):
+    output = run_import(write_corpus(tmp_path))
+
+    assert "Imported 3 article(s)" in output
+    assert dict(Category.objects.values_list("slug", "name")) == {
+        "topic-news": "トピックニュース", "sports-watch": "Sports Watch"}
+    article = Article.objects.get(source_url="http://news.example.jp/article/detail/1001/")
+    assert article.headline == "商店街に猫の駅長が就任"
+    assert article.status == Article.Status.PUBLISHED
+    assert article.published_at == datetime(2012, 9, 3, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert article.category.slug == "topic-news"
+    assert not article.writers.exists()
+    # the text is not altered: escaped, paragraphs kept, single newlines as <br>
+    assert article.body == ("<p>駅前の商店街で、看板猫の「みけ」が一日駅長に任命された。</p>"
+                            "<p>式典には近所の子どもたちも集まり、&lt;大きな&gt;拍手が送られた。<br>次の行</p>")
+    assert article.description.startswith("駅前の商店街で")
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "&lt;大きな&gt;拍手" in page
+    assert "提供元: トピックニュース" in page
+    assert 'href="http://news.example.jp/article/detail/1001/"' in page
+    assert 'href="http://creativecommons.org/licenses/by-nd/2.1/jp/"' in page
+
+
+@pytest.mark.django_db
+def test_it_reads_the_tar_gz_as_well_as_the_folder(tmp_path):
+    corpus = write_corpus(tmp_path / "src")
+    archive = tmp_path / "corpus.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(corpus / "ldcc-text", arcname="ldcc-text")
+
+    assert "Imported 3 article(s)" in run_import(archive)
+    assert Article.objects.filter(category__slug="sports-watch").count() == 1
+    assert Article.objects.get(headline="延長戦の末にサヨナラ勝ち").source_credit.startswith("提供元: Sports Watch")
+
+
+@pytest.mark.django_db
+def test_it_adds_nothing_twice_when_run_again(tmp_path):
+    corpus = write_corpus(tmp_path)
+    run_import(corpus)
+    ids = sorted(Article.objects.values_list("pk", flat=True))
+
+    output = run_import(corpus / "ldcc-text")  # the channel folders directly, this time
+
+    assert "Imported 0 article(s); 3 were already there." in output
+    assert sorted(Article.objects.values_list("pk", flat=True)) == ids
+    assert Category.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_new_file_in_a_second_run_is_the_only_one_added(tmp_path):
+    corpus = write_corpus(tmp_path)
+    run_import(corpus)
+    (corpus / "ldcc-text/topic-news/topic-news-1003.txt").write_text(
+        "http://news.example.jp/article/detail/1003/\n2012-09-06T09:00:00+0900\n図書館が夜間開館を試行\n本文。\n",
+        encoding="utf-8")
+
+    assert "Imported 1 article(s); 3 were already there." in run_import(corpus)
+    assert Article.objects.count() == 4
+
+
+BAD_FILES = [
+    ("no-time.txt", "http://news.example.jp/article/detail/9001/\n", "line 2: missing the publication time"),
+    ("bad-date.txt", "http://news.example.jp/a/9002/\n2012-13-45T99:00:00+0900\n見出し\n本文\n",
+     "line 2: not an ISO 8601 time"),
+    ("naive-date.txt", "http://news.example.jp/a/9003/\n2012-09-01T10:00:00\n見出し\n本文\n",
+     "line 2: time without a UTC offset"),
+    ("empty-title.txt", "http://news.example.jp/a/9004/\n2012-09-01T10:00:00+0900\n  \n本文\n", "line 3: empty title"),
+    ("not-url.txt", "見出しだけ\n2012-09-01T10:00:00+0900\n見出し\n本文\n", "line 1: not a web address"),
+    ("no-body.txt", "http://news.example.jp/a/9005/\n2012-09-01T10:00:00+0900\n見出し\n", "line 4: no body text"),
+    ("sjis.txt", "http://news.example.jp/a/9006/\n2012-09-01T10:00:00+0900\n".encode() + "見出し\n".encode("shift_jis"),
+     "line 3: not UTF-8 text"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "content", "reason"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_one_bad_file_stops_the_import_and_changes_nothing(tmp_path, name, content, reason):
+    existing = Category.objects.create(name="政治", slug="politics")
+    corpus = write_corpus(tmp_path, {f"sports-watch/{name}": content})
+
+    with pytest.raises(CommandError) as error:
+        run_import(corpus)
+
+    assert f"ldcc-text/sports-watch/{name}, {reason}" in str(error.value)
+    assert "Nothing was imported" in str(error.value)
+    assert Article.objects.count() == 0
+    assert list(Category.objects.all()) == [existing]
+
+
+@pytest.mark.django_db
+def test_skip_bad_imports_the_good_files_and_lists_every_bad_one(tmp_path):
+    corpus = write_corpus(tmp_path, {
+        "sports-watch/sports-watch-9001.txt": BAD_FILES[1][1],
+        "topic-news/topic-news-9002.txt": BAD_FILES[3][1],
+        # the same source URL as an article already in the corpus
+        "topic-news/topic-news-9003.txt": ARTICLES["topic-news/topic-news-1002.txt"],
+    })
+
+    output = run_import(corpus, "--skip-bad")
+
+    assert "Imported 3 article(s)" in output
+    assert "Skipped 3 bad file(s):" in output
+    assert "ldcc-text/sports-watch/sports-watch-9001.txt, line 2: not an ISO 8601 time" in output
+    assert "ldcc-text/topic-news/topic-news-9002.txt, line 3: empty title" in output
+    assert ("ldcc-text/topic-news/topic-news-9003.txt, line 1: same source URL as "
+            "ldcc-text/topic-news/topic-news-1002.txt") in output
+    assert Article.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="no such file or folder"):
+        run_import(tmp_path / "nowhere.tar.gz")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_listeners_hear_once_with_every_new_article_id(tmp_path):
+    heard = []
+
+    def listener(sender, article_ids, **kwargs):
+        heard.append(sorted(article_ids))
+
+    articles_imported.connect(listener)
+    try:
+        corpus = write_corpus(tmp_path)
+        run_import(corpus)
+        run_import(corpus)  # nothing new: nobody is told
+    finally:
+        articles_imported.disconnect(listener)
+    assert heard == [sorted(Article.objects.values_list("pk", flat=True))]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not REAL_CORPUS.exists(), reason=f"the livedoor corpus is not at {REAL_CORPUS}")
+def test_it_imports_the_real_corpus_first_channel(client):
+    output = run_import(REAL_CORPUS, "--channel", "topic-news")
+
+    assert "Imported 770 article(s)" in output
+    category = Category.objects.get(slug="topic-news")
+    assert category.name == "トピックニュース"
+    article = Article.objects.filter(category=category).first()
+    assert article.source_url.startswith("http://news.livedoor.com/article/detail/")
+    assert article.source_credit == ("提供元: トピックニュース http://news.livedoor.com/category/vender/news/ ／ "
+                                     "ライセンス: クリエイティブ・コモンズ「表示 - 改変禁止」 "
+                                     "http://creativecommons.org/licenses/by-nd/2.1/jp/")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "提供元: トピックニュース" in response.content.decode()

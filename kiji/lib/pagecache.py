@@ -1,26 +1,78 @@
 """Purging readers' cached pages. Any app may call these; the page cache honours them.
 
-The page cache (see kiji.reader.cache / the performance work) keys every cached reader page by
-a version: purging bumps the version, so the next request renders afresh on every app server
-sharing the cache. Behind nginx, pages are micro-cached for about a second, so a purge is
-visible there within that second too.
+The page cache (kiji.reader.cache) stores each page with the versions it was rendered under:
+the site version, and for an article page that article's version. Purging changes a version,
+so the next request on every app server renders afresh. Behind nginx, pages are micro-cached
+for about a second, so a purge is visible there within that second too.
+
+Where the versions live must be shared by every worker process: with REDIS_URL (or any
+shared Django cache) they are cache keys; with the per-process locmem cache they are small
+files under KIJI_PAGECACHE_DIR (one machine, several workers). A version is a random token,
+not a counter, so a lost or restarted store can never bring an old version back.
 """
 
+import os
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
 from django.core.cache import cache
 
 SITE_KEY = "pagecache:site"
 
+# Each process remembers versions this long (seconds) before reading the shared store again;
+# a purge from this process is seen at once, one from another process within this time.
+_TTL = float(os.environ.get("KIJI_PAGECACHE_VERSION_TTL", "0.5"))
+_memo: dict[str, tuple[float, int]] = {}
+
+
+def _article_key(pk: int) -> str:
+    return f"pagecache:article:{pk}"
+
+
+def _shared_cache() -> bool:
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _dir() -> Path:
+    return Path(getattr(settings, "KIJI_PAGECACHE_DIR", settings.VAR_DIR / "pagecache"))
+
+
+def _read(keys: list[str]) -> dict[str, int]:
+    if _shared_cache():
+        try:
+            return cache.get_many(keys)
+        except Exception:  # the cache is down: treat as "unknown version", so nothing stale is served
+            return {k: -1 for k in keys}
+    found = {}
+    for key in keys:
+        try:
+            found[key] = int((_dir() / key.replace(":", "_")).read_text() or 0)
+        except (FileNotFoundError, ValueError):
+            pass
+    return found
+
 
 def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, None)
+    token = secrets.randbits(62)
+    _memo.pop(key, None)
+    if _shared_cache():
+        cache.set(key, token, None)
+        return
+    folder = _dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    # Write then rename: a reader in another process never sees a half-written token.
+    fd, tmp = tempfile.mkstemp(dir=folder)
+    with os.fdopen(fd, "w") as f:
+        f.write(str(token))
+    os.replace(tmp, folder / key.replace(":", "_"))
 
 
 def purge_article(pk: int) -> None:
     """The article's own page (comments, count, body) must render afresh."""
-    _bump(f"pagecache:article:{pk}")
+    _bump(_article_key(pk))
 
 
 def purge_site() -> None:
@@ -30,6 +82,24 @@ def purge_site() -> None:
 
 def versions(article_pk: int | None = None) -> tuple[int, int]:
     """(site version, article version) that a cached page must match to be served."""
-    keys = [SITE_KEY] + ([f"pagecache:article:{article_pk}"] if article_pk else [])
-    found = cache.get_many(keys)
-    return found.get(SITE_KEY, 0), found.get(keys[-1], 0) if article_pk else 0
+    keys = [SITE_KEY] + ([_article_key(article_pk)] if article_pk else [])
+    now = time.monotonic()
+    values, missing = {}, []
+    for key in keys:
+        hit = _memo.get(key)
+        if hit and hit[0] > now:
+            values[key] = hit[1]
+        else:
+            missing.append(key)
+    if missing:
+        found = _read(missing)
+        for key in missing:
+            values[key] = found.get(key, 0)
+            if values[key] != -1:
+                _memo[key] = (now + _TTL, values[key])
+    return values[SITE_KEY], values[keys[-1]] if article_pk else 0
+
+
+def forget_memo() -> None:
+    """Drop this process's remembered versions (tests; after a restore)."""
+    _memo.clear()

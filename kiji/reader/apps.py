@@ -7,3 +7,4 @@ class ReaderConfig(AppConfig):
 
     def ready(self):
         from kiji.reader import menu  # noqa: F401  (connects the menu cache invalidation)
+        from kiji.reader import cache  # noqa: F401  (purges cached pages when articles change)

@@ -1,0 +1,104 @@
+"""The page cache as readers and editors notice it: fast repeats, fresh edits, staff never cached."""
+
+from django.test import override_settings
+
+from kiji.lib import pagecache
+from kiji.lib.testing import NewsroomTestCase
+from kiji.newsroom.models import Article
+from kiji.newsroom.services.publishing import publish_article, unpublish_article
+
+
+class PageCacheTests(NewsroomTestCase):
+    def setUp(self):
+        pagecache.forget_memo()
+        self.article = self.make_article(headline="速報 台風が上陸")
+
+    def get(self, url=None, **headers):
+        return self.client.get(url or self.article.get_absolute_url(), headers=headers)
+
+    def test_it_serves_the_second_request_from_the_cache_without_queries(self):
+        first = self.get()
+        self.assertContains(first, "速報 台風が上陸")
+        self.assertEqual(first["X-Kiji-Cache"], "miss")
+        with self.assertNumQueries(0):
+            second = self.get()
+        self.assertEqual(second["X-Kiji-Cache"], "hit")
+        self.assertEqual(second.content, first.content)
+        self.assertIn("s-maxage=1", second["Cache-Control"])
+
+    def test_it_answers_a_conditional_get_with_304(self):
+        etag = self.get()["ETag"]
+        with self.assertNumQueries(0):
+            response = self.get(**{"If-None-Match": etag})
+        self.assertEqual(response.status_code, 304)
+        self.assertEqual(response.content, b"")
+        last_modified = self.get()["Last-Modified"]
+        self.assertEqual(self.get(**{"If-Modified-Since": last_modified}).status_code, 304)
+        self.assertEqual(self.get(**{"If-None-Match": '"other"'}).status_code, 200)
+
+    def test_an_edit_is_visible_at_once(self):
+        self.get()
+        self.client.get("/")
+        self.article.headline = "速報 台風が九州に上陸"
+        with self.captureOnCommitCallbacks(execute=True):
+            self.article.save()
+        self.assertContains(self.get(), "台風が九州に上陸")
+        self.assertContains(self.client.get("/"), "台風が九州に上陸")
+
+    def test_unpublish_and_publish_are_visible_at_once(self):
+        self.assertEqual(self.get().status_code, 200)
+        with self.captureOnCommitCallbacks(execute=True):
+            unpublish_article(article=self.article, by=self.editor)
+        self.assertEqual(self.get().status_code, 404)
+        self.assertNotContains(self.client.get("/"), "速報 台風が上陸")
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=self.article, by=self.editor)
+        self.assertContains(self.get(), "速報 台風が上陸")
+        self.assertContains(self.client.get("/"), "速報 台風が上陸")
+
+    def test_a_purge_from_any_app_renders_afresh(self):
+        self.get()
+        Article.objects.filter(pk=self.article.pk).update(headline="号外 新内閣が発足")  # no signal, no save()
+        self.assertContains(self.get(), "速報 台風が上陸")
+        pagecache.purge_article(self.article.pk)
+        self.assertContains(self.get(), "号外 新内閣が発足")
+
+    def test_logged_in_staff_neither_get_nor_poison_cached_pages(self):
+        self.get()  # cached for readers
+        self.client.force_login(self.editor)
+        staff = self.get()
+        self.assertNotIn("X-Kiji-Cache", staff)
+        Article.objects.filter(pk=self.article.pk).update(headline="編集者だけが見た見出し")
+        self.assertContains(self.get(), "編集者だけが見た見出し")
+        self.client.logout()
+        self.assertContains(self.get(), "速報 台風が上陸")  # readers still get their page
+
+    def test_the_admin_and_preview_are_never_cached(self):
+        self.client.force_login(self.editor)
+        preview = self.client.get(f"/preview/articles/{self.article.pk}/")
+        self.assertEqual(preview.status_code, 200)
+        self.client.logout()
+        self.assertEqual(self.client.get("/admin/").status_code, 302)
+        self.assertNotIn("X-Kiji-Cache", self.client.get("/admin/login/"))
+
+    def test_responses_that_set_cookies_are_not_stored(self):
+        from django.http import HttpResponse
+
+        from kiji.reader import cache
+
+        class Request:
+            resolver_match = type("M", (), {"namespace": "reader", "url_name": "home", "kwargs": {}})()
+
+        response = HttpResponse("x")
+        self.assertTrue(cache._cacheable(Request, response))
+        response.set_cookie("csrftoken", "abc")
+        self.assertFalse(cache._cacheable(Request, response))
+        varied = HttpResponse("x")
+        varied["Vary"] = "Accept-Language, Cookie"
+        self.assertFalse(cache._cacheable(Request, varied))
+
+    @override_settings(KIJI_PAGECACHE=False)
+    def test_it_can_be_switched_off(self):
+        self.get()
+        with self.assertNumQueries(4):  # article, writers, tags, corrections
+            self.assertNotIn("X-Kiji-Cache", self.get())

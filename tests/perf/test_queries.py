@@ -1,0 +1,52 @@
+"""Reader pages run a fixed number of queries, however many articles, writers and tags they show."""
+
+from django.test import override_settings
+
+from kiji.lib.testing import NewsroomTestCase
+from kiji.newsroom.models import Tag, Writer
+
+
+@override_settings(KIJI_PAGECACHE=False)
+class NoNPlusOneTests(NewsroomTestCase):
+    def make_many(self, count):
+        tags = [Tag.objects.get_or_create(name=f"タグ{i}", slug=f"tag-{i}")[0] for i in range(3)]
+        writers = [Writer.objects.get_or_create(name=f"記者{i}", slug=f"writer-{i}")[0] for i in range(3)]
+        for i in range(count):
+            category = self.politics if i % 2 else self.korea
+            self.make_article(headline=f"記事{i}", category=category, writers=writers, tags=tags)
+
+    def count_queries(self, url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.get(url)  # warm the menu
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(ctx.captured_queries)
+
+    def test_home_category_and_article_pages_do_not_grow_with_content(self):
+        self.make_many(2)
+        article = self.politics.articles.first()
+        few = [self.count_queries(u) for u in ("/", "/category/politics/", article.get_absolute_url())]
+        self.make_many(12)
+        many = [self.count_queries(u) for u in ("/", "/category/politics/", article.get_absolute_url())]
+        self.assertEqual(few, many)
+
+    def test_the_article_page_runs_four_queries(self):
+        self.make_many(3)
+        article = self.politics.articles.first()
+        self.client.get(article.get_absolute_url())
+        with self.assertNumQueries(4):  # article with category and image, writers, tags, corrections
+            self.assertContains(self.client.get(article.get_absolute_url()), "記者2")
+
+    def test_the_home_page_runs_a_query_pair_per_menu_category(self):
+        self.make_many(6)
+        self.client.get("/")
+        with self.assertNumQueries(2 + 1 + 2 * 2):  # top + its writers, categories, 2 categories × (list + writers)
+            self.assertContains(self.client.get("/"), "記事5")
+
+    def test_the_category_page_runs_four_queries(self):
+        self.make_many(6)
+        self.client.get("/category/politics/")
+        with self.assertNumQueries(4):  # category, count, page, writers
+            self.assertContains(self.client.get("/category/politics/"), "記事5")

@@ -46,9 +46,12 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "kiji.newsroom",
     "kiji.reader",
+    "kiji.ops",
 ]
 
 MIDDLEWARE = [
+    # First: a cached anonymous reader page is answered before anything else runs.
+    "kiji.reader.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -25,6 +25,7 @@ run: migrate
 	$(BIN)/kiji serve
 
 test: install
+	sh tests/browser/setup.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -1,0 +1,52 @@
+"""Helpers the browser test modules share: Chromium settings, axe-core, screenshots, page availability."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+NODE_MODULES = ROOT / "node_modules"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+WIDTHS = {"phone": 375, "desktop": 1280}
+
+
+def page_available(site, name: str) -> None:
+    """Skip a page another helper's app has not added yet (its URL does not resolve in this code)."""
+    from django.urls import Resolver404, resolve
+
+    if name == "404":
+        return
+    path = site.pages[name].split("?")[0]
+    try:
+        resolve(path)
+    except Resolver404:
+        pytest.skip(f"The {name} page ({path}) does not exist in the URLconf yet; its app has not landed.")
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(NODE_MODULES / "axe-core" / "axe.min.js"))
+    result = page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
+        resultTypes: ['violations'],
+    })""")
+    return result["violations"]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        lines += [f"    {n['target']}: {n['failureSummary'].splitlines()[-1].strip()}" for n in v["nodes"][:5]]
+    return "\n".join(lines)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,164 @@
+"""Fills and inspects the browser tests' own site database (run as a script inside the server's environment).
+
+    python tests/browser/livesite.py seed           # demo-like content; prints the covered URLs as JSON
+    python tests/browser/livesite.py body PK        # an article's stored body, as JSON
+    python tests/browser/livesite.py comments PK    # an article's stored comment texts, as JSON
+
+It runs in a subprocess with the live server's environment (KIJI_VAR_DIR, DATABASE_URL), so the test
+process never touches the server's database through Django's test database machinery.
+"""
+
+import io
+import json
+import os
+import sys
+from datetime import timedelta
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.apps import apps  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from kiji.newsroom.models import Article, Category, Correction, Image, Tag, Writer  # noqa: E402
+
+ADMIN_USERNAME = "browser-admin"
+ADMIN_PASSWORD = "browser-admin-pw-2026"
+
+# Written for these tests (not corpus text): typical Japanese news prose with lists, a quote and a long URL.
+FEATURE_BODY = """
+<p>政府は30日、来年度予算案の概要をまとめた。社会保障費の伸びを抑えつつ、防災と子育て支援に重点を置く。</p>
+<h2>主な項目</h2>
+<ul><li>防災・減災のための公共事業の前倒し</li><li>子育て世帯への給付の拡充</li><li>地方の交通網の維持</li></ul>
+<p>財務省の担当者は「歳出の見直しは道半ばだ」と述べた。詳しい資料は
+https://www.example.go.jp/budget/2027/overview/summary-of-the-draft-budget-for-fiscal-year-2027.pdf で公開されている。</p>
+<h2>今後の日程</h2>
+<ol><li>閣議決定（12月下旬）</li><li>国会への提出（1月）</li><li>衆議院での審議</li></ol>
+<blockquote><p>「国民生活を守る予算にしたい」（首相）</p></blockquote>
+<p>野党は「将来世代へのつけ回しだ」として、審議で追及する構えだ。</p>
+"""
+
+HEADLINES = [
+    ("politics", "衆院選の投票率、前回を上回る見通し　期日前投票が過去最多"),
+    ("politics", "地方創生交付金の配分見直しへ　人口減少地域を重点支援"),
+    ("politics", "国会会期末を控え与野党の攻防が激化"),
+    ("korea", "ソウルで日韓外相会談　経済協力の強化で一致"),
+    ("korea", "韓国の出生率、過去最低を更新　政府が緊急対策"),
+    ("korea", "釜山港の貨物取扱量が回復　物流網の再編進む"),
+    ("entertainment", "人気ドラマの続編が来春放送へ　主演続投が決定"),
+    ("entertainment", "国際映画祭で日本作品が最高賞　監督「夢のよう」"),
+    ("entertainment", "年末の音楽特番、出演者第一弾を発表"),
+]
+
+
+def _jpeg(width: int, height: int) -> SimpleUploadedFile:
+    from PIL import Image as PILImage
+
+    buf = io.BytesIO()
+    PILImage.new("RGB", (width, height), (40, 90, 150)).save(buf, "JPEG", quality=80)
+    return SimpleUploadedFile("kokkai.jpg", buf.getvalue(), content_type="image/jpeg")
+
+
+def _lead_image() -> Image:
+    image = Image(alt="国会議事堂の外観", caption="国会議事堂（東京・永田町）", credit="撮影：Kiji編集部")
+    try:
+        from kiji.newsroom.services.images import store_upload
+    except ImportError:  # before the newsroom's upload service: the original only, no renditions
+        image.file.save("kokkai.jpg", _jpeg(1280, 720), save=True)
+        return image
+    return store_upload(image=image, upload=_jpeg(1280, 720))
+
+
+def _article(category, headline, *, writers, tags=(), hours_ago=1, **fields) -> Article:
+    body = fields.pop("body", f"<p>{headline}。関係者への取材で分かった。</p><p>詳しい経緯は今後の取材で明らかにする。</p>")
+    article = Article.objects.create(
+        headline=headline, body=body, category=category, status=Article.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(hours=hours_ago), **fields)
+    for position, writer in enumerate(writers):
+        article.byline_set.create(writer=writer, position=position)
+    article.tags.set(tags)
+    return article
+
+
+def _add_comments(article: Article) -> None:
+    """Approved reader comments, through the comments app's model when it is installed."""
+    if not apps.is_installed("kiji.comments"):
+        return
+    Comment = apps.get_model("comments", "Comment")
+    fields = {f.name for f in Comment._meta.get_fields()}
+    for i, text in enumerate(["丁寧な解説で分かりやすかったです。", "防災予算の中身をもっと詳しく知りたい。"]):
+        row = {"article": article, "body" if "body" in fields else "text": text}
+        if "name" in fields:
+            row["name"] = f"読者{i + 1}"
+        if "status" in fields:
+            row["status"] = "approved"
+        Comment.objects.create(**row)
+
+
+def seed() -> dict:
+    from kiji.newsroom.roles import ensure_roles
+
+    ensure_roles()
+    User = get_user_model()
+    if not User.objects.filter(username=ADMIN_USERNAME).exists():
+        User.objects.create_superuser(ADMIN_USERNAME, password=ADMIN_PASSWORD)
+    categories = {
+        slug: Category.objects.create(name=name, slug=slug, position=i)
+        for i, (slug, name) in enumerate([("politics", "政治"), ("korea", "韓国"), ("entertainment", "エンタメ")])
+    }
+    hanako = Writer.objects.create(name="山田 花子", slug="yamada-hanako", email="hanako@example.jp",
+                                   bio="政治部記者。国会と地方自治を担当。")
+    ichiro = Writer.objects.create(name="佐藤 一郎", slug="sato-ichiro", bio="ソウル支局長。")
+    budget = Tag.objects.create(name="予算", slug="予算")
+    election = Tag.objects.create(name="選挙", slug="選挙")
+    for i, (cat, headline) in enumerate(HEADLINES):
+        _article(categories[cat], headline, writers=[hanako if cat == "politics" else ichiro],
+                 tags=[election] if "選" in headline else [], hours_ago=2 + i)
+    for i in range(22):  # enough for a second page of the category list
+        _article(categories["politics"], f"政治短信（{i + 1}）　各党の動き", writers=[hanako], hours_ago=20 + i)
+    feature = _article(
+        categories["politics"], "来年度予算案、防災と子育てに重点　歳出は過去最大の見通し",
+        deck="社会保障費の伸びを抑制、国債発行は減額へ", body=FEATURE_BODY, writers=[hanako, ichiro],
+        tags=[budget, election], hours_ago=1, lead_image=_lead_image(), source_credit="Kiji 政治部")
+    Correction.objects.create(article=feature, text="初出時、閣議決定の時期を「11月」としていましたが「12月下旬」の誤りでした。")
+    _add_comments(feature)
+    return {
+        "admin": [ADMIN_USERNAME, ADMIN_PASSWORD],
+        "article_pk": feature.pk,
+        "pages": {
+            "home": "/",
+            "category": categories["politics"].get_absolute_url(),
+            "article": feature.get_absolute_url(),
+            "writer": hanako.get_absolute_url(),
+            "tag": budget.get_absolute_url(),
+            "search": "/search/?q=予算",
+            "ranking": "/ranking/",
+            "404": "/no-such-page/",
+        },
+    }
+
+
+def comments(pk: int) -> list[str]:
+    if not apps.is_installed("kiji.comments"):
+        return []
+    Comment = apps.get_model("comments", "Comment")
+    field = "body" if any(f.name == "body" for f in Comment._meta.get_fields()) else "text"
+    return list(Comment.objects.filter(article_id=pk).order_by("pk").values_list(field, flat=True))
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    if command == "seed":
+        result = seed()
+    elif command == "body":
+        result = Article.objects.get(pk=int(args[0])).body
+    elif command == "comments":
+        result = comments(int(args[0]))
+    else:
+        sys.exit(f"unknown command {command!r}")
+    print(json.dumps(result, ensure_ascii=False))

@@ -1,0 +1,68 @@
+"""Every reader page, at phone and desktop width: accessible, no sideways scroll, stable layout, Japanese wrapping."""
+
+import pytest
+from browserkit import WIDTHS, describe_violations, page_available, run_axe, screenshot
+
+PAGES = ["home", "category", "article", "writer", "tag", "search", "ranking", "404"]
+PAGE_WIDTHS = [(name, width) for name in PAGES for width in WIDTHS]
+
+# Records layout shifts from the first paint on; read back after load (buffered entries included).
+CLS_OBSERVER = """
+window.__cls = 0;
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+def open_covered(site, new_page, name: str, width_name: str):
+    page_available(site, name)
+    page = new_page(WIDTHS[width_name])
+    page.add_init_script(CLS_OBSERVER)
+    response = page.goto(site.url(name), wait_until="load")
+    assert response.status == (404 if name == "404" else 200), f"{name}: HTTP {response.status}"
+    return page
+
+
+@pytest.mark.parametrize(("name", "width"), PAGE_WIDTHS)
+def test_it_has_no_wcag_violations(site, new_page, name, width):
+    page = open_covered(site, new_page, name, width)
+    screenshot(page, f"{name}-{WIDTHS[width]}")
+    violations = run_axe(page)
+    assert not violations, f"axe found WCAG 2.2 A/AA violations on {name} at {WIDTHS[width]} px:\n" + \
+        describe_violations(violations)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_it_does_not_scroll_sideways_on_a_phone(site, new_page, name):
+    page = open_covered(site, new_page, name, "phone")
+    widths = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
+                                      client: document.documentElement.clientWidth,
+                                      wide: [...document.querySelectorAll('body *')]
+                                        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+                                        .slice(0, 5).map(e => e.tagName + '.' + e.className)})""")
+    assert widths["scroll"] <= widths["client"], f"{name} scrolls sideways at 375 px: {widths}"
+
+
+@pytest.mark.parametrize(("name", "width"), PAGE_WIDTHS)
+def test_it_reserves_space_for_images_and_does_not_shift(site, new_page, name, width):
+    page = open_covered(site, new_page, name, width)
+    unsized = page.evaluate("""() => [...document.images]
+        .filter(img => !img.getAttribute('width') || !img.getAttribute('height')).map(img => img.src)""")
+    assert not unsized, f"{name}: <img> without width/height: {unsized}"
+    page.wait_for_timeout(300)
+    cls = page.evaluate("window.__cls")
+    assert cls < 0.01, f"{name} at {WIDTHS[width]} px: cumulative layout shift {cls:.4f}"
+
+
+def test_it_wraps_japanese_text_as_the_stylesheet_decides(site, new_page):
+    """Body text: strict kinsoku (no 、。 or small kana at a line start), long Latin runs may wrap anywhere
+    so a URL cannot widen a phone screen; headings break between phrases (auto-phrase), not inside words."""
+    page = open_covered(site, new_page, "article", "phone")
+    styles = page.evaluate("""() => Object.fromEntries(['body', '.article-body p', 'h1', 'h2'].map(sel => {
+        const s = getComputedStyle(document.querySelector(sel));
+        return [sel, {lineBreak: s.lineBreak, wordBreak: s.wordBreak, overflowWrap: s.overflowWrap}];
+    }))""")
+    body_text = {"lineBreak": "strict", "wordBreak": "normal", "overflowWrap": "anywhere"}
+    heading = {"lineBreak": "strict", "wordBreak": "auto-phrase", "overflowWrap": "anywhere"}
+    assert styles == {"body": body_text, ".article-body p": body_text, "h1": heading, "h2": heading}

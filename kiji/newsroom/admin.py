@@ -1,8 +1,31 @@
-"""The newsroom's back office (minimal registration; the workflow admin builds on this)."""
+"""The newsroom's back office: roles enforced here and in the services, never only by hidden buttons."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, workflow_action
 from kiji.newsroom.models import Article, Byline, Category, Correction, Image, Revision, Tag, Writer
+from kiji.newsroom.permissions import can_edit, ensure_can_edit, ensure_can_publish, ensure_status_allowed, is_editor
+from kiji.newsroom.revisions import diff_against_current, revision_body_html
+from kiji.newsroom.services import publishing
+from kiji.newsroom.services.images import store_upload
+
+Status = Article.Status
 
 
 @admin.register(Category)
@@ -10,53 +33,395 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "position", "in_menu")
     list_editable = ("position", "in_menu")
     prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Writer)
 class WriterAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "email", "user")
     search_fields = ("name", "email")
-    autocomplete_fields = ("user",)
-    raw_id_fields = ("photo",)
+    autocomplete_fields = ("user", "photo")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+def _thumbnail(image: Image, width: int = 120):
+    if not image.file:
+        return "—"
+    smallest = min((r for r in image.renditions or [] if r["format"] == "webp"),
+                   key=lambda r: r["width"], default=None)
+    src = image.file.storage.url(smallest["name"]) if smallest else image.file.url
+    return format_html('<img src="{}" alt="{}" width="{}" class="kiji-thumb" loading="lazy">', src, image.alt, width)
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "width", "height", "created_at")
+    form = ImageAdminForm
+    list_display = ("thumbnail", "__str__", "size", "uploaded_by", "created_at")
+    list_select_related = ("uploaded_by",)
     search_fields = ("caption", "alt", "credit")
+    date_hierarchy = "created_at"
+    readonly_fields = ("thumbnail", "size", "rendition_list")
+
+    @admin.display(description=gettext_lazy("thumbnail"))
+    def thumbnail(self, image):
+        return _thumbnail(image)
+
+    @admin.display(description=gettext_lazy("size"))
+    def size(self, image):
+        return f"{image.width}×{image.height}" if image.width else "—"
+
+    @admin.display(description=gettext_lazy("renditions"))
+    def rendition_list(self, image):
+        return ", ".join(f"{r['format'].upper()} {r['width']}×{r['height']}" for r in image.renditions) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if "file" in form.changed_data and form.cleaned_data.get("file"):
+            store_upload(image=obj, upload=form.cleaned_data["file"], by=request.user)
+        else:
+            obj.save()
 
 
-class BylineInline(admin.TabularInline):
+class ArticlePartInline:
+    """Inlines of an article follow the article: editable only by someone who may edit it."""
+
+    def _may_edit(self, request, obj):
+        return obj is None or can_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class BylineInline(ArticlePartInline, admin.TabularInline):
     model = Byline
     extra = 1
     autocomplete_fields = ("writer",)
+    fields = ("writer", "position")
 
 
-class CorrectionInline(admin.StackedInline):
+class CorrectionInline(ArticlePartInline, admin.StackedInline):
     model = Correction
     extra = 0
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("headline", "category", "status", "published_at")
-    list_filter = ("status", "category")
-    search_fields = ("headline",)
+    form = ArticleAdminForm
+    list_display = ("headline", "status_badge", "byline", "category", "publication_time", "modified_at")
+    list_filter = ("status", "category", "published_at", "writers")
+    search_fields = ("headline", "deck", "writers__name")
     date_hierarchy = "published_at"
     list_select_related = ("category",)
-    autocomplete_fields = ("tags",)
-    raw_id_fields = ("lead_image",)
+    autocomplete_fields = ("tags", "lead_image")
+    readonly_fields = ("created_by", "created_at", "modified_at")
     inlines = [BylineInline, CorrectionInline]
+    actions = ["publish_selected", "schedule_selected", "unpublish_selected", "submit_selected_for_review"]
+    fieldsets = [
+        (None, {"fields": ["headline", "deck", "slug", "body"]}),
+        (gettext_lazy("Publication"), {"fields": ["status", "published_at", "updated_at", "category", "tags",
+                                                   "lead_image"]}),
+        (gettext_lazy("Source"), {"classes": ["collapse"], "fields": ["source_url", "source_credit"]}),
+        (gettext_lazy("History"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "modified_at"]}),
+    ]
+
+    # ---- who sees and edits what ----
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).prefetch_related("writers")
+        user = request.user
+        if is_editor(user) or user.has_perm("newsroom.edit_any_article"):
+            return qs
+        # Writers see their own articles: ones they created or carry their byline.
+        return qs.filter(Q(created_by=user) | Q(pk__in=Byline.objects.filter(writer__user=user).values("article_id")))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or is_editor(request.user))
+
+    def has_publish_permission(self, request):
+        return is_editor(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "source_url":
+            kwargs["assume_scheme"] = "https"  # Django 6's default, chosen now
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        writer = getattr(request.user, "writer", None)
+        if obj.pk is None and isinstance(inline, BylineInline) and writer and request.method == "GET":
+            kwargs["initial"] = [{"writer": writer.pk, "position": 0}]
+        return kwargs
+
+    # ---- saving: every save is a revision and an announcement ----
+
+    def save_model(self, request, obj, form, change):
+        user = request.user
+        previous = Article.objects.get(pk=obj.pk) if change else None
+        if previous is not None:
+            ensure_can_edit(user, previous)
+        ensure_status_allowed(user, obj.status)  # even if a writer posts status=published by hand
+        action = workflow_action(request.POST)
+        if action in ("publish", "schedule", "unpublish"):
+            ensure_can_publish(user)
+        if not change:
+            obj.created_by = user
+        request.kiji_workflow = self._workflow_step(obj, previous, action)
+        if request.kiji_workflow is not None:
+            obj.status = previous.status if previous else Status.DRAFT  # the service moves the status
+        super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def _workflow_step(article: Article, previous: Article | None, action: str | None):
+        """The service call a save asks for (a button, or a changed status or time), or None."""
+        wanted = article.status
+        before = previous.status if previous else Status.DRAFT
+        time_changed = previous is None or previous.published_at != article.published_at
+        now = timezone.now()
+        if action == "publish":
+            at = article.published_at if article.published_at and article.published_at <= now else None
+            return lambda by: publishing.publish_article(article=article, by=by, at=at)
+        if action == "schedule" or (action is None and wanted in (Status.PUBLISHED, Status.SCHEDULED)
+                                    and (wanted != before or time_changed)):
+            return lambda by: publishing.publish_article(article=article, by=by, at=article.published_at)
+        if action == "unpublish" or (action is None and wanted == Status.UNPUBLISHED and before != wanted):
+            return lambda by: publishing.unpublish_article(article=article, by=by)
+        if action == "review" or (action is None and wanted == Status.REVIEW and before != wanted):
+            return lambda by: publishing.submit_for_review(article=article, by=by)
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        writer = getattr(request.user, "writer", None)
+        if not change and writer is not None and not article.byline_set.exists():
+            article.byline_set.create(writer=writer, position=0)
+        step = getattr(request, "kiji_workflow", None)
+        if step is not None:
+            step(request.user)  # the service records the revision and announces the change
+        else:
+            publishing.record_revision(article, by=request.user, note=_("Edited") if change else _("Created"))
+            publishing.announce_change(article)
+
+    def delete_model(self, request, obj):
+        publishing.announce_change(obj, deleted=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            publishing.announce_change(article, deleted=True)
+        super().delete_queryset(request, queryset)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if workflow_action(request.POST):
+            self._workflow_message(request, obj)
+            return redirect("admin:newsroom_article_change", obj.pk)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if workflow_action(request.POST):
+            self._workflow_message(request, obj)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def _workflow_message(self, request, article):
+        article.refresh_from_db(fields=["status", "published_at"])
+        message = _("“%(headline)s” is now: %(status)s") % {
+            "headline": article.headline, "status": article.get_status_display()}
+        if article.status == Status.SCHEDULED:
+            message += " (" + date_format(timezone.localtime(article.published_at), "Y-m-d H:i") + ")"
+        self.message_user(request, message, messages.SUCCESS)
+
+    # ---- the change list ----
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_badge(self, article):
+        return format_html('<span class="kiji-status kiji-status-{}">{}</span>', article.status,
+                           article.get_status_display())
+
+    @admin.display(description=gettext_lazy("writers"))
+    def byline(self, article):
+        return ", ".join(w.name for w in article.writers.all()) or "—"
+
+    @admin.display(description=gettext_lazy("publication time"), ordering="published_at")
+    def publication_time(self, article):
+        if not article.published_at:
+            return "—"
+        when = date_format(timezone.localtime(article.published_at), "Y-m-d H:i")
+        if article.status == Status.SCHEDULED:
+            return format_html('<span class="kiji-scheduled">{} {}</span>', _("Scheduled for"), when)
+        return when
+
+    # ---- actions: the same services as the buttons ----
+
+    def _run_action(self, request, queryset, service) -> None:
+        done = skipped = 0
+        for article in queryset:
+            try:
+                if service(article) is False:
+                    skipped += 1
+                    continue
+                done += 1
+            except PermissionDenied:
+                skipped += 1
+        self.message_user(request, ngettext("%(count)d article changed.", "%(count)d articles changed.", done)
+                          % {"count": done}, messages.SUCCESS)
+        if skipped:
+            self.message_user(request, ngettext("%(count)d article skipped.", "%(count)d articles skipped.",
+                                                skipped) % {"count": skipped}, messages.WARNING)
+
+    @admin.action(description=gettext_lazy("Publish now"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        now = timezone.now()
+
+        def publish(article):
+            at = article.published_at if article.published_at and article.published_at <= now else None
+            return publishing.publish_article(article=article, by=request.user, at=at)
+
+        self._run_action(request, queryset, publish)
+
+    @admin.action(description=gettext_lazy("Schedule at their publication time"), permissions=["publish"])
+    def schedule_selected(self, request, queryset):
+        now = timezone.now()
+
+        def schedule(article):
+            if not article.published_at or article.published_at <= now:
+                return False
+            return publishing.publish_article(article=article, by=request.user, at=article.published_at)
+
+        self._run_action(request, queryset, schedule)
+
+    @admin.action(description=gettext_lazy("Unpublish"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._run_action(request, queryset,
+                         lambda article: publishing.unpublish_article(article=article, by=request.user))
+
+    @admin.action(description=gettext_lazy("Submit for review"), permissions=["change"])
+    def submit_selected_for_review(self, request, queryset):
+        def submit(article):
+            if article.status != Status.DRAFT:
+                return False
+            return publishing.submit_for_review(article=article, by=request.user)
+
+        self._run_action(request, queryset, submit)
+
+    # ---- the change form: workflow buttons, preview, revisions ----
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        editable = obj is None or can_edit(request.user, obj)
+        context.update({
+            "kiji_can_publish": editable and is_editor(request.user),
+            "kiji_can_submit": editable and (obj is None or obj.status == Status.DRAFT),
+            "kiji_can_unpublish": obj is not None and is_editor(request.user)
+                                  and obj.status in (Status.PUBLISHED, Status.SCHEDULED),
+        })
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        urls = [
+            path("<int:object_id>/revisions/", self.admin_site.admin_view(self.revisions_view),
+                 name="newsroom_article_revisions"),
+            path("<int:object_id>/revisions/<int:revision_id>/", self.admin_site.admin_view(self.revision_view),
+                 name="newsroom_article_revision"),
+            path("<int:object_id>/revisions/<int:revision_id>/restore/",
+                 self.admin_site.admin_view(require_POST(self.restore_view)), name="newsroom_article_restore"),
+        ]
+        return urls + super().get_urls()
+
+    def _viewable_article(self, request, object_id) -> Article:
+        article = self.get_object(request, str(object_id))
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def revisions_view(self, request, object_id):
+        article = self._viewable_article(request, object_id)
+        revisions = article.revisions.select_related("created_by")
+        return TemplateResponse(request, "newsroom/revision_list.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "article": article,
+            "revisions": revisions, "title": _("Revisions of “%(headline)s”") % {"headline": article.headline},
+        })
+
+    def revision_view(self, request, object_id, revision_id):
+        article = self._viewable_article(request, object_id)
+        revision = get_object_or_404(article.revisions.select_related("created_by"), pk=revision_id)
+        return TemplateResponse(request, "newsroom/revision_detail.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "article": article, "revision": revision,
+            # sanitize_html ran on save and again in revision_body_html: the markup is safe to show.
+            "body_html": mark_safe(revision_body_html(revision)),
+            "diff": diff_against_current(revision, article), "can_restore": can_edit(request.user, article),
+            "title": _("Revision of %(time)s") % {
+                "time": date_format(timezone.localtime(revision.created_at), "Y-m-d H:i:s")},
+        })
+
+    def restore_view(self, request, object_id, revision_id):
+        article = self._viewable_article(request, object_id)
+        revision = get_object_or_404(article.revisions, pk=revision_id)
+        publishing.restore_revision(revision=revision, by=request.user)  # PermissionDenied -> 403
+        self.message_user(request, _("The revision was restored."), messages.SUCCESS)
+        return redirect("admin:newsroom_article_change", article.pk)
 
 
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
+    """Every revision in one list, read-only; each links to its article's revision page."""
+
     list_display = ("article", "created_at", "created_by", "note")
     list_select_related = ("article", "created_by")
-    raw_id_fields = ("article",)
+    list_filter = ("created_at",)
+    search_fields = ("article__headline", "note")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_editor(request.user):
+            return qs
+        visible = ArticleAdmin(Article, self.admin_site).get_queryset(request)
+        return qs.filter(article__in=visible.values("pk"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        revision = self.get_object(request, object_id)
+        if revision is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        return redirect(reverse("admin:newsroom_article_revision", args=[revision.article_id, revision.pk]))
+
+
+# ---- people: only administrators manage users and groups, and only superusers make superusers ----
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class NewsroomUserAdmin(UserAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly

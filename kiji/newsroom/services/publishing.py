@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kiji.newsroom.models import Article, Revision
 from kiji.newsroom.permissions import ensure_can_edit, ensure_can_publish
@@ -65,7 +66,7 @@ def submit_for_review(*, article: Article, by) -> Article:
     ensure_can_edit(by, article)
     article.status = Status.REVIEW
     article.save(update_fields=["status", "modified_at"])
-    record_revision(article, by=by, note=_("Submitted for review"))
+    record_revision(article, by=by, note=pgettext("revision note", "Submitted for review"))
     return article
 
 
@@ -78,7 +79,8 @@ def publish_article(*, article: Article, by, at: datetime | None = None) -> Arti
     article.status = Status.SCHEDULED if when > now else Status.PUBLISHED
     article.published_at = when
     article.save(update_fields=["status", "published_at", "modified_at"])
-    note = _("Scheduled") if article.status == Status.SCHEDULED else _("Published")
+    note = (pgettext("revision note", "Scheduled") if article.status == Status.SCHEDULED
+            else pgettext("revision note", "Published"))
     record_revision(article, by=by, note=note)
     announce_change(article)
     return article
@@ -89,7 +91,7 @@ def unpublish_article(*, article: Article, by) -> Article:
     ensure_can_publish(by)
     article.status = Status.UNPUBLISHED
     article.save(update_fields=["status", "modified_at"])
-    record_revision(article, by=by, note=_("Unpublished"))
+    record_revision(article, by=by, note=pgettext("revision note", "Unpublished"))
     announce_change(article)
     return article
 

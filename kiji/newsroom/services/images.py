@@ -1,0 +1,144 @@
+"""Image uploads: validation, EXIF stripping and resized renditions, made once on upload.
+
+Everything is written through `default_storage` (the Django storage API), so an S3-compatible
+store configured in STORAGES works unchanged.
+"""
+
+import io
+import posixpath
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image as PILImage
+from PIL import ImageOps, UnidentifiedImageError
+
+from kiji.newsroom.models import Image
+
+# Pillow format name -> file extension
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+_SAVE_OPTIONS = {
+    "JPEG": {"quality": 85, "optimize": True, "progressive": True},
+    "PNG": {"optimize": True},
+    "WEBP": {"quality": 80, "method": 4},
+    "GIF": {},
+}
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+
+
+def open_upload(upload) -> PILImage.Image:
+    """The decoded picture of an upload, or ValidationError with a message an editor understands."""
+    limit = settings.KIJI_MAX_IMAGE_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB). Upload an image of at most %(limit)s MB.")
+            % {"size": _megabytes(upload.size), "limit": _megabytes(limit)}, code="too_large")
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)  # our own limit is lower
+            picture = PILImage.open(io.BytesIO(data))
+            if picture.format not in FORMATS:
+                raise ValidationError(
+                    _("Unsupported image format (%(format)s). Use JPEG, PNG, WebP or GIF.")
+                    % {"format": picture.format}, code="format")
+            _check_pixels(picture.width, picture.height)
+            picture.load()  # decodes every byte: a truncated or corrupt file fails here
+    except ValidationError:
+        raise
+    except PILImage.DecompressionBombError:
+        raise ValidationError(_("The image has too many pixels. At most %(limit)s million pixels are allowed.")
+                              % {"limit": f"{settings.KIJI_MAX_IMAGE_PIXELS / 1_000_000:g}"},
+                              code="too_many_pixels") from None
+    except UnidentifiedImageError:
+        raise ValidationError(_("This file is not an image. Upload a JPEG, PNG, WebP or GIF picture."),
+                              code="not_image") from None
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError(_("The image file is damaged and cannot be read. Save it again and re-upload it."),
+                              code="corrupt") from None
+    finally:
+        upload.seek(0)
+    return picture
+
+
+def _check_pixels(width: int, height: int) -> None:
+    limit = settings.KIJI_MAX_IMAGE_PIXELS
+    if width * height > limit:
+        raise ValidationError(
+            _("The image is too large (%(width)s×%(height)s pixels). At most %(limit)s million pixels are allowed.")
+            % {"width": width, "height": height, "limit": f"{limit / 1_000_000:g}"}, code="too_many_pixels")
+
+
+def _encode(picture: PILImage.Image, fmt: str) -> bytes:
+    if fmt == "JPEG" and picture.mode not in ("RGB", "L"):
+        picture = picture.convert("RGB")
+    elif fmt == "GIF" and picture.mode not in ("P", "L"):
+        picture = picture.convert("RGB").quantize()
+    elif fmt in ("PNG", "WEBP") and picture.mode not in ("RGB", "RGBA", "L", "LA"):
+        picture = picture.convert("RGBA")
+    out = io.BytesIO()
+    picture.save(out, format=fmt, **_SAVE_OPTIONS[fmt])  # no exif= argument: metadata is dropped
+    return out.getvalue()
+
+
+def _upright(picture: PILImage.Image) -> PILImage.Image:
+    """The picture turned as its EXIF orientation says, with no EXIF left (GPS, camera serials)."""
+    fmt = picture.format
+    upright = ImageOps.exif_transpose(picture)
+    upright.info.pop("exif", None)
+    upright.format = fmt
+    return upright
+
+
+def make_renditions(picture: PILImage.Image, original_name: str) -> list[dict]:
+    """Save, for each configured width smaller than the picture, a WebP and an original-format copy."""
+    fmt = picture.format
+    stem = posixpath.splitext(original_name)[0]
+    renditions = []
+    for width in sorted(settings.KIJI_IMAGE_WIDTHS):
+        if width >= picture.width:
+            continue
+        height = max(1, round(picture.height * width / picture.width))
+        resized = picture.resize((width, height), PILImage.Resampling.LANCZOS)
+        for out_fmt in dict.fromkeys(["WEBP", fmt]):
+            ext = FORMATS[out_fmt]
+            name = default_storage.save(f"{stem}-{width}w.{ext}", ContentFile(_encode(resized, out_fmt)))
+            renditions.append({"width": width, "height": height, "format": out_fmt.lower(), "name": name})
+    return renditions
+
+
+def delete_renditions(image: Image) -> None:
+    for rendition in image.renditions or []:
+        default_storage.delete(rendition["name"])
+
+
+def store_upload(*, image: Image, upload, by=None) -> Image:
+    """Save an upload as the image's file (upright, metadata stripped) and make its renditions once."""
+    original = open_upload(upload)
+    animated = getattr(original, "is_animated", False)
+    picture = _upright(original)
+    fmt = picture.format
+    old_renditions = list(image.renditions or [])
+    ext = FORMATS[fmt]
+    base = posixpath.splitext(posixpath.basename(upload.name))[0] or "image"
+    if animated:
+        upload.seek(0)
+        content = ContentFile(upload.read())  # keep every frame; GIF/WebP animations carry no camera EXIF
+    else:
+        content = ContentFile(_encode(picture, fmt))
+    image.file.save(f"{base}.{ext}", content, save=False)
+    image.renditions = make_renditions(picture, image.file.name)
+    if by is not None and image.uploaded_by_id is None:
+        image.uploaded_by = by
+    image.save()
+    if old_renditions:
+        transaction.on_commit(lambda: [default_storage.delete(r["name"]) for r in old_renditions])
+    return image

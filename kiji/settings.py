@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kiji.newsroom",
     "kiji.reader",
     "kiji.ops",
+    "kiji.search",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("search/", include("kiji.search.urls")),
     path("", include("kiji.reader.urls")),
 ]
 

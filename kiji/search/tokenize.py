@@ -26,7 +26,21 @@ def _tokenizer():
 def tokens(text: str) -> list[str]:
     """Normalized content-word tokens of `text`, lower-cased, in order."""
     text = unicodedata.normalize("NFKC", text or "")
-    out = []
+    return [form for _, _, form in _content_morphemes(text)]
+
+
+def spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) for each content word, offsets into `text` itself (for highlighting).
+
+    The text is not NFKC-normalized first, so offsets stay true; the token is, so it compares
+    equal to what `tokens` gives for the same word.
+    """
+    return [(start, end, unicodedata.normalize("NFKC", form).lower())
+            for start, end, form in _content_morphemes(text or "")]
+
+
+def _content_morphemes(text: str):
+    offset = 0
     # Sudachi refuses inputs over ~49,149 bytes: feed long bodies a paragraph at a time.
     for chunk in _chunks(text):
         for m in _tokenizer().tokenize(chunk):
@@ -35,8 +49,8 @@ def tokens(text: str) -> list[str]:
                 continue
             form = m.normalized_form().lower().strip()
             if form and (pos[0] != "記号" or form.isalnum()):
-                out.append(form)
-    return out
+                yield offset + m.begin(), offset + m.end(), form
+        offset += len(chunk)
 
 
 def index_text(text: str) -> str:

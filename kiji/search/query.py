@@ -1,0 +1,80 @@
+"""What a reader typed, parsed into terms: words (AND), "exact phrases", -exclusions.
+
+Nothing the reader typed ever reaches FTS5 or tsquery as syntax: each term is reduced to Sudachi
+tokens here, and the backends quote or parameterize every token.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from kiji.search.tokenize import tokens
+
+MAX_QUERY_CHARS = 200  # longer input is cut (a 10,000-character paste still gets a page)
+MAX_TERMS = 8
+MAX_TOKENS_PER_TERM = 16
+
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»「」『』"})
+_TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    tokens: tuple[str, ...]
+    phrase: bool = False
+    exclude: bool = False
+
+    def display(self) -> str:
+        text = f'"{self.text}"' if self.phrase or " " in self.text else self.text
+        return f"-{text}" if self.exclude else text
+
+
+@dataclass
+class Query:
+    raw: str
+    terms: list[Term] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def included(self) -> list[Term]:
+        return [t for t in self.terms if not t.exclude]
+
+    @property
+    def excluded(self) -> list[Term]:
+        return [t for t in self.terms if t.exclude]
+
+    @property
+    def searchable(self) -> bool:
+        return bool(self.included)
+
+    def highlight_tokens(self) -> set[str]:
+        return {tok for term in self.included for tok in term.tokens}
+
+    def without(self, term: Term) -> "Query":
+        return Query(raw=self.text_without(term), terms=[t for t in self.terms if t is not term])
+
+    def text_without(self, term: Term) -> str:
+        return " ".join(t.display() for t in self.terms if t is not term)
+
+
+def parse_query(raw: str | None) -> Query:
+    """Parse reader input; terms that hold no searchable word (only symbols) are dropped."""
+    raw = (raw or "").strip()
+    text = unicodedata.normalize("NFKC", raw[:MAX_QUERY_CHARS]).translate(_QUOTES)
+    query = Query(raw=raw, truncated=len(raw) > MAX_QUERY_CHARS)
+    for m in _TERM.finditer(text):
+        minus, phrase, word = m.groups()
+        if word is not None:
+            exclude = word.startswith("-") and len(word) > 1
+            term_text, is_phrase = (word[1:] if exclude else word), False
+        else:
+            exclude, term_text, is_phrase = bool(minus), phrase.strip(), True
+        toks = tuple(tokens(term_text))[:MAX_TOKENS_PER_TERM]
+        if not toks:
+            continue
+        if len(query.terms) == MAX_TERMS:
+            query.truncated = True
+            break
+        query.terms.append(Term(text=term_text, tokens=toks, phrase=is_phrase, exclude=exclude))
+    return query

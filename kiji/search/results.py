@@ -1,0 +1,91 @@
+"""Read functions of search: a page of ranked, highlighted results, and suggestions when none."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from markupsafe import Markup
+
+from kiji.lib.html import html_to_text
+from kiji.newsroom.models import Article
+from kiji.search.backends import Filters, backend
+from kiji.search.highlight import highlight, snippet
+from kiji.search.query import Query
+
+PER_PAGE = 10
+MAX_PAGE = 100  # deeper pages are not useful to readers and cost an ever larger OFFSET
+
+
+@dataclass
+class Hit:
+    article: Article
+    title: Markup
+    snippet: Markup
+
+
+@dataclass
+class Suggestion:
+    query: str
+    count: int
+    keep_filters: bool = True
+
+
+@dataclass
+class Results:
+    query: Query
+    hits: list[Hit]
+    total: int
+    page: int
+    num_pages: int
+    suggestions: list[Suggestion] = field(default_factory=list)
+    per_page: int = PER_PAGE
+
+    @property
+    def first(self) -> int:
+        """The rank of this page's first hit."""
+        return (self.page - 1) * self.per_page + 1
+
+
+def search_articles(query: Query, filters: Filters = Filters(), *, page: int = 1, per_page: int = PER_PAGE,
+                    now: datetime | None = None) -> Results:
+    """Published articles matching `query`, best first, one page of them with snippets."""
+    now = now or timezone.now()
+    if not query.searchable:
+        return Results(query=query, hits=[], total=0, page=1, num_pages=0)
+    page = min(max(page, 1), MAX_PAGE)
+    engine = backend()
+    ids, total = engine.search(query, filters, now=now, limit=per_page, offset=(page - 1) * per_page)
+    if total is None:
+        total = engine.count(query, filters, now=now) if page > 1 else 0
+    results = Results(query=query, hits=_hits(ids, query, now), total=total, page=page, per_page=per_page,
+                      num_pages=min(MAX_PAGE, math.ceil(total / per_page)))
+    if total == 0:
+        results.suggestions = suggestions(query, filters, now=now)
+    return results
+
+
+def suggestions(query: Query, filters: Filters, *, now: datetime) -> list[Suggestion]:
+    """Nearby queries that do find something: the same words without one of them, or without the filters."""
+    engine, out = backend(), []
+    if len(query.included) > 1:
+        for term in query.included:
+            shorter = query.without(term)
+            if count := engine.count(shorter, filters, now=now):
+                out.append(Suggestion(query=shorter.raw, count=count))
+    if filters != Filters() and (count := engine.count(query, Filters(), now=now)):
+        out.append(Suggestion(query=query.raw, count=count, keep_filters=False))
+    return sorted(out, key=lambda s: -s.count)[:5]
+
+
+def _hits(ids: list[int], query: Query, now: datetime) -> list[Hit]:
+    # published() again: the index is kept in step, but visibility is decided in one place only.
+    articles = Article.objects.published(now).for_cards().in_bulk(ids)
+    wanted = query.highlight_tokens()
+    hits = []
+    for pk in ids:
+        if article := articles.get(pk):
+            text = " ".join(part for part in (article.deck, html_to_text(article.body)) if part)
+            hits.append(Hit(article=article, title=highlight(article.headline, wanted),
+                            snippet=snippet(text, wanted)))
+    return hits

@@ -1,0 +1,251 @@
+"""Search as readers use it. The same class runs on SQLite (FTS5) and PostgreSQL (tsvector),
+whichever DATABASE_URL selects: both backends keep one results contract."""
+
+import html
+import re
+from datetime import datetime, timedelta
+from io import StringIO
+from pathlib import Path
+
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from kiji.lib.dates import JST
+from kiji.lib.testing import NewsroomTestCase
+from kiji.newsroom.models import Article, Tag
+from kiji.newsroom.services.publishing import announce_change, publish_article, publish_due_articles, unpublish_article
+from kiji.newsroom.signals import articles_imported
+from kiji.search.models import SearchDocument
+from kiji.search.services import sync_article
+
+HOSTILE = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "hostile"
+
+
+class SearchTestCase(NewsroomTestCase):
+    def indexed(self, **fields) -> Article:
+        article = self.make_article(**fields)
+        sync_article(article.pk)
+        return article
+
+    def search(self, q="", **params):
+        return self.client.get(reverse("search:results"), {"q": q, **params})
+
+    def headlines(self, response) -> list[str]:
+        """The result titles a reader sees, in order (highlight marks removed)."""
+        self.assertEqual(response.status_code, 200)
+        titles = re.findall(r'<a class="search-hit-title" href="[^"]*">(.*?)</a>', response.content.decode())
+        return [html.unescape(re.sub(r"</?mark>", "", title)) for title in titles]
+
+
+class RankingAndSyntaxTests(SearchTestCase):
+    def test_it_ranks_a_title_hit_above_a_body_hit(self):
+        when = self.now - timedelta(days=2)
+        self.indexed(headline="週末の天気", body="<p>台風が近づき、雨が強まる見込み。</p>", published_at=when)
+        self.indexed(headline="台風が接近", body="<p>週末は雨が強まる見込み。</p>", published_at=when)
+        self.assertEqual(self.headlines(self.search("台風")), ["台風が接近", "週末の天気"])
+
+    def test_it_prefers_the_newer_of_two_equal_matches(self):
+        self.indexed(headline="台風が接近 古い記事", published_at=self.now - timedelta(days=400))
+        self.indexed(headline="台風が接近 新しい記事", published_at=self.now - timedelta(hours=2))
+        self.assertEqual(self.headlines(self.search("台風"))[0], "台風が接近 新しい記事")
+
+    def test_it_requires_every_word(self):
+        self.indexed(headline="予算が可決", body="<p>本会議で予算が可決された。</p>")
+        self.indexed(headline="予算の審議", body="<p>委員会で審議が続く。</p>")
+        self.assertEqual(self.headlines(self.search("予算 可決")), ["予算が可決"])
+
+    def test_it_matches_an_exact_phrase_only_in_that_order(self):
+        self.indexed(headline="本会議の結果", body="<p>予算が可決された。</p>")
+        self.indexed(headline="本会議の結果 その二", body="<p>可決された予算は過去最大。</p>")
+        self.assertEqual(len(self.headlines(self.search("予算 可決"))), 2)
+        self.assertEqual(self.headlines(self.search('"予算が可決"')), ["本会議の結果"])
+
+    def test_it_leaves_out_excluded_words(self):
+        self.indexed(headline="補正予算が成立", body="<p>補正予算の中身。</p>")
+        self.indexed(headline="当初予算が成立", body="<p>来年度の予算。</p>")
+        self.assertEqual(self.headlines(self.search("予算 -補正")), ["当初予算が成立"])
+
+    def test_it_finds_tags_and_deck(self):
+        tag = Tag.objects.create(name="五輪", slug="olympics")
+        self.indexed(headline="開会式の準備", deck="聖火リレーが到着", tags=[tag])
+        self.assertEqual(self.headlines(self.search("五輪")), ["開会式の準備"])
+        self.assertEqual(self.headlines(self.search("聖火")), ["開会式の準備"])
+
+
+class VariantTests(SearchTestCase):
+    def assertFinds(self, indexed_text, query):
+        self.indexed(headline=f"記事 {indexed_text}")
+        self.assertEqual(self.headlines(self.search(query)), [f"記事 {indexed_text}"], f"{query} → {indexed_text}")
+
+    def test_it_matches_fuzoku_spelled_both_ways(self):
+        self.assertFinds("大学附属病院で治療", "付属病院")
+
+    def test_it_matches_hikkoshi_with_or_without_tsu(self):
+        self.assertFinds("春の引越しシーズン", "引っ越し")
+
+    def test_it_matches_half_width_katakana(self):
+        self.assertFinds("ｽﾏｰﾄﾌｫﾝの新機種", "スマートフォン")
+
+    def test_it_matches_full_width_latin(self):
+        self.assertFinds("ＡＩ規制の議論", "ai")
+
+    def test_it_matches_katakana_long_vowel_variants(self):
+        self.assertFinds("コンピュータの歴史", "コンピューター")
+
+
+class FilterAndPagingTests(SearchTestCase):
+    def test_it_filters_by_category(self):
+        self.indexed(headline="選挙の行方", category=self.politics)
+        self.indexed(headline="ソウルの選挙", category=self.korea)
+        response = self.search("選挙", category="korea")
+        self.assertEqual(self.headlines(response), ["ソウルの選挙"])
+
+    def test_it_filters_by_date_range_in_japan_time(self):
+        self.indexed(headline="選挙 十月", published_at=datetime(2026, 10, 31, 23, 30, tzinfo=JST))
+        self.indexed(headline="選挙 十一月", published_at=datetime(2026, 11, 1, 0, 30, tzinfo=JST))
+        self.indexed(headline="選挙 十二月", published_at=datetime(2026, 12, 1, 9, 0, tzinfo=JST))
+        with time_machine.travel(datetime(2026, 12, 2, tzinfo=JST)):
+            response = self.search("選挙", **{"from": "2026-11-01", "to": "2026-11-30"})
+            self.assertEqual(self.headlines(response), ["選挙 十一月"])
+            self.assertEqual(len(self.headlines(self.search("選挙", to="2026-10-31"))), 1)
+
+    def test_it_ignores_a_malformed_date_and_says_so(self):
+        self.indexed(headline="選挙の行方")
+        response = self.search("選挙", **{"from": "2026-13-45"})
+        self.assertEqual(self.headlines(response), ["選挙の行方"])
+        self.assertContains(response, "日付は 2026-01-31 の形で入力してください")
+
+    def test_it_pages_through_results_with_a_count(self):
+        for i in range(12):
+            self.indexed(headline=f"地震の情報 {i}", published_at=self.now - timedelta(hours=i + 1))
+        first = self.search("地震")
+        self.assertContains(first, "検索結果 12件")
+        self.assertEqual(len(self.headlines(first)), 10)
+        self.assertContains(first, "page=2")
+        second = self.search("地震", page="2")
+        self.assertEqual(len(self.headlines(second)), 2)
+        self.assertContains(second, "（11〜12件目）")
+        shown = set(self.headlines(first)) | set(self.headlines(second))
+        self.assertEqual(len(shown), 12)
+        self.assertEqual(self.search("地震", page="999").status_code, 200)
+
+    def test_it_suggests_dropping_a_word_when_nothing_matches(self):
+        self.indexed(headline="予算が可決")
+        response = self.search("予算 宇宙人")
+        self.assertContains(response, "見つかりませんでした")
+        self.assertContains(response, '<a href="?q=%E4%BA%88%E7%AE%97">予算</a> — 1件')
+
+    def test_it_suggests_dropping_the_filters(self):
+        self.indexed(headline="選挙の行方", category=self.politics)
+        response = self.search("選挙", category="korea")
+        self.assertContains(response, "（絞り込みなし）")
+
+
+class SafetyTests(SearchTestCase):
+    def test_it_escapes_article_text_in_titles_and_snippets(self):
+        self.indexed(headline="<script>alert(1)</script> 台風",
+                     body="<p>&lt;script&gt;alert(2)&lt;/script&gt; 台風の進路</p>")
+        response = self.search("台風")
+        self.assertEqual(len(self.headlines(response)), 1)
+        html = response.content.decode()
+        self.assertNotIn("<script>alert", html)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+        self.assertIn("&lt;script&gt;alert(2)&lt;/script&gt;", html)
+        self.assertIn("<mark>台風</mark>", html)
+
+    def test_bad_queries_get_a_normal_japanese_page(self):
+        self.indexed(headline="予算が可決")
+        queries = ["", "   ", "予" * 10_000, "!!!???・・・", '"予算', '予算"', 'NEAR(予算 可決)', "予算 OR 可決",
+                   "title:予算", "予算*", "^予算", "-予算", "--", '""', "'; DROP TABLE newsroom_article; --",
+                   "予算\x00可決", "(予算", "予算 AND NOT", "{予算 可決}", "予算 + 可決 -"]
+        for name in ("xss.txt", "sqli.txt"):
+            if (HOSTILE / name).exists():
+                queries += (HOSTILE / name).read_text(errors="replace").splitlines()[:40]
+        for q in queries:
+            with self.subTest(q=q[:40]):
+                response = self.search(q)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "記事検索")
+                self.assertNotIn("<script>alert", response.content.decode())
+        self.assertContains(self.search("-予算"), "除外する語（-語）だけでは検索できません")
+        self.assertContains(self.search("!!!???"), "検索できる言葉が含まれていません")
+        self.assertContains(self.search('"予算'), "検索結果 1件")
+
+    def test_hostile_filters_and_pages_are_ignored(self):
+        for params in ({"category": "' OR 1=1"}, {"from": "0001-01-01", "to": "9999-12-31"}, {"page": "-1"},
+                       {"page": "9" * 5000}, {"from": "x", "to": "<script>"}):
+            with self.subTest(params=params):
+                self.assertEqual(self.search("予算", **params).status_code, 200)
+
+    def test_the_page_is_noindex_labelled_and_announces_the_count(self):
+        self.indexed(headline="予算が可決")
+        response = self.search("予算")
+        self.assertContains(response, '<meta name="robots" content="noindex">')
+        self.assertContains(response, '<label for="search-q">検索語</label>')
+        self.assertContains(response, '<p role="status" class="search-count">')
+
+    def test_every_page_has_the_header_search_box(self):
+        response = self.client.get(reverse("reader:home"))
+        self.assertContains(response, 'role="search"')
+        self.assertContains(response, '<label for="site-search">サイト内検索</label>')
+        self.assertContains(response, '<input id="site-search" type="search" name="q"')
+
+
+class IndexFollowsPublishingTests(SearchTestCase):
+    def draft(self, **fields):
+        return self.make_article(status=Article.Status.DRAFT, published_at=None, **fields)
+
+    def test_publish_edit_unpublish_and_delete_reach_search(self):
+        article = self.draft(headline="新駅の開業日が決定")
+        self.assertEqual(self.headlines(self.search("新駅")), [])
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=article, by=self.editor)
+        self.assertEqual(self.headlines(self.search("新駅")), ["新駅の開業日が決定"])
+
+        article.headline = "新駅の開業日が延期"
+        article.save()
+        with self.captureOnCommitCallbacks(execute=True):
+            announce_change(article)
+        self.assertEqual(self.headlines(self.search("延期")), ["新駅の開業日が延期"])
+        self.assertEqual(self.headlines(self.search("決定")), [])
+
+        with self.captureOnCommitCallbacks(execute=True):
+            unpublish_article(article=article, by=self.editor)
+        self.assertEqual(self.headlines(self.search("新駅")), [])
+
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=article, by=self.editor)
+        self.assertEqual(len(self.headlines(self.search("新駅"))), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            announce_change(article, deleted=True)
+            article.delete()
+        self.assertEqual(self.headlines(self.search("新駅")), [])
+        self.assertFalse(SearchDocument.objects.exists())
+
+    def test_a_scheduled_article_appears_when_the_scheduler_publishes_it(self):
+        article = self.draft(headline="花火大会の開催が決定")
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=article, by=self.editor, at=self.now + timedelta(minutes=10))
+        self.assertEqual(self.headlines(self.search("花火")), [])
+        with time_machine.travel(self.now + timedelta(minutes=11)):
+            with self.captureOnCommitCallbacks(execute=True):
+                self.assertEqual(publish_due_articles(), 1)
+            self.assertEqual(self.headlines(self.search("花火")), ["花火大会の開催が決定"])
+
+    def test_imported_articles_are_indexed_in_bulk(self):
+        articles = [self.make_article(headline=f"取り込んだ記事 {i} 紅葉") for i in range(3)]
+        articles_imported.send(sender=Article, article_ids=[a.pk for a in articles])
+        self.assertContains(self.search("紅葉"), "検索結果 3件")
+
+    def test_reindex_rebuilds_from_what_readers_can_see(self):
+        visible = self.make_article(headline="紅葉の名所")  # made without a signal: not in the index yet
+        hidden = self.indexed(headline="紅葉の穴場")
+        Article.objects.filter(pk=hidden.pk).update(status=Article.Status.UNPUBLISHED)
+        self.assertEqual(self.headlines(self.search("紅葉")), [])
+        self.assertEqual(list(SearchDocument.objects.values_list("pk", flat=True)), [hidden.pk])
+        out = StringIO()
+        call_command("reindex", batch_size=1, stdout=out)
+        self.assertIn("Indexed 1 article(s).", out.getvalue())
+        self.assertEqual(self.headlines(self.search("紅葉")), ["紅葉の名所"])
+        self.assertEqual(list(SearchDocument.objects.values_list("pk", flat=True)), [visible.pk])

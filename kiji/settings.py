@@ -179,3 +179,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("KIJI_LOG_LEVEL", "WARNING")},
     "loggers": {"kiji": {"handlers": ["console"], "level": env("KIJI_LOG_LEVEL", "INFO"), "propagate": False}},
 }
+
+# == Performance and operations (kiji.reader.cache, kiji.ops): page cache, replica, shared cache ==
+KIJI_PAGECACHE = env_bool("KIJI_PAGECACHE", True)  # the app's own cache of anonymous reader pages
+KIJI_PAGECACHE_TTL = env_int("KIJI_PAGECACHE_TTL", 60)  # seconds a page may live without a purge (lists, rankings)
+KIJI_PAGECACHE_DIR = Path(env("KIJI_PAGECACHE_DIR", str(VAR_DIR / "pagecache")))  # versions shared by workers

@@ -11,6 +11,7 @@ admin.site.site_url = "/"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("search/", include("kiji.search.urls")),
+    path("", include("kiji.comments.urls")),  # before reader: /articles/<pk>/comments/ is not a slug
     path("", include("kiji.reader.urls")),
 ]
 

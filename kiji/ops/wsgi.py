@@ -8,7 +8,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
+_django = get_wsgi_application()
 
-from kiji.reader.cache import CachedWSGIApplication  # noqa: E402  (needs the settings above)
+from kiji.reader.cache import CachedWSGIApplication  # noqa: E402  (needs the apps loaded above)
 
-application = CachedWSGIApplication(get_wsgi_application())
+application = CachedWSGIApplication(_django)

@@ -26,3 +26,10 @@ def recommended(*, limit: int = 5) -> list[Article]:
 def trending(*, limit: int = 5) -> list[Article]:
     """話題 (audience app)."""
     return []
+
+
+def comments(article: Article) -> dict:
+    """The article's comment count, first comments and form state (comments app); the same for every reader."""
+    from kiji.comments.display import article_comments
+
+    return article_comments(article)

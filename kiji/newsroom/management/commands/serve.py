@@ -6,6 +6,25 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+# The WSGI app with the page cache's fast door in front (kiji/ops/wsgi.py).
+APP = "kiji.ops.wsgi:application"
+# Measured by `make bench` (bench/RESULTS.md, "server" rows): the faster one is the default.
+DEFAULT_SERVER = os.environ.get("KIJI_SERVER", "granian")
+
+
+def server_command(server: str, bind: str, workers: int) -> list[str]:
+    """The production server's command line: several worker processes, one WSGI app."""
+    bin_dir = os.path.dirname(sys.executable)
+    host, _, port = bind.rpartition(":")
+    if server == "granian":
+        granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
+        return [granian, "--interface", "wsgi", "--host", host.strip("[]") or "127.0.0.1", "--port", port,
+                "--workers", str(workers), "--blocking-threads", "1", "--runtime-threads", "1",
+                "--no-ws", "--log-level", "warning", APP]
+    gunicorn = shutil.which("gunicorn", path=bin_dir) or shutil.which("gunicorn")
+    return [gunicorn, APP, "--bind", bind, "--workers", str(workers), "--worker-class", "sync",
+            "--graceful-timeout", "10", "--log-level", "warning"]
+
 
 class Command(BaseCommand):
     help = "Serve the site with the production server and run the scheduler beside it; Ctrl-C stops both."
@@ -13,18 +32,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("KIJI_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("KIJI_WORKERS", "2")))
+        parser.add_argument("--server", choices=["granian", "gunicorn"], default=DEFAULT_SERVER,
+                            help="WSGI server (default: the faster one measured by make bench).")
         parser.add_argument("--no-scheduler", action="store_true",
                             help="Do not start the scheduler (another process or machine runs it).")
 
-    def handle(self, *args, bind, workers, no_scheduler, **options):
-        bin_dir = os.path.dirname(sys.executable)
-        gunicorn = shutil.which("gunicorn", path=bin_dir) or shutil.which("gunicorn")
-        server = [gunicorn, "kiji.wsgi:application", "--bind", bind, "--workers", str(workers),
-                  "--worker-class", "sync", "--access-logfile", "-", "--graceful-timeout", "10"]
-        procs = [subprocess.Popen(server)]
+    def handle(self, *args, bind, workers, server, no_scheduler, **options):
+        # The children stay in our process group, so a terminal's Ctrl-C reaches every worker;
+        # any other stop (SIGTERM from systemd) is passed on to each of them below.
+        procs = [subprocess.Popen(server_command(server, bind, workers))]
         if not no_scheduler:
             procs.append(subprocess.Popen([sys.executable, "-m", "kiji.cli", "scheduler"]))
-        self.stdout.write(self.style.SUCCESS(f"Kiji is serving at http://{bind}/  (Ctrl-C stops)"))
+        self.stdout.write(self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} "
+                                             f"({workers} workers; Ctrl-C stops)"))
+        self.stdout.flush()
 
         def stop(*_):
             for p in procs:
@@ -43,4 +64,7 @@ class Command(BaseCommand):
         finally:
             stop()
             for p in procs:
-                p.wait()
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+MODERATION_PERMISSIONS = [
+    "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
+    "comments.view_commentsection", "comments.change_commentsection",
+    "comments.add_ngword", "comments.change_ngword", "comments.delete_ngword", "comments.view_ngword",
+    "comments.view_moderationaction", "comments.view_visitor", "comments.change_visitor",
+]
+
+
+class CommentsConfig(AppConfig):
+    name = "kiji.comments"
+    verbose_name = _("Comments")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from kiji.comments import jobs
+        from kiji.newsroom.permissions import ADMINISTRATORS_GROUP, EDITORS_GROUP
+        from kiji.newsroom.roles import EXTRA_ROLE_PERMISSIONS
+
+        for group in (EDITORS_GROUP, ADMINISTRATORS_GROUP):
+            extra = EXTRA_ROLE_PERMISSIONS.setdefault(group, [])
+            extra += [p for p in MODERATION_PERMISSIONS if p not in extra]
+        # Our permissions exist only after our own migrations: give the roles them then as well.
+        post_migrate.connect(_ensure_roles, sender=self)
+        jobs.register_jobs()
+
+
+def _ensure_roles(**kwargs):
+    from kiji.newsroom.roles import ensure_roles
+
+    ensure_roles()

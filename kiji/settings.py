@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kiji.reader",
     "kiji.ops",
     "kiji.search",
+    "kiji.comments",
 ]
 
 MIDDLEWARE = [
@@ -184,3 +185,17 @@ LOGGING = {
 KIJI_PAGECACHE = env_bool("KIJI_PAGECACHE", True)  # the app's own cache of anonymous reader pages
 KIJI_PAGECACHE_TTL = env_int("KIJI_PAGECACHE_TTL", 60)  # seconds a page may live without a purge (lists, rankings)
 KIJI_PAGECACHE_DIR = Path(env("KIJI_PAGECACHE_DIR", str(VAR_DIR / "pagecache")))  # versions shared by workers
+
+# == Comments (kiji.comments): limits and moderation rules; each is an environment variable too ==
+KIJI_COMMENTS_MAX_LENGTH = env_int("KIJI_COMMENTS_MAX_LENGTH", 300)  # grapheme clusters after NFC
+KIJI_COMMENTS_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_RATE_PER_MINUTE", 3)  # per visitor and per IP
+KIJI_COMMENTS_RATE_PER_DAY = env_int("KIJI_COMMENTS_RATE_PER_DAY", 30)
+KIJI_COMMENTS_MIN_SECONDS = env_int("KIJI_COMMENTS_MIN_SECONDS", 3)  # minimum time between form and post
+KIJI_COMMENTS_REPORTS_TO_HIDE = env_int("KIJI_COMMENTS_REPORTS_TO_HIDE", 3)
+KIJI_COMMENTS_FIRST_HELD = env_int("KIJI_COMMENTS_FIRST_HELD", 0)  # a visitor's first N held; 0 = off
+KIJI_COMMENTS_AUTO_CLOSE_DAYS = env_int("KIJI_COMMENTS_AUTO_CLOSE_DAYS", 0)  # 0 = never
+KIJI_COMMENTS_FLOOD_PER_10MIN = env_int("KIJI_COMMENTS_FLOOD_PER_10MIN", 60)
+KIJI_COMMENTS_QUIET_HOURS = env("KIJI_COMMENTS_QUIET_HOURS", "")  # JST, e.g. "23:00-06:00"; empty = none
+KIJI_COMMENTS_QUIET_ACTION = env("KIJI_COMMENTS_QUIET_ACTION", "hold")  # hold | close
+KIJI_COMMENTS_HIDE_SHARE = env_int("KIJI_COMMENTS_HIDE_SHARE", 50)  # % rejected/reported that hides a section
+KIJI_COMMENTS_PAGE_SIZE = env_int("KIJI_COMMENTS_PAGE_SIZE", 20)

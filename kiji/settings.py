@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kiji.ops",
     "kiji.search",
     "kiji.comments",
+    "kiji.audience",
 ]
 
 MIDDLEWARE = [
@@ -199,3 +200,16 @@ KIJI_COMMENTS_QUIET_HOURS = env("KIJI_COMMENTS_QUIET_HOURS", "")  # JST, e.g. "2
 KIJI_COMMENTS_QUIET_ACTION = env("KIJI_COMMENTS_QUIET_ACTION", "hold")  # hold | close
 KIJI_COMMENTS_HIDE_SHARE = env_int("KIJI_COMMENTS_HIDE_SHARE", 50)  # % rejected/reported that hides a section
 KIJI_COMMENTS_PAGE_SIZE = env_int("KIJI_COMMENTS_PAGE_SIZE", 20)
+
+# == Audience (kiji.audience): view counts, rankings, trending, also-read, recommended ==
+# Live state in Redis when this is set (default REDIS_URL), else in each process's memory.
+KIJI_AUDIENCE_REDIS_URL = env("KIJI_AUDIENCE_REDIS_URL", REDIS_URL or "")
+KIJI_AUDIENCE_REDIS_PREFIX = env("KIJI_AUDIENCE_REDIS_PREFIX", "kiji:aud:")
+KIJI_AUDIENCE_FLUSH_SECONDS = env_int("KIJI_AUDIENCE_FLUSH_SECONDS", 5)  # counts a crash can lose (memory)
+KIJI_AUDIENCE_FLUSH_THREAD = env_bool("KIJI_AUDIENCE_FLUSH_THREAD", default=True)
+KIJI_AUDIENCE_RANKING_WINDOW = env("KIJI_AUDIENCE_RANKING_WINDOW", "24h")  # 1h | 24h | 7d
+KIJI_AUDIENCE_RELATED_REFRESH = env_int("KIJI_AUDIENCE_RELATED_REFRESH", 600)  # s between also-read refreshes
+KIJI_AUDIENCE_TRUST_FORWARDED = env_bool("KIJI_AUDIENCE_TRUST_FORWARDED", default=False)  # behind a proxy
+KIJI_SHOW_VIEW_COUNT = env_bool("KIJI_SHOW_VIEW_COUNT", default=False)  # view count on the article page
+# The beacon answers before any other middleware runs (no session, CSRF, auth or messages work).
+MIDDLEWARE.insert(0, "kiji.audience.beacon.BeaconMiddleware")

@@ -1,0 +1,281 @@
+"""The audience lists: computed in the background into the backend's store, read in one lookup.
+
+compute_*() run from the scheduler (at most once a minute, claimed across processes) and on
+publish; the read functions (ranking, trending, recommended, also_read) never compute: they
+read one precomputed list and keep only articles that are published now.
+"""
+
+import math
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from kiji.audience.backends import get_backend, hour_of, utc_hour
+from kiji.audience.models import ArticleTerms, ArticleViewHour, CoRead, EditorPick
+from kiji.audience.similarity import Index, article_terms
+from kiji.newsroom.models import Article, Category
+
+WINDOWS = {"1h": 1, "24h": 24, "7d": 24 * 7}
+WINDOW_LABELS = {"1h": "1時間", "24h": "24時間", "7d": "7日間"}
+STORED = 30                 # ids kept per list: room for articles unpublished since the computation
+TRENDING_PRIOR = 20.0       # views of pseudo-baseline: a new article's 5 views are no surge
+TRENDING_MIN_VIEWS = 5
+CO_PRIOR = 5.0              # co-read count at which the co-readership signal reaches half its weight
+
+
+def default_window() -> str:
+    return getattr(settings, "KIJI_AUDIENCE_RANKING_WINDOW", "24h")
+
+
+# ---- computing -------------------------------------------------------------------------------
+
+def _since(now: datetime, hours: int) -> datetime:
+    """Start of a window of `hours` hours: the current hour's bucket plus the `hours` before it."""
+    return utc_hour(hour_of(now) - hours)
+
+
+def _views(since: datetime, until: datetime | None = None) -> dict[int, int]:
+    rows = ArticleViewHour.objects.filter(hour__gte=since)
+    if until is not None:
+        rows = rows.filter(hour__lt=until)
+    return dict(rows.values_list("article").annotate(v=Sum("count")).values_list("article", "v"))
+
+
+def _ranked(views: dict[int, int], meta: dict[int, tuple]) -> list[int]:
+    """Most views first; ties: the newer article, then the higher id (deterministic)."""
+    return sorted((pk for pk in views if pk in meta), key=lambda pk: (-views[pk], -meta[pk][1], -pk))
+
+
+def _published_meta(now: datetime) -> dict[int, tuple[int, float]]:
+    return {pk: (cat, ts.timestamp()) for pk, cat, ts in
+            Article.objects.published(now).values_list("pk", "category_id", "published_at")}
+
+
+def compute_rankings(now: datetime, meta: dict) -> dict[str, dict]:
+    lists = {}
+    for window, hours in WINDOWS.items():
+        views = _views(_since(now, hours))
+        ranked = _ranked(views, meta)
+        lists[f"ranking:{window}:all"] = {"ids": ranked[:STORED], "views": [views[pk] for pk in ranked[:STORED]]}
+        by_category = defaultdict(list)
+        for pk in ranked:
+            by_category[meta[pk][0]].append(pk)
+        for category_id in Category.objects.values_list("pk", flat=True):
+            ids = by_category.get(category_id, [])[:STORED]
+            lists[f"ranking:{window}:{category_id}"] = {"ids": ids, "views": [views[pk] for pk in ids]}
+    return lists
+
+
+def trending_scores(now: datetime, meta: dict) -> dict[int, float]:
+    """Poisson z-score of the last hour's views against the article's own hourly baseline.
+
+    recent = this hour's views + the previous hour's, prorated to make 60 minutes;
+    baseline = mean views per hour over the 24 hours before that (or since publication);
+    z = (recent - baseline) / sqrt(baseline + TRENDING_PRIOR). The prior keeps a brand-new
+    article with 5 views (z ≈ 1.1) far below a real surge (10/h → 100/h: z ≈ 16).
+    """
+    current = hour_of(now)
+    fraction = (now.timestamp() % 3600) / 3600
+    this_hour = _views(utc_hour(current))
+    last_hour = _views(utc_hour(current - 1), utc_hour(current))
+    history = _views(utc_hour(current - 25), utc_hour(current - 1))
+    scores = {}
+    for pk in set(this_hour) | set(last_hour):
+        if pk not in meta:
+            continue
+        recent = this_hour.get(pk, 0) + last_hour.get(pk, 0) * (1 - fraction)
+        if recent < TRENDING_MIN_VIEWS:
+            continue
+        age_hours = (now.timestamp() - meta[pk][1]) / 3600 - 1
+        baseline = history.get(pk, 0) / min(24.0, max(1.0, age_hours))
+        z = (recent - baseline) / math.sqrt(baseline + TRENDING_PRIOR)
+        if z > 0:
+            scores[pk] = z
+    return scores
+
+
+def compute_trending(now: datetime, meta: dict) -> dict[str, dict]:
+    scores = trending_scores(now, meta)
+    ids = sorted(scores, key=lambda pk: (-scores[pk], -meta[pk][1], -pk))[:STORED]
+    return {"trending": {"ids": ids, "scores": [round(scores[pk], 2) for pk in ids]}}
+
+
+def compute_recommended(now: datetime, lists: dict[str, dict]) -> dict[str, dict]:
+    """Editors' active picks first (in their order), then the day's ranking, then trending."""
+    picks = list(EditorPick.objects.active(now).values_list("article_id", "expires_at"))
+    ids = list(dict.fromkeys([pk for pk, _ in picks] + lists.get("ranking:24h:all", {}).get("ids", [])
+                             + lists.get("trending", {}).get("ids", [])))
+    expiries = [e.timestamp() for _, e in picks if e is not None]
+    return {"recommended": {"ids": ids[:STORED], "picks": len(dict.fromkeys(pk for pk, _ in picks)),
+                            "until": min(expiries) if expiries else None}}
+
+
+def compute_lists(now: datetime | None = None) -> dict[str, dict]:
+    """Rankings, trending and recommended, written to the store; returns what was written."""
+    now = now or timezone.now()
+    meta = _published_meta(now)
+    lists = compute_rankings(now, meta)
+    lists.update(compute_trending(now, meta))
+    lists.update(compute_recommended(now, lists))
+    get_backend().write_lists(lists)
+    return lists
+
+
+def refresh_lists_job() -> None:
+    """Scheduler job: recompute the lists at most once a minute across all processes."""
+    if get_backend().claim("lists", 60):
+        compute_lists()
+
+
+def refresh_recommended(now: datetime | None = None) -> None:
+    """After editors change picks: recompute おすすめ at once from the stored rankings."""
+    now = now or timezone.now()
+    backend = get_backend()
+    stored = {k: backend.read_list(k) or {} for k in ("ranking:24h:all", "trending")}
+    backend.write_lists(compute_recommended(now, stored))
+
+
+# ---- also read -------------------------------------------------------------------------------
+
+def store_terms(articles) -> None:
+    """Tokenize articles (title + body) and keep their term counts for similarity."""
+    rows = [ArticleTerms(article_id=a.pk, terms=dict(article_terms(a.headline, a.body)), computed_at=timezone.now())
+            for a in articles]
+    ArticleTerms.objects.bulk_create(rows, update_conflicts=True, unique_fields=["article"],
+                                     update_fields=["terms", "computed_at"], batch_size=200)
+
+
+_index: tuple[float, Index | None] = (0.0, None)
+
+
+def content_index(*, max_age: float = 60.0) -> Index:
+    """The TF-IDF index of published articles, rebuilt in this process at most every `max_age` s."""
+    global _index
+    built, index = _index
+    if index is None or time.monotonic() - built > max_age:
+        meta = _published_meta(timezone.now())
+        index = Index((pk, meta[pk][0], meta[pk][1], terms)
+                      for pk, terms in ArticleTerms.objects.filter(article_id__in=list(meta)).values_list(
+                          "article_id", "terms").iterator(chunk_size=2000))
+        _index = (time.monotonic(), index)
+    return index
+
+
+def forget_index() -> None:
+    global _index
+    _index = (0.0, None)
+
+
+def _co_reads(ids: list[int]) -> dict[int, dict[int, int]]:
+    found = defaultdict(dict)
+    for a, b, n in CoRead.objects.filter(article_id__in=ids).values_list("article_id", "other_id", "count"):
+        found[a][b] = n
+    return found
+
+
+def blend(content: list[tuple[int, float]], co: dict[int, int], *, co_weight: float) -> list[int]:
+    """Content score plus co_weight * c / (c + CO_PRIOR) for co-read count c; best first."""
+    scores = defaultdict(float, content)
+    for other, count in co.items():
+        scores[other] += co_weight * count / (count + CO_PRIOR)
+    return sorted(scores, key=lambda pk: (-scores[pk], -pk))
+
+
+def compute_also_read(article_ids: list[int] | None = None, *, index: Index | None = None) -> int:
+    """Precompute こんな記事も読まれています for the given (default: all published) articles."""
+    index = index or content_index(max_age=0)
+    ids = [pk for pk in (article_ids if article_ids is not None else list(index.docs))]
+    now_ts = timezone.now().timestamp()
+    category_boost = getattr(settings, "KIJI_AUDIENCE_CATEGORY_BOOST", 0.3)
+    recency_boost = getattr(settings, "KIJI_AUDIENCE_RECENCY_BOOST", 0.2)
+    co_weight = getattr(settings, "KIJI_AUDIENCE_CO_READ_WEIGHT", 0.5)
+    backend, written = get_backend(), 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        co = _co_reads(chunk)
+        lists = {}
+        for pk in chunk:
+            content = index.similar(pk, limit=STORED, category_boost=category_boost,
+                                    recency_boost=recency_boost, now_ts=now_ts)
+            ranked = [o for o in blend(content, co.get(pk, {}), co_weight=co_weight)
+                      if o != pk and (o in index.docs or not index.docs)]
+            lists[f"also:{pk}"] = {"ids": ranked[:STORED]}
+        backend.write_lists(lists)
+        written += len(lists)
+    return written
+
+
+def refresh_also_read_job() -> None:
+    """Scheduler job: tokenize articles not yet seen, then refresh every also-read list every 10 min."""
+    missing = Article.objects.published().exclude(pk__in=ArticleTerms.objects.values("article_id"))
+    if missing.exists():
+        store_terms(missing.only("pk", "headline", "body")[:2000])
+    if get_backend().claim("also_read", getattr(settings, "KIJI_AUDIENCE_RELATED_REFRESH", 600)):
+        compute_also_read()
+
+
+# ---- reading (what the pages call) ------------------------------------------------------------
+
+def _articles(ids: list[int], limit: int, *, exclude: set[int] = frozenset()) -> list[Article]:
+    wanted = [pk for pk in dict.fromkeys(ids) if pk not in exclude][:limit + 10]
+    if not wanted:
+        return []
+    found = Article.objects.published().filter(pk__in=wanted).select_related("category").in_bulk()
+    return [found[pk] for pk in wanted if pk in found][:limit]
+
+
+def _ids(key: str) -> list[int]:
+    return (get_backend().read_list(key) or {}).get("ids", [])
+
+
+def ranking(category: Category | None = None, *, window: str | None = None, limit: int = 6) -> list[Article]:
+    window = window if window in WINDOWS else default_window()
+    return _articles(_ids(f"ranking:{window}:{category.pk if category else 'all'}"), limit)
+
+
+def ranking_with_views(category: Category | None, *, window: str, limit: int = 30) -> list[tuple[Article, int]]:
+    data = get_backend().read_list(f"ranking:{window}:{category.pk if category else 'all'}") or {}
+    views = dict(zip(data.get("ids", []), data.get("views", []), strict=False))
+    return [(a, views[a.pk]) for a in _articles(data.get("ids", []), limit)]
+
+
+def trending(*, limit: int = 5) -> list[Article]:
+    return _articles(_ids("trending"), limit)
+
+
+def recommended(*, limit: int = 5) -> list[Article]:
+    data = get_backend().read_list("recommended") or {}
+    if data.get("until") and data["until"] <= timezone.now().timestamp():
+        refresh_recommended()  # a pick expired: once per expiry, not per request
+        data = get_backend().read_list("recommended") or {}
+    return _articles(data.get("ids", []), limit)
+
+
+def also_read(article: Article, *, limit: int = 8) -> list[Article]:
+    """Precomputed also-read list; topped up with the category's latest articles."""
+    items = _articles(_ids(f"also:{article.pk}"), limit, exclude={article.pk})
+    if len(items) < limit:
+        seen = {a.pk for a in items} | {article.pk}
+        latest = (Article.objects.published().filter(category_id=article.category_id).exclude(pk__in=seen)
+                  .select_related("category").latest_first()[:limit - len(items)])
+        items += list(latest)
+    return items
+
+
+def total_views(article_id: int) -> int:
+    return ArticleViewHour.objects.filter(article_id=article_id).aggregate(v=Sum("count"))["v"] or 0
+
+
+def format_count(n: int) -> str:
+    """Views as Japanese portals show them: 999, 1,234, 1.2万, 12万, 1.2億."""
+    if n < 10_000:
+        return f"{n:,}"
+    if n < 100_000_000:
+        man = n / 10_000
+        return f"{math.floor(man * 10) / 10:.1f}万".replace(".0万", "万") if man < 10 else f"{int(man):,}万"
+    oku = n / 100_000_000
+    return f"{math.floor(oku * 10) / 10:.1f}億".replace(".0億", "億") if oku < 10 else f"{int(oku):,}億"

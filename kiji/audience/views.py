@@ -1,0 +1,21 @@
+"""The reader's ranking page. The beacon lives in beacon.py (a middleware); the admin pages in admin.py."""
+
+from django.shortcuts import get_object_or_404, render
+
+from kiji.audience import lists
+from kiji.newsroom.models import Category
+
+
+def ranking_page(request):
+    """アクセスランキング: tabs per category and per window, read from the precomputed lists."""
+    window = request.GET.get("window")
+    window = window if window in lists.WINDOWS else lists.default_window()
+    slug = request.GET.get("category") or ""
+    category = get_object_or_404(Category, slug=slug) if slug else None
+    return render(request, "audience/ranking.html", {
+        "category": category,
+        "window": window,
+        "windows": lists.WINDOW_LABELS,
+        "categories": list(Category.objects.order_by("position", "pk")),
+        "entries": lists.ranking_with_views(category, window=window, limit=30),
+    })

@@ -24,6 +24,14 @@ _BLANK_LINES = regex.compile(r"\n{3,}")
 _GRAPHEME = regex.compile(r"\X")
 
 
+_CONTROLS = regex.compile(r"[\p{Cc}--[\n\r\t]]|\p{Cs}", regex.V1)
+
+
+def scrub(text: str) -> str:
+    """The text without NUL and control characters, otherwise as typed (to show a refused comment again)."""
+    return _CONTROLS.sub("", text)
+
+
 def clean(text: str, *, multiline: bool = True) -> str:
     """NFC text without control, bidi or invisible characters; spaces collapsed; at most one blank line."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))

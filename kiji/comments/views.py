@@ -91,10 +91,10 @@ def comment_page(request, pk):
     article = _published_article(pk)
     if request.method == "GET":
         return _render_page(request, article, **_posted_notice(request, article))
-    data = {"body": request.POST.get("body", ""), "nickname": request.POST.get("nickname", "")}
+    data = {"body": text.scrub(request.POST.get("body", "")), "nickname": text.scrub(request.POST.get("nickname", ""))}
     if not _csrf_passed(request):
         return _render_page(request, article, form_data=data, error=CSRF_FAILED, status=403)
-    form = CommentForm(request.POST)
+    form = CommentForm({**request.POST.dict(), **data})
     if not form.is_valid():
         return _render_page(request, article, form_data=data, error=form.error_message(), status=400)
     try:

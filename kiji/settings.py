@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "kiji.newsroom",
     "kiji.reader",
+    "kiji.api",
     "kiji.ops",
     "kiji.search",
     "kiji.comments",
@@ -213,3 +214,9 @@ KIJI_AUDIENCE_TRUST_FORWARDED = env_bool("KIJI_AUDIENCE_TRUST_FORWARDED", defaul
 KIJI_SHOW_VIEW_COUNT = env_bool("KIJI_SHOW_VIEW_COUNT", default=False)  # view count on the article page
 # The beacon answers before any other middleware runs (no session, CSRF, auth or messages work).
 MIDDLEWARE.insert(0, "kiji.audience.beacon.BeaconMiddleware")
+
+# == Distribution (feeds, sitemaps, read API) ==
+KIJI_FEED_FULL_TEXT = env_bool("KIJI_FEED_FULL_TEXT", default=False)  # feeds carry the whole body, not a summary
+KIJI_API_RATE_LIMIT = env_int("KIJI_API_RATE_LIMIT", 120)  # requests per IP per window on /api/
+KIJI_API_RATE_WINDOW = env_int("KIJI_API_RATE_WINDOW", 60)  # seconds
+KIJI_API_CACHE_SECONDS = env_int("KIJI_API_CACHE_SECONDS", 60)  # Cache-Control max-age of API responses

@@ -10,6 +10,7 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("kiji.api.urls")),
     path("search/", include("kiji.search.urls")),
     path("", include("kiji.comments.urls")),  # before reader: /articles/<pk>/comments/ is not a slug
     path("", include("kiji.audience.urls")),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from jinja2 import Environment
 
 from kiji.lib.dates import format_jst, iso_jst
-from kiji.reader import slots
+from kiji.reader import seo, slots
 from kiji.reader.images import image_attrs
 from kiji.reader.menu import menu_categories
 
@@ -23,6 +23,7 @@ def environment(**options) -> Environment:
         menu_categories=menu_categories,
         image_attrs=image_attrs,
         slots=slots,
+        seo=seo,  # head metadata, JSON-LD and share links (distribution)
         SITE_NAME=settings.SITE_NAME,
         SITE_URL=settings.SITE_URL,
         SITE_DESCRIPTION=settings.SITE_DESCRIPTION,

@@ -1,0 +1,69 @@
+"""What the API shows of each object: explicit field whitelists, nothing else leaves the building.
+
+No status, created_by, user ids, e-mail addresses, revisions or source of drafts: only what a reader
+of the published page can already see.
+"""
+
+from kiji.lib.dates import iso_jst
+from kiji.newsroom.models import Article, Category, Tag, Writer
+from kiji.reader.seo import absolute, large_image
+
+
+def category_data(category: Category) -> dict:
+    return {"slug": category.slug, "name": category.name, "description": category.description,
+            "url": absolute(category.get_absolute_url())}
+
+
+def _category_ref(category: Category) -> dict:
+    return {"slug": category.slug, "name": category.name, "url": absolute(category.get_absolute_url())}
+
+
+def _writer_ref(writer: Writer) -> dict:
+    return {"slug": writer.slug, "name": writer.name, "url": absolute(writer.get_absolute_url())}
+
+
+def _tag_ref(tag: Tag) -> dict:
+    return {"slug": tag.slug, "name": tag.name, "url": absolute(tag.get_absolute_url())}
+
+
+def _image(article: Article) -> dict | None:
+    image = article.lead_image
+    if image is None or not image.file:
+        return None
+    large = large_image(image)
+    return {
+        "url": large["url"] if large else absolute(image.file.url),
+        "width": large["width"] if large else image.width,
+        "height": large["height"] if large else image.height,
+        "alt": image.alt,
+        "caption": image.caption,
+        "credit": image.credit,
+    }
+
+
+def article_summary(article: Article) -> dict:
+    """An article in a list: expects for_cards() and prefetched tags."""
+    return {
+        "id": article.pk,
+        "url": absolute(article.get_absolute_url()),
+        "headline": article.headline,
+        "deck": article.deck,
+        "description": article.description,
+        "category": _category_ref(article.category),
+        "writers": [_writer_ref(w) for w in article.writers.all()],
+        "tags": [_tag_ref(t) for t in article.tags.all()],
+        "published_at": iso_jst(article.published_at),
+        "updated_at": iso_jst(article.displayed_update) or None,
+        "image": _image(article),
+    }
+
+
+def article_detail(article: Article) -> dict:
+    """An article with its body (nh3-sanitized HTML), corrections and source credit."""
+    return {
+        **article_summary(article),
+        "body_html": article.body,
+        "source_credit": article.source_credit,
+        "source_url": article.source_url or None,
+        "corrections": [{"text": c.text, "created_at": iso_jst(c.created_at)} for c in article.corrections.all()],
+    }

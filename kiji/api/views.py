@@ -1,0 +1,150 @@
+"""The read API, version 1: published articles, categories, rankings and search, as JSON."""
+
+import importlib
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from kiji.api import representations as rep
+from kiji.api.http import ApiError, BadRequest, api_view, error_response, json_response
+from kiji.api.openapi import SCHEMA
+from kiji.newsroom.models import Article, Category, Tag, Writer
+from kiji.reader import slots
+
+MAX_PER_PAGE = 100
+MAX_ID = 2**63 - 1  # larger ids overflow the databases' integer; such an article cannot exist
+DEFAULT_PER_PAGE = 20
+KNOWN_LIST_PARAMS = {"category", "tag", "writer", "page", "per_page"}
+
+
+def _int_param(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadRequest(f"'{name}' must be an integer from {low} to {high}.")
+    return int(raw)
+
+
+def _lookup(model, request, name: str):
+    """The object named by the ?name=<slug> filter; 400 when it names nothing."""
+    slug = request.GET.get(name)
+    if slug is None:
+        return None
+    found = model.objects.filter(slug=slug).first() if slug and len(slug) <= 200 else None
+    if found is None:
+        raise BadRequest(f"No {name} with slug '{slug[:80]}'.")
+    return found
+
+
+def _last_modified(articles):
+    times = [t for a in articles for t in (a.modified_at, a.published_at) if t]
+    return max(times) if times else None
+
+
+@api_view
+def article_list(request):
+    unknown = set(request.GET) - KNOWN_LIST_PARAMS
+    if unknown:
+        raise BadRequest(f"Unknown parameter(s): {', '.join(sorted(unknown))[:200]}.")
+    articles = Article.objects.published()
+    if category := _lookup(Category, request, "category"):
+        articles = articles.filter(category=category)
+    if tag := _lookup(Tag, request, "tag"):
+        articles = articles.filter(tags=tag)
+    if writer := _lookup(Writer, request, "writer"):
+        articles = articles.filter(writers=writer)
+    per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    page = _int_param(request, "page", 1, 1, 10_000)
+    total = articles.count()
+    offset = (page - 1) * per_page
+    rows = list(articles.for_cards().prefetch_related("tags").latest_first()[offset:offset + per_page])
+    data = {
+        "count": total,
+        "page": page,
+        "per_page": per_page,
+        "next_page": page + 1 if offset + per_page < total else None,
+        "previous_page": page - 1 if page > 1 else None,
+        "results": [rep.article_summary(a) for a in rows],
+    }
+    return data, _last_modified(rows)
+
+
+@api_view
+def article_detail(request, pk):
+    if pk > MAX_ID:
+        raise Http404
+    article = get_object_or_404(Article.objects.published().for_cards().prefetch_related("tags", "corrections"),
+                                pk=pk)
+    return rep.article_detail(article), _last_modified([article])
+
+
+@api_view
+def category_list(request):
+    categories = Category.objects.all()
+    return {"results": [rep.category_data(c) for c in categories]}, None
+
+
+@api_view
+def ranking(request):
+    slug = request.GET.get("category")
+    if not slug:
+        raise BadRequest("'category' (a category slug) is required.")
+    category = _lookup(Category, request, "category")
+    limit = _int_param(request, "limit", 10, 1, 50)
+    ranked = [a for a in slots.category_ranking(category, limit=limit) if a.is_visible()]
+    # Re-read what the ranking names, so the API's fields and visibility rules stay its own.
+    by_pk = Article.objects.published().for_cards().prefetch_related("tags").in_bulk([a.pk for a in ranked])
+    rows = [by_pk[a.pk] for a in ranked if a.pk in by_pk]
+    data = {"category": rep.category_data(category),
+            "results": [{"rank": i, **rep.article_summary(a)} for i, a in enumerate(rows, start=1)]}
+    return data, None
+
+
+def search_function():
+    """The search app's `search` function, if it provides one (kiji.search or kiji.search.services)."""
+    for module_name in ("kiji.search", "kiji.search.services"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if callable(getattr(module, "search", None)):
+            return module.search
+    return None
+
+
+@api_view
+def search(request):
+    query = (request.GET.get("q") or "").strip()
+    if not query:
+        raise BadRequest("'q' (the search words) is required.")
+    if len(query) > 200:
+        raise BadRequest("'q' must be at most 200 characters.")
+    page = _int_param(request, "page", 1, 1, 1000)
+    per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    run = search_function()
+    if run is None:
+        raise ApiError(503, "unavailable", "Search is not available.")
+    found = _search_articles(run, query, page=page, per_page=per_page)
+    return {"query": query, "page": page, "per_page": per_page, **found}, None
+
+
+def _search_articles(run, query: str, *, page: int, per_page: int) -> dict:
+    """Adapts the search app's result to the API: ids in rank order, re-read through published()."""
+    result = run(query, page=page, per_page=per_page)
+    hits = getattr(result, "articles", None) or getattr(result, "hits", None) or result
+    ids = [getattr(h, "pk", None) or getattr(getattr(h, "article", None), "pk", None) for h in hits]
+    by_pk = Article.objects.published().for_cards().prefetch_related("tags").in_bulk([i for i in ids if i])
+    total = getattr(result, "count", None) or getattr(result, "total", None) or len(by_pk)
+    return {"count": int(total), "results": [rep.article_summary(by_pk[i]) for i in ids if i in by_pk]}
+
+
+def openapi(request):
+    response = json_response(SCHEMA)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def not_found(request, path=""):
+    return error_response(404, "not_found", "No such API endpoint.")
+

@@ -1,0 +1,130 @@
+"""Sitemaps for crawlers: an index, articles, categories, tags, writers; a Google News sitemap; robots.txt.
+
+Every location is absolute to settings.SITE_URL, whatever host the crawler asked. The reader page
+cache (kiji.reader.cache) keeps these responses until a publish purges the site.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from kiji.newsroom.models import Article, Category, Tag, Writer
+from kiji.reader.seo import absolute
+
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs per news sitemap
+
+
+class _SiteSitemap(Sitemap):
+    """Locations on settings.SITE_URL rather than the request's host."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class ArticleSitemap(_SiteSitemap):
+    limit = 10000
+
+    def items(self):
+        return (Article.objects.published().order_by("-published_at", "-pk")
+                .only("pk", "slug", "published_at", "updated_at", "modified_at"))
+
+    def lastmod(self, article):
+        return article_lastmod(article)
+
+
+def article_lastmod(article: Article):
+    """The later of the substantive update and the last save (or publication)."""
+    times = [t for t in (article.updated_at, article.modified_at or article.published_at) if t]
+    return max(times)
+
+
+class CategorySitemap(_SiteSitemap):
+    def items(self):
+        return Category.objects.all()
+
+
+def _with_published(queryset, link):
+    published = Article.objects.published().filter(**{link: OuterRef("pk")})
+    return queryset.filter(Exists(published))
+
+
+class TagSitemap(_SiteSitemap):
+    def items(self):
+        return _with_published(Tag.objects.order_by("pk"), "tags")
+
+
+class WriterSitemap(_SiteSitemap):
+    def items(self):
+        return _with_published(Writer.objects.order_by("pk"), "writers")
+
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+    "tags": TagSitemap,
+    "writers": WriterSitemap,
+}
+
+def _xml(request, template, context):
+    return render(request, template, context, content_type="application/xml; charset=utf-8",
+                  using="django")
+
+
+@require_safe
+def index(request):
+    """The sitemap index: one entry per page of each section, plus the news sitemap."""
+    entries = []
+    for section, cls in SITEMAPS.items():
+        sitemap = cls()
+        lastmod = sitemap.get_latest_lastmod()
+        for page in range(1, sitemap.paginator.num_pages + 1):
+            suffix = f"?p={page}" if page > 1 else ""
+            entries.append({"location": absolute(reverse("reader:sitemap_section", args=[section]) + suffix),
+                            "last_mod": lastmod})
+    entries.append({"location": absolute(reverse("reader:sitemap_news")), "last_mod": None})
+    return _xml(request, "sitemaps/index.xml", {"entries": entries})
+
+
+@require_safe
+def section(request, section):
+    if section not in SITEMAPS:
+        raise Http404("No such sitemap")
+    sitemap = SITEMAPS[section]()
+    try:
+        urls = sitemap.get_urls(page=request.GET.get("p", 1))
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such page") from None
+    return _xml(request, "sitemaps/urlset.xml", {"urlset": urls})
+
+
+def news_articles(now=None) -> list[Article]:
+    """Articles published in the last 48 hours, newest first, for the Google News sitemap."""
+    now = now or timezone.now()
+    return list(Article.objects.published(now=now).filter(published_at__gte=now - NEWS_WINDOW)
+                .order_by("-published_at", "-pk").only("pk", "slug", "headline", "published_at")[:NEWS_LIMIT])
+
+
+@require_safe
+def news(request):
+    entries = [{"location": absolute(a.get_absolute_url()), "article": a} for a in news_articles()]
+    return _xml(request, "sitemaps/news.xml", {"entries": entries, "publication_name": settings.SITE_NAME})
+
+
+@require_safe
+def robots_txt(request):
+    return render(request, "robots.txt", {
+        "sitemaps": [absolute(reverse("reader:sitemap_index")), absolute(reverse("reader:sitemap_news"))],
+    }, content_type="text/plain; charset=utf-8", using="django")

@@ -1,0 +1,125 @@
+"""RSS and Atom feeds as feed readers see them (parsed with feedparser)."""
+
+from datetime import timedelta
+
+import feedparser
+from django.conf import settings
+from django.test import override_settings
+from django.utils import timezone
+
+from kiji.api.tests.images import make_image
+from kiji.lib.testing import NewsroomTestCase
+from kiji.newsroom.models import Article, Tag
+
+FEEDS = {
+    "site": ("/feeds/rss/", "/feeds/atom/"),
+    "category": ("/feeds/category/politics/rss/", "/feeds/category/politics/atom/"),
+    "writer": ("/feeds/writers/yamada-hanako/rss/", "/feeds/writers/yamada-hanako/atom/"),
+    "tag": ("/feeds/tags/予算/rss/", "/feeds/tags/予算/atom/"),
+}
+
+
+class FeedTests(NewsroomTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.tag = Tag.objects.create(name="予算", slug="予算")
+        cls.older = cls.make_article(headline="与野党が予算で合意 & 会期延長へ", tags=[cls.tag],
+                                     published_at=timezone.now() - timedelta(days=2))
+        cls.newer = cls.make_article(headline="首相が記者会見「<説明>を尽くす」", tags=[cls.tag],
+                                     body="<p>首相は記者会見で予算の意義を<strong>説明</strong>した。</p>")
+        cls.draft = cls.make_article(headline="未公開の下書き記事", status=Article.Status.DRAFT, tags=[cls.tag])
+        cls.future = cls.make_article(headline="予約中の記事", status=Article.Status.SCHEDULED, tags=[cls.tag],
+                                      published_at=timezone.now() + timedelta(hours=3))
+        cls.other = cls.make_article(headline="ソウルで新政策を発表", category=cls.korea, writers=[cls.other_writer],
+                                     published_at=timezone.now() - timedelta(days=3))
+
+    def parse(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        return response, feedparser.parse(response.content)
+
+    def test_it_serves_valid_rss_and_atom_for_every_feed_kind(self):
+        for kind, urls in FEEDS.items():
+            for url in urls:
+                with self.subTest(kind=kind, url=url):
+                    response, feed = self.parse(url)
+                    self.assertEqual(feed.bozo, 0, feed.get("bozo_exception"))
+                    self.assertEqual(feed.version, "rss20" if url.endswith("rss/") else "atom10")
+                    titles = [e.title for e in feed.entries]
+                    self.assertEqual(titles[:2], [self.newer.headline, self.older.headline])
+                    self.assertNotIn("未公開の下書き記事", titles)
+                    self.assertNotIn("予約中の記事", titles)
+                    self.assertNotIn("未公開の下書き記事", response.content.decode())
+
+    def test_it_shows_only_the_category_writer_or_tag_articles(self):
+        _, feed = self.parse("/feeds/category/korea/rss/")
+        self.assertEqual([e.title for e in feed.entries], ["ソウルで新政策を発表"])
+        self.assertIn("韓国", feed.feed.title)
+        _, feed = self.parse("/feeds/writers/sato-ichiro/atom/")
+        self.assertEqual([e.title for e in feed.entries], ["ソウルで新政策を発表"])
+        _, feed = self.parse("/feeds/rss/")
+        self.assertEqual(len(feed.entries), 3)
+
+    def test_links_are_absolute_to_the_site_url_and_dates_in_jst(self):
+        for url in ("/feeds/rss/", "/feeds/atom/"):
+            with self.subTest(url=url):
+                response, feed = self.parse(url)
+                entry = feed.entries[0]
+                self.assertEqual(entry.link, settings.SITE_URL + self.newer.get_absolute_url())
+                self.assertTrue(feed.feed.link.startswith(settings.SITE_URL))
+                self.assertNotIn(b"testserver", response.content)
+                self.assertEqual(entry.author, "山田 花子")
+                self.assertIn("政治", [t.term for t in entry.tags])
+                self.assertIn("予算", [t.term for t in entry.tags])
+        rss = self.client.get("/feeds/rss/").content.decode()
+        self.assertIn("+0900</pubDate>", rss)
+        atom = self.client.get("/feeds/atom/").content.decode()
+        self.assertIn("+09:00</published>", atom)
+        self.assertIn("+09:00</updated>", atom)
+
+    @override_settings(KIJI_FEED_FULL_TEXT=False)
+    def test_it_gives_the_summary_by_default(self):
+        for url in ("/feeds/rss/", "/feeds/atom/"):
+            with self.subTest(url=url):
+                _, feed = self.parse(url)
+                self.assertEqual(feed.entries[0].summary, self.newer.description)
+                self.assertNotIn("content", feed.entries[0])
+
+    @override_settings(KIJI_FEED_FULL_TEXT=True)
+    def test_it_gives_the_full_text_when_set(self):
+        for url in ("/feeds/rss/", "/feeds/atom/"):
+            with self.subTest(url=url):
+                _, feed = self.parse(url)
+                self.assertEqual(feed.bozo, 0)
+                self.assertEqual(feed.entries[0].summary, self.newer.description)
+                self.assertIn("<strong>説明</strong>", feed.entries[0].content[0].value)
+
+    def test_lead_image_travels_as_enclosure_and_media_content(self):
+        self.newer.lead_image = make_image()
+        self.newer.save()
+        for url in ("/feeds/rss/", "/feeds/atom/"):
+            with self.subTest(url=url):
+                _, feed = self.parse(url)
+                self.assertEqual(feed.bozo, 0, feed.get("bozo_exception"))
+                entry = feed.entries[0]
+                enclosure = entry.enclosures[0]
+                self.assertTrue(enclosure.href.startswith(settings.SITE_URL + "/media/renditions/"))
+                self.assertTrue(enclosure.href.endswith("/1280.jpg"))
+                self.assertEqual(enclosure.type, "image/jpeg")
+                self.assertGreater(int(enclosure.length), 0)
+                self.assertEqual(entry.media_content[0]["width"], "1280")
+
+    def test_unknown_category_writer_or_tag_feed_is_404(self):
+        for url in ("/feeds/category/nothing/rss/", "/feeds/writers/nobody/atom/", "/feeds/tags/なし/rss/"):
+            self.assertEqual(self.client.get(url).status_code, 404, url)
+
+    def test_pages_link_their_feeds_in_the_head(self):
+        home = self.client.get("/").content.decode()
+        self.assertIn(f'<link rel="alternate" type="application/rss+xml" title="{settings.SITE_NAME} (RSS)" '
+                      f'href="{settings.SITE_URL}/feeds/rss/">', home)
+        self.assertIn(f'href="{settings.SITE_URL}/feeds/atom/"', home)
+        category = self.client.get("/category/politics/").content.decode()
+        self.assertIn(f'href="{settings.SITE_URL}/feeds/category/politics/rss/"', category)
+        writer = self.client.get("/writers/yamada-hanako/").content.decode()
+        self.assertIn(f'href="{settings.SITE_URL}/feeds/writers/yamada-hanako/atom/"', writer)

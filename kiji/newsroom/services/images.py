@@ -135,6 +135,7 @@ def store_upload(*, image: Image, upload, by=None) -> Image:
     else:
         content = ContentFile(_encode(picture, fmt))
     image.file.save(f"{base}.{ext}", content, save=False)
+    image.width, image.height = picture.size  # the upright size; the field's cache still holds the upload's
     image.renditions = make_renditions(picture, image.file.name)
     if by is not None and image.uploaded_by_id is None:
         image.uploaded_by = by

@@ -1,0 +1,115 @@
+"""Rate limits and counters: the Redis and the database backend pass the same tests."""
+
+import time
+import uuid
+
+import time_machine
+from django.test import Client, TestCase, override_settings
+
+from kiji.comments.counters import DatabaseCounters, RedisCounters, counter_backend
+from kiji.comments.models import Comment
+from kiji.comments.tests.base import CommentsTestCase
+from kiji.lib.testing import TEST_REDIS_URL, need_redis
+
+
+class CounterContract:
+    def make_backend(self):
+        raise NotImplementedError
+
+    def setUp(self):
+        super().setUp()
+        self.counters = self.make_backend()
+        self.key = f"test:{uuid.uuid4().hex}"
+
+    def test_it_counts_hits_in_a_window(self):
+        now = 1_800_000_000.0
+        self.assertEqual([self.counters.incr(self.key, 60, now=now + i) for i in range(4)], [1, 2, 3, 4])
+        self.assertEqual(self.counters.get(self.key, 60, now=now), 4)
+
+    def test_it_starts_again_in_the_next_window(self):
+        now = 1_800_000_000.0
+        self.counters.incr(self.key, 60, now=now)
+        self.counters.incr(self.key, 60, now=now)
+        self.assertEqual(self.counters.incr(self.key, 60, now=now + 60), 1)
+
+    def test_windows_and_keys_are_separate(self):
+        now = 1_800_000_000.0
+        self.counters.incr(self.key, 60, now=now)
+        self.assertEqual(self.counters.incr(self.key, 86400, now=now), 1)
+        self.assertEqual(self.counters.incr(self.key + "x", 60, now=now), 1)
+
+
+class DatabaseCounterTests(CounterContract, TestCase):
+    def make_backend(self):
+        return DatabaseCounters()
+
+    def test_it_forgets_expired_windows(self):
+        with time_machine.travel("2026-12-01 10:00 +0900", tick=False):
+            self.counters.incr(self.key, 60)
+        with time_machine.travel("2026-12-01 10:05 +0900", tick=False):
+            self.assertEqual(self.counters.purge_expired(), 1)
+
+
+class RedisCounterTests(CounterContract, TestCase):
+    def make_backend(self):
+        need_redis()
+        return RedisCounters(TEST_REDIS_URL, prefix=f"kiji-test:{uuid.uuid4().hex}:")
+
+    def tearDown(self):
+        keys = list(self.counters.client.scan_iter(self.counters.prefix + "*"))
+        if keys:
+            self.counters.client.delete(*keys)
+        super().tearDown()
+
+
+class PostingRateLimitContract:
+    """Through the comment form: 3 a minute and 30 a day per visitor, and per IP across visitors."""
+
+    def test_a_visitor_gets_three_a_minute(self):
+        with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
+            codes = [self.post(f"コメント{i}").status_code for i in range(4)]
+        self.assertEqual(codes, [302, 302, 302, 429])
+        with time_machine.travel("2026-12-01 10:01:05 +0900", tick=False):
+            self.assertEqual(self.post("一分後のコメント").status_code, 302)
+
+    def test_one_ip_is_limited_across_visitors(self):
+        with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
+            codes = [self.post(f"別人{i}", client=Client(REMOTE_ADDR="203.0.113.7")).status_code for i in range(4)]
+        self.assertEqual(codes, [302, 302, 302, 429])
+        with time_machine.travel("2026-12-01 10:00:06 +0900", tick=False):
+            self.assertEqual(self.post("別のIP", client=Client(REMOTE_ADDR="203.0.113.8")).status_code, 302)
+
+    @override_settings(KIJI_COMMENTS_RATE_PER_MINUTE=100, KIJI_COMMENTS_RATE_PER_DAY=5)
+    def test_a_visitor_gets_a_daily_allowance(self):
+        start = time.mktime((2026, 12, 1, 1, 0, 0, 0, 0, 0))
+        codes = []
+        for i in range(6):
+            with time_machine.travel(start + i * 600, tick=False):
+                codes.append(self.post(f"日中のコメント{i}").status_code)
+        self.assertEqual(codes, [302] * 5 + [429])
+        self.assertEqual(Comment.objects.count(), 5)
+
+
+@override_settings(REDIS_URL="")
+class DatabaseRateLimitTests(PostingRateLimitContract, CommentsTestCase):
+    def test_it_uses_the_database(self):
+        self.assertIsInstance(counter_backend(), DatabaseCounters)
+
+
+@override_settings(REDIS_URL=TEST_REDIS_URL)
+class RedisRateLimitTests(PostingRateLimitContract, CommentsTestCase):
+    def setUp(self):
+        need_redis()
+        super().setUp()
+        self.backend = counter_backend()
+        self.assertIsInstance(self.backend, RedisCounters)
+        self._clear()
+
+    def _clear(self):
+        keys = list(self.backend.client.scan_iter(self.backend.prefix + "*"))
+        if keys:
+            self.backend.client.delete(*keys)
+
+    def tearDown(self):
+        self._clear()
+        super().tearDown()

@@ -55,7 +55,8 @@ class AnalyticsAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [path("article/<int:pk>/", view(self.article_view), name="audience_article_analytics")]
+        return [path("article/<int:pk>/", view(self.article_view), name="audience_article_analytics"),
+                *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):

@@ -184,6 +184,14 @@ return 1
 """
 
 
+_CLAIM = """
+local last = redis.call('GET', KEYS[1])
+if last and tonumber(ARGV[1]) - tonumber(last) < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
+
+
 class RedisBackend:
     """Live state in Redis: shared by every web process, survives their crashes."""
 
@@ -196,6 +204,7 @@ class RedisBackend:
         self.prefix = prefix
         self.flush_seconds = flush_seconds
         self._record = self.redis.register_script(_RECORD)
+        self._claim = self.redis.register_script(_CLAIM)
         self.drop_process_state()
 
     def drop_process_state(self) -> None:
@@ -258,7 +267,9 @@ class RedisBackend:
         pipe.execute()
 
     def claim(self, name: str, seconds: int, now: datetime | None = None) -> bool:
-        return bool(self.redis.set(self.k(f"claim:{name}"), "1", nx=True, ex=seconds))
+        """True for exactly one caller per `seconds`, by the app's clock, across processes."""
+        now_ts = int((now or timezone.now()).timestamp())
+        return bool(self._claim(keys=[self.k(f"claim:{name}")], args=[now_ts, seconds]))
 
     def clear(self) -> None:
         """Delete every key under this backend's prefix (tests)."""

@@ -11,7 +11,7 @@ from kiji.audience.tests.base import AudienceTestCase, RedisMixin
 from kiji.newsroom.models import Article
 
 
-class CountingContract(AudienceTestCase):
+class CountingContract:
     """What both backends must do; `survives_process_crash` is the one documented difference."""
 
     survives_process_crash = False
@@ -117,11 +117,11 @@ class CountingContract(AudienceTestCase):
         self.assertEqual(CoRead.objects.get(article=other, other=self.article).count, 1)
 
 
-class MemoryCountingTests(CountingContract):
+class MemoryCountingTests(CountingContract, AudienceTestCase):
     pass
 
 
-class RedisCountingTests(RedisMixin, CountingContract):
+class RedisCountingTests(RedisMixin, CountingContract, AudienceTestCase):
     survives_process_crash = True
 
     def test_a_flush_that_crashed_mid_way_is_taken_up_by_the_next(self):

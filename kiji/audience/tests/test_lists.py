@@ -1,0 +1,204 @@
+"""The lists readers see: ranking, trending, also-read, recommended; on both backends."""
+
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.test import override_settings
+
+from kiji.audience import lists
+from kiji.audience.models import ArticleTerms, EditorPick
+from kiji.audience.tests.base import AudienceTestCase, RedisMixin
+from kiji.newsroom.models import Article
+from kiji.newsroom.signals import article_changed, articles_imported
+
+
+def headlines(articles):
+    return [a.headline for a in articles]
+
+
+class ListsContract:
+    def test_category_ranking_orders_by_views_with_a_deterministic_tie_break(self):
+        older = self.make_article(headline="古い同数", published_at=self.clock - timedelta(hours=5))
+        newer = self.make_article(headline="新しい同数", published_at=self.clock - timedelta(hours=2))
+        top = self.make_article(headline="一番読まれた")
+        other_category = self.make_article(headline="韓国の記事", category=self.korea)
+        for article, views in [(older, 10), (newer, 10), (top, 50), (other_category, 99)]:
+            self.add_views(article, views)
+        lists.compute_lists()
+        self.assertEqual(headlines(lists.ranking(self.politics)), ["一番読まれた", "新しい同数", "古い同数"])
+        self.assertEqual(headlines(lists.ranking(None))[0], "韓国の記事")
+
+    def test_category_ranking_respects_the_window_and_the_limit(self):
+        articles = [self.make_article(headline=f"記事{i}", published_at=self.clock - timedelta(days=3))
+                    for i in range(8)]
+        for i, article in enumerate(articles):
+            self.add_views(article, 100 + i, hours_ago=30)  # only inside the 7-day window
+        fresh = self.make_article(headline="いま読まれている")
+        self.add_views(fresh, 5)
+        lists.compute_lists()
+        self.assertEqual(headlines(lists.ranking(self.politics, window="1h")), ["いま読まれている"])
+        self.assertEqual(headlines(lists.ranking(self.politics, window="24h")), ["いま読まれている"])
+        week = lists.ranking(self.politics, window="7d")
+        self.assertEqual(len(week), 6)
+        self.assertEqual(week[0].headline, "記事7")
+        with override_settings(KIJI_AUDIENCE_RANKING_WINDOW="7d"):
+            self.assertEqual(len(lists.ranking(self.politics)), 6)
+
+    def test_unpublished_articles_leave_every_list_at_once(self):
+        gone = self.make_article(headline="取り下げた記事")
+        stays = self.make_article(headline="残る記事")
+        self.add_views(gone, 40)
+        self.add_views(stays, 20)
+        EditorPick.objects.create(article=gone)
+        lists.compute_lists()
+        Article.objects.filter(pk=gone.pk).update(status=Article.Status.UNPUBLISHED)
+        self.assertEqual(headlines(lists.ranking(self.politics)), ["残る記事"])
+        self.assertNotIn("取り下げた記事", headlines(lists.recommended()))
+
+    def test_lists_are_recomputed_at_most_once_a_minute(self):
+        article = self.make_article(headline="速報")
+        self.add_views(article, 3)
+        lists.refresh_lists_job()
+        self.assertEqual(headlines(lists.ranking(self.politics)), ["速報"])
+        later = self.make_article(headline="後から読まれた")
+        self.add_views(later, 30)
+        self.move(seconds=30)
+        lists.refresh_lists_job()
+        self.assertEqual(headlines(lists.ranking(self.politics)), ["速報"])
+        self.move(seconds=31)
+        lists.refresh_lists_job()
+        self.assertEqual(headlines(lists.ranking(self.politics)), ["後から読まれた", "速報"])
+
+    def test_trending_prefers_a_real_surge_over_a_few_views_on_a_new_article(self):
+        surge = self.make_article(headline="急上昇", published_at=self.clock - timedelta(days=2))
+        for hours_ago in range(2, 26):
+            self.add_views(surge, 10, hours_ago=hours_ago)
+        self.add_views(surge, 150)
+        steady = self.make_article(headline="いつも読まれる", published_at=self.clock - timedelta(days=2),
+                                   category=self.korea)
+        for hours_ago in range(1, 26):
+            self.add_views(steady, 300, hours_ago=hours_ago)
+        self.add_views(steady, 100)  # 20 minutes into the hour: the same pace
+        newcomer = self.make_article(headline="出たばかり", published_at=self.clock - timedelta(minutes=10))
+        self.add_views(newcomer, 5)
+        lists.compute_lists()
+        self.assertEqual(headlines(lists.trending()), ["急上昇", "出たばかり"])
+
+    def test_trending_is_numbered_with_category_labels_on_the_home_page(self):
+        surge = self.make_article(headline="急上昇ニュース", category=self.korea)
+        self.add_views(surge, 200)
+        lists.compute_lists()
+        page = self.client.get("/")
+        self.assertContains(page, "話題")
+        self.assertRegex(page.content.decode(), r"<ol>\s*<li><a [^>]+>急上昇ニュース</a> <span class=\"label\">韓国</span>")
+
+    def test_recommended_puts_active_picks_first_then_fills_from_the_ranking(self):
+        popular = [self.make_article(headline=f"人気{i}") for i in range(5)]
+        for i, article in enumerate(popular):
+            self.add_views(article, 10 * (i + 1))
+        pinned = self.make_article(headline="編集部のおすすめ")
+        expired = self.make_article(headline="期限切れ")
+        EditorPick.objects.create(article=pinned, position=1, expires_at=self.clock + timedelta(hours=1))
+        EditorPick.objects.create(article=expired, position=0, expires_at=self.clock - timedelta(minutes=1))
+        EditorPick.objects.create(article=popular[4], position=2)
+        lists.compute_lists()
+        self.assertEqual(headlines(lists.recommended()), ["編集部のおすすめ", "人気4", "人気3", "人気2", "人気1"])
+        self.move(hours=1, minutes=1)  # the pick expires; the list follows without waiting for the job
+        self.assertEqual(headlines(lists.recommended()), ["人気4", "人気3", "人気2", "人気1", "人気0"])
+
+
+class MemoryListsTests(ListsContract, AudienceTestCase):
+    pass
+
+
+class RedisListsTests(RedisMixin, ListsContract, AudienceTestCase):
+    pass
+
+
+ECONOMY = "<p>日本銀行は金融政策決定会合で政策金利を据え置いた。円安と物価上昇が続くなか、利上げの時期が焦点となる。</p>"
+BASEBALL = "<p>プロ野球の日本シリーズ第七戦で、エースが完投し、チームが三年ぶりの日本一に輝いた。</p>"
+
+
+class AlsoReadContract:
+    def publish(self, **fields):
+        article = self.make_article(**fields)
+        article_changed.send(sender=Article, article=article)  # what the publishing service sends
+        return article
+
+    def test_it_is_precomputed_on_publish_from_content_similarity(self):
+        self.publish(headline="プロ野球 日本シリーズ", body=BASEBALL)
+        self.publish(headline="日銀 金利据え置き", body=ECONOMY)
+        source = self.publish(headline="日銀が政策金利を維持 円安続く", body=ECONOMY)
+        self.assertTrue(ArticleTerms.objects.filter(article=source).exists())
+        items = lists.also_read(source)
+        self.assertEqual(items[0].headline, "日銀 金利据え置き")
+        self.assertNotIn(source, items)
+        self.assertEqual(len(items), len({a.pk for a in items}))
+
+    def test_it_falls_back_to_the_category_latest_without_any_signal(self):
+        source = self.make_article(headline="元の記事")
+        newest = self.make_article(headline="最新", published_at=self.clock - timedelta(minutes=5))
+        self.make_article(headline="別カテゴリ", category=self.korea)
+        self.make_article(headline="下書き", status=Article.Status.DRAFT, published_at=None)
+        self.assertEqual(headlines(lists.also_read(source)), ["最新"])
+        self.assertNotIn(newest.pk, [a.pk for a in lists.also_read(newest)])
+
+    def test_it_blends_in_what_the_same_visitors_read(self):
+        source = self.publish(headline="日銀が政策金利を維持", body=ECONOMY)
+        similar = self.publish(headline="日銀 金利据え置き", body=ECONOMY)
+        co_read = self.publish(headline="プロ野球 日本シリーズ", body=BASEBALL, category=self.korea)
+        self.assertNotIn(co_read, lists.also_read(source))
+        for i in range(30):  # thirty readers went from the source to the baseball story
+            self.beacon(source, ip=f"192.0.2.{i}")
+            self.beacon(co_read, ip=f"192.0.2.{i}")
+        self.backend.flush()
+        lists.refresh_also_read_job()
+        self.assertEqual(headlines(lists.also_read(source))[:2], ["日銀 金利据え置き", "プロ野球 日本シリーズ"])
+        self.assertIn(source, lists.also_read(co_read))
+
+    def test_unpublished_articles_are_never_shown(self):
+        source = self.publish(headline="日銀が政策金利を維持", body=ECONOMY)
+        similar = self.publish(headline="日銀 金利据え置き", body=ECONOMY)
+        lists.compute_also_read()
+        Article.objects.filter(pk=similar.pk).update(status=Article.Status.UNPUBLISHED)
+        self.assertNotIn("日銀 金利据え置き", headlines(lists.also_read(source)))
+
+    def test_a_bulk_import_computes_every_list_once(self):
+        a = self.make_article(headline="日銀が政策金利を維持", body=ECONOMY)
+        b = self.make_article(headline="日銀 金利据え置き", body=ECONOMY)
+        self.make_article(headline="プロ野球 日本シリーズ", body=BASEBALL)
+        c = self.make_article(headline="プロ野球 日本シリーズ", body=BASEBALL, category=self.korea)
+        articles_imported.send(sender=None, article_ids=[a.pk, b.pk, c.pk])
+        self.assertEqual(lists.also_read(a)[0], b)
+
+    def test_the_article_page_shows_the_lists(self):
+        source = self.publish(headline="日銀が政策金利を維持", body=ECONOMY)
+        self.publish(headline="日銀 金利据え置き", body=ECONOMY)
+        self.add_views(source, 10)
+        call_command("run_scheduler", "--once", stdout=open("/dev/null", "w"))
+        page = self.client.get(source.get_absolute_url(), follow=True)
+        self.assertContains(page, "こんな記事も読まれています")
+        self.assertContains(page, "政治 ランキング")
+        self.assertContains(page, "日銀 金利据え置き")
+
+
+class MemoryAlsoReadTests(AlsoReadContract, AudienceTestCase):
+    pass
+
+
+class RedisAlsoReadTests(RedisMixin, AlsoReadContract, AudienceTestCase):
+    pass
+
+
+class RankingPageTests(AudienceTestCase):
+    def test_it_has_tabs_per_category_and_window(self):
+        article = self.make_article(headline="韓国で大統領選", category=self.korea)
+        self.add_views(article, 7)
+        lists.compute_lists()
+        page = self.client.get("/ranking/?category=korea&window=1h")
+        self.assertContains(page, "アクセスランキング")
+        self.assertContains(page, "韓国で大統領選")
+        self.assertContains(page, 'aria-current="page">韓国</a>')
+        self.assertContains(page, 'aria-current="page">1時間</a>')
+        self.assertNotContains(self.client.get("/ranking/?category=politics"), "韓国で大統領選")
+        self.assertEqual(self.client.get("/ranking/?category=nope").status_code, 404)

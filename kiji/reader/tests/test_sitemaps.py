@@ -1,0 +1,113 @@
+"""Sitemaps, the Google News sitemap and robots.txt, parsed as crawlers parse them."""
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from kiji.lib.testing import NewsroomTestCase
+from kiji.newsroom.models import Article, Tag
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+class SitemapTests(NewsroomTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.tag = Tag.objects.create(name="予算", slug="予算")
+        cls.unused_tag = Tag.objects.create(name="未使用", slug="unused")
+        cls.fresh = cls.make_article(headline="今朝の速報 & 続報", tags=[cls.tag],
+                                     published_at=timezone.now() - timedelta(hours=2))
+        cls.day_old = cls.make_article(headline="昨日のニュース", published_at=timezone.now() - timedelta(hours=30))
+        cls.old = cls.make_article(headline="三日前の記事", slug="three-days",
+                                   published_at=timezone.now() - timedelta(days=3),
+                                   updated_at=timezone.now() - timedelta(days=1))
+        cls.draft = cls.make_article(headline="下書き", status=Article.Status.DRAFT)
+        cls.scheduled = cls.make_article(headline="予約記事", status=Article.Status.SCHEDULED,
+                                         published_at=timezone.now() + timedelta(hours=1))
+
+    def xml(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        self.assertTrue(response["Content-Type"].startswith("application/xml"))
+        return ET.fromstring(response.content)
+
+    def locations(self, root):
+        return [loc.text for loc in root.iter(f"{SM}loc")]
+
+    def test_index_lists_every_section_and_the_news_sitemap(self):
+        root = self.xml("/sitemap.xml")
+        self.assertEqual(root.tag, f"{SM}sitemapindex")
+        self.assertEqual(self.locations(root), [
+            f"{settings.SITE_URL}/sitemap-articles.xml", f"{settings.SITE_URL}/sitemap-categories.xml",
+            f"{settings.SITE_URL}/sitemap-tags.xml", f"{settings.SITE_URL}/sitemap-writers.xml",
+            f"{settings.SITE_URL}/sitemap-news.xml",
+        ])
+        for url in self.locations(root):
+            self.xml(url.removeprefix(settings.SITE_URL))
+
+    def test_article_sitemap_has_published_articles_with_lastmod(self):
+        root = self.xml("/sitemap-articles.xml")
+        self.assertEqual(root.tag, f"{SM}urlset")
+        urls = {u.find(f"{SM}loc").text: u.find(f"{SM}lastmod").text for u in root.findall(f"{SM}url")}
+        self.assertEqual(set(urls), {settings.SITE_URL + a.get_absolute_url()
+                                     for a in (self.fresh, self.day_old, self.old)})
+        self.old.refresh_from_db()
+        lastmod = datetime.fromisoformat(urls[f"{settings.SITE_URL}/articles/{self.old.pk}/three-days/"])
+        self.assertEqual(lastmod.utcoffset(), timedelta(hours=9))
+        self.assertEqual(lastmod.replace(microsecond=0),
+                         max(self.old.updated_at, self.old.modified_at).replace(microsecond=0))
+
+    def test_lastmod_follows_a_later_substantive_update(self):
+        later = timezone.now() + timedelta(days=2)
+        Article.objects.filter(pk=self.old.pk).update(updated_at=later)
+        root = self.xml("/sitemap-articles.xml")
+        lastmods = [datetime.fromisoformat(u.text) for u in root.iter(f"{SM}lastmod")]
+        self.assertIn(later.replace(microsecond=0), [t.replace(microsecond=0) for t in lastmods])
+
+    def test_category_tag_and_writer_sitemaps(self):
+        self.assertEqual(self.locations(self.xml("/sitemap-categories.xml")),
+                         [f"{settings.SITE_URL}/category/politics/", f"{settings.SITE_URL}/category/korea/"])
+        tags = self.locations(self.xml("/sitemap-tags.xml"))
+        self.assertEqual(len(tags), 1)
+        self.assertIn("/tags/", tags[0])
+        self.assertEqual(self.locations(self.xml("/sitemap-writers.xml")),
+                         [f"{settings.SITE_URL}/writers/yamada-hanako/"])
+
+    def test_news_sitemap_has_only_the_last_48_hours(self):
+        root = self.xml("/sitemap-news.xml")
+        entries = root.findall(f"{SM}url")
+        self.assertEqual([e.find(f"{NEWS}news/{NEWS}title").text for e in entries],
+                         ["今朝の速報 & 続報", "昨日のニュース"])
+        news = entries[0].find(f"{NEWS}news")
+        self.assertEqual(news.find(f"{NEWS}publication/{NEWS}name").text, settings.SITE_NAME)
+        self.assertEqual(news.find(f"{NEWS}publication/{NEWS}language").text, "ja")
+        published = datetime.fromisoformat(news.find(f"{NEWS}publication_date").text)
+        self.assertEqual(published.utcoffset(), timedelta(hours=9))
+        self.assertEqual(published.replace(microsecond=0), self.fresh.published_at.replace(microsecond=0))
+        self.assertEqual(entries[0].find(f"{SM}loc").text, settings.SITE_URL + self.fresh.get_absolute_url())
+
+    def test_news_sitemap_drops_articles_as_they_pass_48_hours(self):
+        with time_machine.travel(timezone.now() + timedelta(hours=20)):
+            titles = [t.text for t in self.xml("/sitemap-news.xml").iter(f"{NEWS}title")]
+        self.assertEqual(titles, ["今朝の速報 & 続報"])
+
+    def test_unknown_section_or_page_is_404(self):
+        self.assertEqual(self.client.get("/sitemap-drafts.xml").status_code, 404)
+        self.assertEqual(self.client.get("/sitemap-articles.xml?p=9").status_code, 404)
+        self.assertEqual(self.client.get("/sitemap-articles.xml?p=x").status_code, 404)
+
+    def test_robots_points_to_the_sitemaps_and_keeps_crawlers_out_of_admin_and_previews(self):
+        response = self.client.get("/robots.txt")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response["Content-Type"].startswith("text/plain"))
+        lines = response.content.decode().splitlines()
+        self.assertIn("User-agent: *", lines)
+        self.assertIn("Disallow: /admin/", lines)
+        self.assertIn("Disallow: /preview/", lines)
+        self.assertIn(f"Sitemap: {settings.SITE_URL}/sitemap.xml", lines)
+        self.assertIn(f"Sitemap: {settings.SITE_URL}/sitemap-news.xml", lines)

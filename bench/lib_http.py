@@ -66,8 +66,9 @@ def wrk(name: str, url: str, *, seconds: int = 15, connections: int = 32, warmup
         rss = rss_of()
     out = proc.communicate()[0]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    distribution = out.split("Latency Distribution", 1)[-1]
+    p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", distribution).group(1))
+    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", distribution).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non2xx.group(1)) if non2xx else 0
@@ -75,9 +76,9 @@ def wrk(name: str, url: str, *, seconds: int = 15, connections: int = 32, warmup
 
 
 def rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
+    """Resident memory of a process's descendants (the server and its workers, not the supervisor), in MB."""
     total = 0
-    for pid in [root_pid, *descendants(root_pid)]:
+    for pid in descendants(root_pid):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -108,13 +109,14 @@ def wait_http(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def fetch(url: str) -> tuple[int, bytes, dict]:
+def fetch(url: str) -> tuple[int, bytes, object]:
+    """Status, body and headers (a case-insensitive mapping: servers differ in header case)."""
     request = urllib.request.Request(url, headers={"User-Agent": UA})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, response.read(), dict(response.headers)
+            return response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
+        return error.code, error.read(), error.headers
 
 
 def stop(proc: subprocess.Popen) -> None:

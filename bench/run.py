@@ -14,6 +14,7 @@ Prints everything and appends it to bench/RESULTS.md.
 import argparse
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,19 +38,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--servers", default="granian,gunicorn")
     parser.add_argument("--no-append", action="store_true")
+    parser.add_argument("--reuse", help="a folder from an earlier run: skip loading the corpus (for iterating)")
     args = parser.parse_args()
     ensure_tools()
-    work = Path(tempfile.mkdtemp(prefix="kiji-bench-"))
+    work = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="kiji-bench-"))
     os.chmod(work, 0o755)
     env = bench_env(work)
     os.environ.update(env)
+    for leftover in ("static-page", "nginx-cache"):
+        shutil.rmtree(work / leftover, ignore_errors=True)
     out = []
 
     def say(line=""):
         print(line, flush=True)
         out.append(line)
 
-    setup_site(env)
+    if not args.reuse:
+        setup_site(env)
     article_url, page = pick_article(work)
     say(f"article: {article_url} ({len(page):,} bytes)")
 

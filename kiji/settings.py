@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a cached anonymous reader page is answered before anything else runs.
     "kiji.reader.cache.PageCacheMiddleware",
+    "kiji.lib.db.ReplicaMiddleware",  # anonymous reader GETs read from the replica, if one is set
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,15 +106,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("KIJI_DB_CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections, checked before each request's first query: a dropped PostgreSQL connection
+# (restart, failover, pg_terminate_backend) is replaced on the next request instead of failing it.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("KIJI_DB_CONN_MAX_AGE", 600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if KIJI_REPLICA_URL := env("KIJI_REPLICA_URL"):
+    # A read replica for anonymous reader pages (kiji.lib.db); writes and staff stay on the primary.
+    DATABASES["replica"] = {**DATABASES["default"], **_environ.db_url_config(KIJI_REPLICA_URL),
+                             "TEST": {"MIRROR": "default"}}
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.sqlite3":
+        DATABASES["replica"].pop("OPTIONS", None)
+DATABASE_ROUTERS = ["kiji.lib.db.ReplicaRouter"]
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing soft: an outage makes pages render, never error (kiji.lib.rediscache).
+            "BACKEND": "kiji.lib.rediscache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("KIJI_CACHE_PREFIX", "kiji"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

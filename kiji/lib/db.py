@@ -1,0 +1,62 @@
+"""Read replica routing: anonymous reader pages read from the `replica` alias when one is configured.
+
+Set KIJI_REPLICA_URL (same form as DATABASE_URL) to add the alias. Writes, migrations, the admin
+and every request carrying a session cookie (staff) use the primary: an editor always sees what
+they just saved, while readers' pages may lag by the replica's delay (the page cache does too).
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+
+_reader_request: ContextVar[bool] = ContextVar("kiji_reader_request", default=False)
+
+PRIMARY_ONLY_PREFIXES = ("/admin/", "/preview/")
+
+
+def has_replica() -> bool:
+    return "replica" in settings.DATABASES
+
+
+@contextmanager
+def reading_from_replica():
+    """Inside this block, reads (outside transactions) go to the replica if there is one."""
+    token = _reader_request.set(True)
+    try:
+        yield
+    finally:
+        _reader_request.reset(token)
+
+
+class ReplicaRouter:
+    """Reads of reader requests to `replica`; everything else to `default`."""
+
+    def db_for_read(self, model, **hints):
+        if _reader_request.get() and has_replica():
+            return "replica"
+        return "default"
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the replica holds the same rows as the primary
+
+    def allow_migrate(self, db, app_label, **hints):
+        return db == "default"  # the replica gets its schema by replication
+
+
+class ReplicaMiddleware:
+    """Marks anonymous GET/HEAD requests outside the admin as reader requests."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (request.method in ("GET", "HEAD") and has_replica()
+                and settings.SESSION_COOKIE_NAME not in request.COOKIES
+                and not request.path_info.startswith(PRIMARY_ONLY_PREFIXES)):
+            with reading_from_replica():
+                return self.get_response(request)
+        return self.get_response(request)

@@ -147,10 +147,13 @@ PATHS = {
     "/api/v1/search": {"get": {
         "operationId": "searchArticles",
         "summary": "Full-text search over published articles",
+        "description": "Words are ANDed; \"exact phrase\" and -exclude work as on the site's search page.",
         "parameters": [_query("q", "Search words", {"type": "string", "minLength": 1, "maxLength": 200},
-                              required=True), _PAGE, _PER_PAGE],
-        "responses": {**_ok("SearchResults", "Matching articles, best first"),
-                      "503": _error("Search is not available on this installation")},
+                              required=True),
+                       _query("category", "Category slug", _SLUG),
+                       _query("page", "Page number, from 1", {"type": "integer", "minimum": 1, "maximum": 100}),
+                       _PER_PAGE],
+        "responses": _ok("SearchResults", "Matching articles, best first"),
     }},
 }
 

@@ -1,12 +1,10 @@
 """The read API, version 1: published articles, categories, rankings and search, as JSON."""
 
-import importlib
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from kiji.api import representations as rep
-from kiji.api.http import ApiError, BadRequest, api_view, error_response, json_response
+from kiji.api.http import BadRequest, api_view, error_response, json_response
 from kiji.api.openapi import SCHEMA
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.reader import slots
@@ -101,42 +99,27 @@ def ranking(request):
     return data, None
 
 
-def search_function():
-    """The search app's `search` function, if it provides one (kiji.search or kiji.search.services)."""
-    for module_name in ("kiji.search", "kiji.search.services"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if callable(getattr(module, "search", None)):
-            return module.search
-    return None
-
-
 @api_view
 def search(request):
+    """Search through the search app (the same index, ranking and query syntax as /search/)."""
+    from kiji.search.backends import Filters
+    from kiji.search.query import parse_query
+    from kiji.search.results import MAX_PAGE, search_articles
+
     query = (request.GET.get("q") or "").strip()
     if not query:
         raise BadRequest("'q' (the search words) is required.")
     if len(query) > 200:
         raise BadRequest("'q' must be at most 200 characters.")
-    page = _int_param(request, "page", 1, 1, 1000)
+    category = _lookup(Category, request, "category")
+    page = _int_param(request, "page", 1, 1, MAX_PAGE)
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    run = search_function()
-    if run is None:
-        raise ApiError(503, "unavailable", "Search is not available.")
-    found = _search_articles(run, query, page=page, per_page=per_page)
-    return {"query": query, "page": page, "per_page": per_page, **found}, None
-
-
-def _search_articles(run, query: str, *, page: int, per_page: int) -> dict:
-    """Adapts the search app's result to the API: ids in rank order, re-read through published()."""
-    result = run(query, page=page, per_page=per_page)
-    hits = getattr(result, "articles", None) or getattr(result, "hits", None) or result
-    ids = [getattr(h, "pk", None) or getattr(getattr(h, "article", None), "pk", None) for h in hits]
-    by_pk = Article.objects.published().for_cards().prefetch_related("tags").in_bulk([i for i in ids if i])
-    total = getattr(result, "count", None) or getattr(result, "total", None) or len(by_pk)
-    return {"count": int(total), "results": [rep.article_summary(by_pk[i]) for i in ids if i in by_pk]}
+    found = search_articles(parse_query(query), Filters(category_id=category.pk if category else None),
+                            page=page, per_page=per_page)
+    ids = [hit.article.pk for hit in found.hits]
+    by_pk = Article.objects.published().for_cards().prefetch_related("tags").in_bulk(ids)
+    return {"query": query, "count": found.total, "page": page, "per_page": per_page,
+            "results": [rep.article_summary(by_pk[pk]) for pk in ids if pk in by_pk]}, None
 
 
 def openapi(request):

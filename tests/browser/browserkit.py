@@ -50,3 +50,21 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def vnu_errors(documents: dict[str, str], workdir: Path) -> list[str]:
+    """Nu HTML checker errors in each named HTML document, one Java start for all of them."""
+    import json
+    import subprocess
+
+    files = {}
+    for name, html in documents.items():
+        files[name] = workdir / f"{name}.html"
+        files[name].write_text(html, encoding="utf-8")
+    jar = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    proc = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--errors-only", *map(str, files.values())],
+                          capture_output=True, text=True, timeout=180)
+    messages = json.loads(proc.stderr or proc.stdout)["messages"]
+    by_file = {f"file:{path}": name for name, path in files.items()}
+    return [f"{by_file.get(m.get('url'), m.get('url'))}:{m.get('lastLine')}: {m['message']}  [{m.get('extract', '').strip()[:80]}]"
+            for m in messages if m["type"] in ("error", "non-document-error")]

@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -57,6 +56,7 @@ class Site:
         self.pages = seeded["pages"]
         self.admin = seeded["admin"]
         self.article_pk = seeded["article_pk"]
+        self.draft_pk = seeded.get("draft_pk")
 
     def url(self, name_or_path: str) -> str:
         return self.base_url + self.pages.get(name_or_path, name_or_path)
@@ -88,6 +88,9 @@ def site(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{var / 'kiji.sqlite3'}", "KIJI_SITE_URL": f"http://127.0.0.1:{port}",
         "KIJI_DEBUG": "false", "KIJI_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),  # the tree under test, even from a copy of it
+        # Posting tests submit at once and several times from one address: no minimum time on the page,
+        # a rate limit no test reaches (both are tested in kiji/comments).
+        "KIJI_COMMENTS_MIN_SECONDS": "0", "KIJI_COMMENTS_RATE_PER_MINUTE": "100",
     })
     _manage(env, "migrate", "--noinput")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -112,9 +115,9 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
         if server.poll() is not None:
             pytest.fail(f"gunicorn exited: {log.read_text()[-2000:]}", pytrace=False)
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(url, timeout=10):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers start
             time.sleep(0.2)
     pytest.fail(f"The site did not answer at {url} within 30 s: {log.read_text()[-2000:]}", pytrace=False)
 

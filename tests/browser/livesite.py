@@ -65,13 +65,19 @@ def _jpeg(width: int, height: int) -> SimpleUploadedFile:
 
 
 def _lead_image() -> Image:
+    from django.db import IntegrityError
+
     image = Image(alt="国会議事堂の外観", caption="国会議事堂（東京・永田町）", credit="撮影：Kiji編集部")
     try:
         from kiji.newsroom.services.images import store_upload
-    except ImportError:  # before the newsroom's upload service: the original only, no renditions
+
+        return store_upload(image=image, upload=_jpeg(1280, 720))
+    except (ImportError, IntegrityError):
+        # Without the upload service, or while it fails on a new Image (width left NULL, reported to
+        # the newsroom): the original only, no renditions; the page still gets width and height.
+        image = Image(alt=image.alt, caption=image.caption, credit=image.credit)
         image.file.save("kokkai.jpg", _jpeg(1280, 720), save=True)
         return image
-    return store_upload(image=image, upload=_jpeg(1280, 720))
 
 
 def _article(category, headline, *, writers, tags=(), hours_ago=1, **fields) -> Article:
@@ -86,18 +92,18 @@ def _article(category, headline, *, writers, tags=(), hours_ago=1, **fields) -> 
 
 
 def _add_comments(article: Article) -> None:
-    """Approved reader comments, through the comments app's model when it is installed."""
+    """Approved reader comments, posted and approved through the comments app's services when it is installed."""
     if not apps.is_installed("kiji.comments"):
         return
-    Comment = apps.get_model("comments", "Comment")
-    fields = {f.name for f in Comment._meta.get_fields()}
-    for i, text in enumerate(["丁寧な解説で分かりやすかったです。", "防災予算の中身をもっと詳しく知りたい。"]):
-        row = {"article": article, "body" if "body" in fields else "text": text}
-        if "name" in fields:
-            row["name"] = f"読者{i + 1}"
-        if "status" in fields:
-            row["status"] = "approved"
-        Comment.objects.create(**row)
+    from kiji.comments import services
+
+    admin = get_user_model().objects.get(username=ADMIN_USERNAME)
+    posted = []
+    for i, (nickname, body) in enumerate([("読者A", "丁寧な解説で分かりやすかったです。"),
+                                          ("読者B", "防災予算の中身をもっと詳しく知りたい。\n続報を待っています。")]):
+        visitor = services.get_visitor(key=f"browser-seed-{i}")
+        posted.append(services.post_comment(article=article, visitor=visitor, body=body, nickname=nickname))
+    services.approve_comments(comments=[c for c in posted if c.status != "approved"], by=admin)
 
 
 def seed() -> dict:
@@ -127,16 +133,18 @@ def seed() -> dict:
         tags=[budget, election], hours_ago=1, lead_image=_lead_image(), source_credit="Kiji 政治部")
     Correction.objects.create(article=feature, text="初出時、閣議決定の時期を「11月」としていましたが「12月下旬」の誤りでした。")
     _add_comments(feature)
+    draft = Article.objects.create(headline="下書き：入力テスト", body="", category=categories["politics"])
     return {
         "admin": [ADMIN_USERNAME, ADMIN_PASSWORD],
         "article_pk": feature.pk,
+        "draft_pk": draft.pk,
         "pages": {
             "home": "/",
             "category": categories["politics"].get_absolute_url(),
             "article": feature.get_absolute_url(),
             "writer": hanako.get_absolute_url(),
             "tag": budget.get_absolute_url(),
-            "search": "/search/?q=予算",
+            "search": "/search/?q=%E4%BA%88%E7%AE%97",  # 予算
             "ranking": "/ranking/",
             "404": "/no-such-page/",
         },
@@ -147,8 +155,7 @@ def comments(pk: int) -> list[str]:
     if not apps.is_installed("kiji.comments"):
         return []
     Comment = apps.get_model("comments", "Comment")
-    field = "body" if any(f.name == "body" for f in Comment._meta.get_fields()) else "text"
-    return list(Comment.objects.filter(article_id=pk).order_by("pk").values_list(field, flat=True))
+    return list(Comment.objects.filter(article_id=pk).order_by("pk").values_list("body", flat=True))
 
 
 if __name__ == "__main__":

@@ -85,12 +85,12 @@ def _is_banned(visitor: Visitor, ip_hash: str, now: datetime) -> bool:
 
 
 def _check_rate(visitor: Visitor, ip_hash: str) -> None:
-    counters = counter_backend()
-    for who in [f"v:{visitor.key}"] + ([f"ip:{ip_hash}"] if ip_hash else []):
-        per_minute = counters.incr(f"rate:{who}", 60)
-        per_day = counters.incr(f"rate:{who}", 86400)
-        if per_minute > settings.KIJI_COMMENTS_RATE_PER_MINUTE or per_day > settings.KIJI_COMMENTS_RATE_PER_DAY:
-            raise CommentRejected("投稿が速すぎます。しばらく待ってから、もう一度投稿してください。", status=429)
+    whos = [f"v:{visitor.key}"] + ([f"ip:{ip_hash}"] if ip_hash else [])
+    limits = {60: settings.KIJI_COMMENTS_RATE_PER_MINUTE, 86400: settings.KIJI_COMMENTS_RATE_PER_DAY}
+    hits = [(f"rate:{who}", window) for who in whos for window in limits]
+    counts = counter_backend().incr_many(hits)
+    if any(count > limits[window] for (_, window), count in zip(hits, counts)):
+        raise CommentRejected("投稿が速すぎます。しばらく待ってから、もう一度投稿してください。", status=429)
 
 
 def _is_duplicate(article: Article, visitor: Visitor, digest: str, now: datetime) -> bool:

@@ -185,3 +185,19 @@ class SectionRuleTests(CommentsTestCase):
         self.assertIn("この記事へのコメントは受け付けていません", self.article_page())
         action = ModerationAction.objects.get(kind="section_mode")
         self.assertEqual((action.by, action.reason), (self.editor, "closed: 事件報道"))
+
+
+class ClockJobTests(CommentsTestCase):
+    @override_settings(KIJI_COMMENTS_QUIET_HOURS="23:00-06:00", KIJI_COMMENTS_QUIET_ACTION="close")
+    def test_the_cached_article_page_closes_and_reopens_with_quiet_hours(self):
+        from kiji.comments.jobs import refresh_clock_changes
+
+        with time_machine.travel("2026-12-01 22:59 +0900", tick=False):
+            refresh_clock_changes()
+            self.assertIn('id="comment-form"', self.article_page())
+        with time_machine.travel("2026-12-01 23:00:30 +0900", tick=False):
+            self.assertEqual(refresh_clock_changes(), 1)
+            self.assertIn("06:00 に再開します", self.article_page())
+        with time_machine.travel("2026-12-02 06:00:30 +0900", tick=False):
+            self.assertEqual(refresh_clock_changes(), 1)
+            self.assertIn('id="comment-form"', self.article_page())

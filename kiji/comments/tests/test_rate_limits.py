@@ -32,6 +32,12 @@ class CounterContract:
         self.counters.incr(self.key, 60, now=now)
         self.assertEqual(self.counters.incr(self.key, 60, now=now + 60), 1)
 
+    def test_it_counts_several_at_once(self):
+        now = 1_800_000_000.0
+        self.counters.incr(self.key, 60, now=now)
+        hits = [(self.key, 60), (self.key, 86400), (self.key + "y", 60)]
+        self.assertEqual(self.counters.incr_many(hits, now=now), [2, 1, 1])
+
     def test_windows_and_keys_are_separate(self):
         now = 1_800_000_000.0
         self.counters.incr(self.key, 60, now=now)

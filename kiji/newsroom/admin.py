@@ -69,6 +69,9 @@ class ImageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("thumbnail", "size", "rendition_list")
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     @admin.display(description=gettext_lazy("thumbnail"))
     def thumbnail(self, image):
         return _thumbnail(image)
@@ -135,6 +138,9 @@ class ArticleAdmin(admin.ModelAdmin):
         (gettext_lazy("Source"), {"classes": ["collapse"], "fields": ["source_url", "source_credit"]}),
         (gettext_lazy("History"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "modified_at"]}),
     ]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # status badges on the list, workflow buttons on the form
 
     # ---- who sees and edits what ----
 
@@ -354,7 +360,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def revisions_view(self, request, object_id):
         article = self._viewable_article(request, object_id)
-        revisions = article.revisions.select_related("created_by")
+        revisions = list(article.revisions.select_related("created_by"))
+        labels = dict(Status.choices)
+        for revision in revisions:
+            revision.status_label = labels.get(revision.data.get("status"), "")
         return TemplateResponse(request, "newsroom/revision_list.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "article": article,
             "revisions": revisions, "title": _("Revisions of “%(headline)s”") % {"headline": article.headline},

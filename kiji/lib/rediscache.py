@@ -67,3 +67,6 @@ class ResilientRedisCache(RedisCache):
 
     def delete_many(self, *args, **kwargs):
         return self._write("delete_many", *args, failed=None, **kwargs)
+
+    def clear(self):
+        return self._write("clear")

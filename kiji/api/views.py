@@ -29,10 +29,15 @@ def _lookup(model, request, name: str):
     slug = request.GET.get(name)
     if slug is None:
         return None
-    found = model.objects.filter(slug=slug).first() if slug and len(slug) <= 200 else None
+    found = model.objects.filter(slug=slug).first() if _printable(slug) and len(slug) <= 200 else None
     if found is None:
         raise BadRequest(f"No {name} with slug '{slug[:80]}'.")
     return found
+
+
+def _printable(text: str) -> bool:
+    """Non-empty and free of control characters (PostgreSQL refuses NUL in text; no slug has any)."""
+    return bool(text) and text.isprintable()
 
 
 def _last_modified(articles):
@@ -111,6 +116,8 @@ def search(request):
         raise BadRequest("'q' (the search words) is required.")
     if len(query) > 200:
         raise BadRequest("'q' must be at most 200 characters.")
+    if "\x00" in query:
+        raise BadRequest("'q' must not contain NUL characters.")
     category = _lookup(Category, request, "category")
     page = _int_param(request, "page", 1, 1, MAX_PAGE)
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)

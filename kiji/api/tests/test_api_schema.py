@@ -5,6 +5,8 @@ codes, content types, headers, and bodies that validate against the response sch
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings as hypothesis_settings
 from schemathesis import checks
 
@@ -38,7 +40,12 @@ def published_site(db, settings):
         article.tags.set([tag])
         if i == 0:
             Correction.objects.create(article=article, text="訂正しました。")
-    return WSGIHandler()
+    # As Django's test client does: a request's start or end must not close the test's database connection.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield WSGIHandler()
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 # Loaded from the dict the view serves (test_api checks the endpoint returns it): the lazy fixture

@@ -111,7 +111,8 @@ class FeedTests(NewsroomTestCase):
                 self.assertEqual(entry.media_content[0]["width"], "1280")
 
     def test_unknown_category_writer_or_tag_feed_is_404(self):
-        for url in ("/feeds/category/nothing/rss/", "/feeds/writers/nobody/atom/", "/feeds/tags/なし/rss/"):
+        for url in ("/feeds/category/nothing/rss/", "/feeds/writers/nobody/atom/", "/feeds/tags/なし/rss/",
+                    "/feeds/tags/%00/rss/", "/feeds/tags/%E4%BA%88%00/atom/"):
             self.assertEqual(self.client.get(url).status_code, 404, url)
 
     def test_pages_link_their_feeds_in_the_head(self):

@@ -1,5 +1,7 @@
 """The newsroom's back office: roles enforced here and in the services, never only by hidden buttons."""
 
+import copy
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -228,13 +230,17 @@ class ArticleAdmin(admin.ModelAdmin):
             publishing.announce_change(article)
 
     def delete_model(self, request, obj):
-        publishing.announce_change(obj, deleted=True)
+        publishing.announce_change(copy.copy(obj), deleted=True)  # a copy keeps its pk after delete()
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for article in queryset:
             publishing.announce_change(article, deleted=True)
         super().delete_queryset(request, queryset)
+
+    def view_on_site(self, obj):
+        # Unpublished articles are 404 to readers: the form links the preview instead.
+        return obj.get_absolute_url() if obj.is_visible() else None
 
     def response_add(self, request, obj, post_url_continue=None):
         if workflow_action(request.POST):

@@ -52,6 +52,13 @@ class WriterTests(AdminTestCase):
         article.refresh_from_db()
         self.assertEqual(article.status, Status.DRAFT)
 
+    def test_it_ignores_the_publish_action_posted_by_a_writer(self):
+        article = self.make_article(status=Status.DRAFT, published_at=None)
+        self.client.post(self.changelist_url, {"action": "publish_selected", "_selected_action": [article.pk]})
+        article.refresh_from_db()
+        self.assertEqual(article.status, Status.DRAFT)
+        self.assertNotContains(self.client.get(self.changelist_url), "publish_selected")
+
     def test_it_lets_a_writer_edit_their_own_draft_and_submit_it_for_review(self):
         article = self.make_article(status=Status.DRAFT, published_at=None)
         data = {**self.form_data(article, headline="見出しを直した"), "_submit_review": "レビュー依頼"}

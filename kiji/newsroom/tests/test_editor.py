@@ -1,0 +1,99 @@
+"""The body editor in a real browser: toolbar formatting, IME composition, and what reaches the server."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings
+
+from kiji.newsroom.models import Article, Category
+from kiji.newsroom.permissions import EDITORS_GROUP
+from kiji.newsroom.roles import ensure_roles
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = pytest.mark.browser
+
+
+@override_settings(STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}})
+class EditorBrowserTests(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not Path(CHROMIUM).exists():
+            raise pytest.skip.Exception(f"{CHROMIUM} is not installed (tests/browser/setup.sh installs it)")
+        playwright = pytest.importorskip("playwright.sync_api")
+        # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        cls.playwright = playwright.sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def setUp(self):
+        ensure_roles()
+        self.category = Category.objects.create(name="政治", slug="politics")
+        editor = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+        editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+        self.client.force_login(editor)
+        self.context = self.browser.new_context(locale="ja-JP")
+        self.context.add_cookies([{"name": "sessionid", "value": self.client.cookies["sessionid"].value,
+                                   "url": self.live_server_url}])
+        self.page = self.context.new_page()
+        self.page.goto(f"{self.live_server_url}/admin/newsroom/article/add/")
+
+    def tearDown(self):
+        self.context.close()
+
+    def body_value(self) -> str:
+        return self.page.eval_on_selector("#id_body", "e => e.value")
+
+    def test_it_formats_with_the_toolbar_and_saves_the_html(self):
+        page = self.page
+        self.assertFalse(page.is_visible("#id_body"))  # the textarea stays in the form, hidden
+        page.fill("#id_headline", "ツールバーで書いた記事")
+        page.select_option("#id_category", label="政治")
+        page.click(".kiji-editor-area")
+        page.keyboard.press("Control+a")
+        page.keyboard.type("第一段落。")
+        page.click("text=太字")
+        page.keyboard.type("重要")
+        page.click("text=太字")
+        page.keyboard.press("Enter")
+        page.click("text=見出し2")
+        page.keyboard.type("小見出し")
+        page.keyboard.press("Enter")
+        page.click("text=箇条書き")
+        page.keyboard.type("項目")
+        self.assertIn("重要", self.body_value())
+        page.click("input[name=_save]")
+        page.wait_for_url("**/admin/newsroom/article/")
+        body = Article.objects.get(headline="ツールバーで書いた記事").body
+        self.assertRegex(body, r"<(b|strong)>重要</(b|strong)>")
+        self.assertIn("<h2>小見出し</h2>", body)
+        self.assertIn("<li>項目</li>", body)
+
+    def test_it_leaves_ime_composition_alone_and_keeps_the_committed_text(self):
+        page = self.page
+        page.click(".kiji-editor-area")
+        page.keyboard.press("Control+a")
+        page.keyboard.type("記事:")
+        cdp = self.context.new_cdp_session(page)
+        cdp.send("Input.imeSetComposition", {"text": "にほん", "selectionStart": 3, "selectionEnd": 3})
+        self.assertNotIn("にほん", self.body_value())  # nothing is written back mid-composition
+        page.click("text=太字")  # a toolbar click mid-composition does nothing
+        cdp.send("Input.imeSetComposition", {"text": "日本", "selectionStart": 2, "selectionEnd": 2})
+        cdp.send("Input.insertText", {"text": "日本"})
+        value = self.body_value()
+        self.assertIn("記事:日本", value)
+        self.assertNotIn("にほん", value)
+        self.assertNotIn("<b>", value)

@@ -68,3 +68,40 @@ def vnu_errors(documents: dict[str, str], workdir: Path) -> list[str]:
     by_file = {f"file:{path}": name for name, path in files.items()}
     return [f"{by_file.get(m.get('url'), m.get('url'))}:{m.get('lastLine')}: {m['message']}  [{m.get('extract', '').strip()[:80]}]"
             for m in messages if m["type"] in ("error", "non-document-error")]
+
+
+def compose(cdp, *readings: str, commit: str | None = None) -> None:
+    """Type the way a Japanese IME does: each reading shown as an uncommitted composition, then the
+    conversion committed (Input.insertText), or, with commit=None, the composition cancelled (Esc)."""
+    for reading in readings:
+        cdp.send("Input.imeSetComposition", {"text": reading, "selectionStart": len(reading),
+                                             "selectionEnd": len(reading)})
+    if commit is None:
+        cdp.send("Input.imeSetComposition", {"text": "", "selectionStart": 0, "selectionEnd": 0})
+    else:
+        cdp.send("Input.insertText", {"text": commit})
+
+
+def type_japanese(page, *, break_inside_conversion: bool = True) -> str:
+    """Type a fixed Japanese passage into the focused field through the IME path; the text it commits.
+
+    It has one-character and multi-step conversions, a cancelled conversion (会議, never committed), line
+    breaks typed with Enter between conversions, and, with break_inside_conversion, one conversion that
+    spans a line break (晴れ⏎明日は shown and committed as one composition).
+    """
+    cdp = page.context.new_cdp_session(page)
+    compose(cdp, "k", "き", "きょ", "きょう", "今日", commit="今日")
+    compose(cdp, "は", commit="は")
+    compose(cdp, "か", "かい", "かいぎ", "会議")  # cancelled: nothing may remain
+    page.keyboard.press("Enter")
+    if break_inside_conversion:
+        compose(cdp, "はれ", "晴れ", "晴れ\nあした", "晴れ\n明日は", commit="晴れ\n明日は")
+    else:
+        compose(cdp, "はれ", "晴れ", commit="晴れ")
+        page.keyboard.press("Enter")
+        compose(cdp, "あした", "明日", commit="明日")
+        compose(cdp, "は", commit="は")
+    compose(cdp, "あ", "あめ", "雨", commit="雨")
+    compose(cdp, "。", commit="。")
+    cdp.detach()
+    return "今日は\n晴れ\n明日は雨。"

@@ -13,6 +13,7 @@ def setup_django(**env: str) -> Path:
     """Point Kiji at a throw-away var dir, apply the environment, django.setup(), migrate; returns the dir."""
     work = Path(tempfile.mkdtemp(prefix="kiji-comments-bench-"))
     os.environ.setdefault("KIJI_VAR_DIR", str(work))
+    os.environ.setdefault("KIJI_TEST_STATIC", "plain")  # no collectstatic manifest in a throw-away dir
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")

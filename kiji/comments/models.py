@@ -97,6 +97,8 @@ class Comment(models.Model):
         indexes = [
             # The article page and comment page: approved comments of one article, newest first.
             models.Index(fields=["article", "status", "-created_at"], name="comment_article_list"),
+            # The comment page sorted by 共感 (most liked first).
+            models.Index(fields=["article", "status", "-like_count"], name="comment_article_liked"),
             # A visitor's recent comments (first-N-held, mostly-rejected, the moderation queue).
             models.Index(fields=["visitor", "-created_at"], name="comment_visitor_recent"),
         ]

@@ -52,7 +52,7 @@ def tag_detail(request, slug):
 def _article_context(article: Article, *, preview: bool = False) -> dict:
     return {
         "article": article,
-        "writers": list(article.writers.all()),
+        "writers": list(article.writers.order_by("byline__position", "byline__pk")),  # byline order, not by name
         "tags": list(article.tags.all()),
         "corrections": list(article.corrections.all()),
         "preview": preview,

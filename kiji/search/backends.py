@@ -12,7 +12,8 @@ from django.db import connection
 
 from kiji.search.query import Query, Term
 
-TITLE_WEIGHT = 5.0  # FTS5 bm25 column weight; PostgreSQL's weight A (1.0) vs B (0.4) plays the same role
+# FTS5 bm25 column weights (title, body, parts); on PostgreSQL weights A 1.0, B 0.4, C 0.2 play that role.
+TITLE_WEIGHT, BODY_WEIGHT, PARTS_WEIGHT = 5.0, 1.0, 0.5
 RECENCY_BOOST = 0.5
 RECENCY_DAYS = 30.0
 
@@ -62,7 +63,7 @@ class SqliteBackend:
         # bm25() is not allowed beside a window function: score in a subquery, count outside it.
         rows = _run(f"""
             SELECT article_id, count(*) OVER () FROM (
-                SELECT d.article_id, d.published_at, bm25(search_fts, {TITLE_WEIGHT}, 1.0) * (1.0 + {RECENCY_BOOST}
+                SELECT d.article_id, d.published_at, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PARTS_WEIGHT}) * (1.0 + {RECENCY_BOOST}
                        / (1.0 + max(0.0, julianday(%s) - julianday(d.published_at)) / {RECENCY_DAYS})) AS score
                 FROM search_fts JOIN search_searchdocument d ON d.article_id = search_fts.rowid
                 WHERE search_fts MATCH %s AND d.published_at <= %s {where})

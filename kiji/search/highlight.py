@@ -19,15 +19,32 @@ def highlight(text: str, wanted: set[str]) -> Markup:
 def snippet(text: str, wanted: set[str], *, length: int = SNIPPET_CHARS) -> Markup:
     """About `length` characters of `text` around its first hit, escaped and marked."""
     text = " ".join(text.split())
-    hits = _hits(text[:SCAN_CHARS], wanted)
-    start = max(0, hits[0][0] - length // 4) if hits else 0
+    first = _first_hit(text, wanted)
+    start = max(0, first - length // 4) if first is not None else 0
     end = min(len(text), start + length)
+    # Tokenize only the window (plus a margin, so words cut at its edges are still whole).
+    margin = max(0, start - 20)
+    hits = [(s + margin, e + margin) for s, e in _hits(text[margin:end + 20], wanted)]
     out = _marked(text, hits, start, end)
     return Markup("…" if start else "") + out + Markup("…" if end < len(text) else "")
 
 
+def _first_hit(text: str, wanted: set[str]) -> int | None:
+    """Where the first wanted word starts: a plain find when it is spelled as normalized (most
+    often), else Sudachi over the text a piece at a time (附属 for 付属, ｽﾏﾎ for スマホ ...)."""
+    lowered = text.lower()
+    found = [i for i in (lowered.find(word) for word in wanted) if i >= 0]
+    if found:
+        return min(found)
+    for offset in range(0, min(len(text), SCAN_CHARS), 1000):
+        hits = _hits(text[offset:offset + 1020], wanted)
+        if hits:
+            return offset + hits[0][0]
+    return None
+
+
 def _hits(text: str, wanted: set[str]) -> list[tuple[int, int]]:
-    return [(start, end) for start, end, form in spans(text) if form in wanted]
+    return [(start, end) for start, end, form in spans(text, parts=True) if form in wanted]
 
 
 def _marked(text: str, hits: list[tuple[int, int]], start: int, end: int) -> Markup:

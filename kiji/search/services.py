@@ -7,7 +7,7 @@ from django.db import transaction
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
 from kiji.search.models import SearchDocument
-from kiji.search.tokenize import index_text
+from kiji.search.tokenize import index_text_and_parts
 
 BATCH_SIZE = 500
 
@@ -16,9 +16,11 @@ def build_document(article: Article) -> SearchDocument:
     """The index row of `article` (tags must be loaded or loadable)."""
     tag_names = " ".join(tag.name for tag in article.tags.all())
     body = "\n".join(part for part in (article.deck, html_to_text(article.body), tag_names) if part)
+    title, title_parts = index_text_and_parts(article.headline)
+    body, body_parts = index_text_and_parts(body)
     return SearchDocument(article_id=article.pk, category_id=article.category_id,
-                          published_at=article.published_at, title=index_text(article.headline),
-                          body=index_text(body))
+                          published_at=article.published_at, title=title, body=body,
+                          parts=f"{title_parts} {body_parts}".strip())
 
 
 def sync_article(article_id: int) -> bool:

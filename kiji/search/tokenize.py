@@ -26,31 +26,59 @@ def _tokenizer():
 def tokens(text: str) -> list[str]:
     """Normalized content-word tokens of `text`, lower-cased, in order."""
     text = unicodedata.normalize("NFKC", text or "")
-    return [form for _, _, form in _content_morphemes(text)]
+    return [form for _, _, form in _content_words(text)]
 
 
-def spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, token) for each content word, offsets into `text` itself (for highlighting).
+def index_text_and_parts(text: str) -> tuple[str, str]:
+    """(index_text(text), the short-unit parts of its compound words), in one pass.
+
+    Sudachi's long units keep 興行収入 whole, so a search for 興行 alone would miss it: the search
+    index keeps the parts (興行 収入) in a column of their own, weighted low.
+    """
+    words, parts = [], []
+    for _, m, form in _content_words(unicodedata.normalize("NFKC", text or "")):
+        words.append(form)
+        pieces = m.split(SplitMode.A)
+        if len(pieces) > 1:
+            parts.extend(form for piece in pieces if (form := _content_form(piece)))
+    return " ".join(words), " ".join(parts)
+
+
+def spans(text: str, *, parts: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, token) for each content word, offsets into `text` itself (for highlighting);
+    with parts=True each compound word is followed by its short-unit parts.
 
     The text is not NFKC-normalized first, so offsets stay true; the token is, so it compares
     equal to what `tokens` gives for the same word.
     """
-    return [(start, end, unicodedata.normalize("NFKC", form).lower())
-            for start, end, form in _content_morphemes(text or "")]
+    out = []
+    for offset, m, form in _content_words(text or ""):
+        out.append((offset + m.begin(), offset + m.end(), unicodedata.normalize("NFKC", form).lower()))
+        pieces = m.split(SplitMode.A) if parts else ()
+        if len(pieces) > 1:
+            out.extend((offset + p.begin(), offset + p.end(), unicodedata.normalize("NFKC", f).lower())
+                       for p in pieces if (f := _content_form(p)))
+    return out
 
 
-def _content_morphemes(text: str):
+def _content_words(text: str):
+    """(offset of the chunk in text, morpheme, form) for each content word."""
     offset = 0
     # Sudachi refuses inputs over ~49,149 bytes: feed long bodies a paragraph at a time.
     for chunk in _chunks(text):
         for m in _tokenizer().tokenize(chunk):
-            pos = m.part_of_speech()
-            if pos[0] not in _CONTENT_POS or pos[1] in _SKIP_SUBPOS:
-                continue
-            form = m.normalized_form().lower().strip()
-            if form and (pos[0] != "記号" or form.isalnum()):
-                yield offset + m.begin(), offset + m.end(), form
+            if form := _content_form(m):
+                yield offset, m, form
         offset += len(chunk)
+
+
+def _content_form(m) -> str:
+    """The normalized, lower-cased form of a content word; "" for anything else."""
+    pos = m.part_of_speech()
+    if pos[0] not in _CONTENT_POS or pos[1] in _SKIP_SUBPOS:
+        return ""
+    form = m.normalized_form().lower().strip()
+    return form if form and (pos[0] != "記号" or form.isalnum()) else ""
 
 
 def index_text(text: str) -> str:

@@ -90,6 +90,14 @@ class VariantTests(SearchTestCase):
     def test_it_matches_full_width_latin(self):
         self.assertFinds("ＡＩ規制の議論", "ai")
 
+    def test_it_finds_a_part_of_a_compound_word_below_the_whole_word(self):
+        self.indexed(headline="夏休み映画の興行収入", published_at=self.now - timedelta(days=3))
+        self.indexed(headline="地方の興行が人気", published_at=self.now - timedelta(days=3))
+        response = self.search("興行")
+        self.assertEqual(self.headlines(response), ["地方の興行が人気", "夏休み映画の興行収入"])
+        self.assertContains(response, "夏休み映画の<mark>興行</mark>収入")
+        self.assertEqual(self.headlines(self.search("興行収入")), ["夏休み映画の興行収入"])
+
     def test_it_matches_katakana_long_vowel_variants(self):
         self.assertFinds("コンピュータの歴史", "コンピューター")
 
@@ -153,6 +161,13 @@ class SafetyTests(SearchTestCase):
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
         self.assertIn("&lt;script&gt;alert(2)&lt;/script&gt;", html)
         self.assertIn("<mark>台風</mark>", html)
+
+    def test_the_snippet_shows_the_passage_with_the_hit_even_deep_in_a_long_body(self):
+        filler = "今日は晴れです。" * 400
+        self.indexed(headline="病院の話", body=f"<p>{filler}</p><p>大学附属病院で新しい治療が始まった。</p><p>{filler}</p>")
+        response = self.search("付属")
+        self.assertContains(response, "<mark>附属</mark>病院で新しい治療が始まった。")
+        self.assertContains(response, '<p class="search-snippet">…')
 
     def test_bad_queries_get_a_normal_japanese_page(self):
         self.indexed(headline="予算が可決")

@@ -197,6 +197,7 @@ LOGGING = {
 KIJI_PAGECACHE = env_bool("KIJI_PAGECACHE", True)  # the app's own cache of anonymous reader pages
 KIJI_PAGECACHE_TTL = env_int("KIJI_PAGECACHE_TTL", 60)  # seconds a page may live without a purge (lists, rankings)
 KIJI_PAGECACHE_DIR = Path(env("KIJI_PAGECACHE_DIR", str(VAR_DIR / "pagecache")))  # versions shared by workers
+KIJI_SLOT_MEMO_SECONDS = env_int("KIJI_SLOT_MEMO_SECONDS", 10)  # side lists kept per process (purges end it early)
 
 # == Comments (kiji.comments): limits and moderation rules; each is an environment variable too ==
 KIJI_COMMENTS_MAX_LENGTH = env_int("KIJI_COMMENTS_MAX_LENGTH", 300)  # grapheme clusters after NFC

@@ -230,3 +230,48 @@ def _connect_model_purges() -> None:
 
 
 _connect_model_purges()
+
+
+class SlotMemo:
+    """The page's side lists and widgets (kiji.reader.slots), remembered per process for a few seconds.
+
+    Lists such as rankings are the same on thousands of pages; asking their store on every render
+    would cost more than the rest of the page. An entry is keyed by the page cache versions, so a
+    purge (an edit, a new comment) makes every worker ask afresh at once, as it does for pages.
+    """
+
+    MAX_ENTRIES = 2000
+
+    def __init__(self, module, seconds: float):
+        self._module = module
+        self._seconds = seconds
+        self._memo: dict = {}
+        self._wrappers: dict = {}
+
+    def __getattr__(self, name):
+        if name not in self._wrappers:
+            func = getattr(self._module, name)
+            self._wrappers[name] = self._wrap(name, func) if callable(func) and self._seconds > 0 else func
+        return self._wrappers[name]
+
+    def _wrap(self, name, func):
+        def memoized(*args, **kwargs):
+            article_pk = next((a.pk for a in args if type(a).__name__ == "Article"), None)
+            key = (name, tuple(_ident(a) for a in args), tuple(sorted(kwargs.items())),
+                   pagecache.versions(article_pk))
+            now = time.monotonic()
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+            value = func(*args, **kwargs)
+            if len(self._memo) >= self.MAX_ENTRIES:
+                self._memo.clear()
+            self._memo[key] = (now + self._seconds, value)
+            return value
+
+        return memoized
+
+
+def _ident(value):
+    pk = getattr(value, "pk", None)
+    return (type(value).__name__, pk) if pk is not None else value

@@ -7,6 +7,7 @@ from jinja2 import Environment
 
 from kiji.lib.dates import format_jst, iso_jst
 from kiji.reader import seo, slots
+from kiji.reader.cache import SlotMemo
 from kiji.reader.images import image_attrs
 from kiji.reader.menu import menu_categories
 
@@ -22,7 +23,7 @@ def environment(**options) -> Environment:
         url=url,
         menu_categories=menu_categories,
         image_attrs=image_attrs,
-        slots=slots,
+        slots=SlotMemo(slots, settings.KIJI_SLOT_MEMO_SECONDS),  # side lists remembered a few seconds
         seo=seo,  # head metadata, JSON-LD and share links (distribution)
         SITE_NAME=settings.SITE_NAME,
         SITE_URL=settings.SITE_URL,

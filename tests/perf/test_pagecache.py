@@ -102,3 +102,31 @@ class PageCacheTests(NewsroomTestCase):
         self.get()
         with self.assertNumQueries(4):  # article, writers, tags, corrections
             self.assertNotIn("X-Kiji-Cache", self.get())
+
+
+class SlotMemoTests(NewsroomTestCase):
+    """Side lists are asked once per few seconds per process, and afresh after any purge."""
+
+    def test_it_remembers_a_list_until_a_purge(self):
+        import types
+
+        from kiji.reader.cache import SlotMemo
+
+        article = self.make_article()
+        calls = []
+
+        def trending(*, limit=5):
+            calls.append(limit)
+            return [f"話題{len(calls)}"]
+
+        memo = SlotMemo(types.SimpleNamespace(trending=trending, also_read=lambda a: [a.headline]), 30)
+        self.assertEqual(memo.trending(), ["話題1"])
+        self.assertEqual(memo.trending(), ["話題1"])
+        self.assertEqual(memo.trending(limit=3), ["話題2"])
+        pagecache.purge_site()
+        self.assertEqual(memo.trending(), ["話題3"])
+        self.assertEqual(memo.also_read(article), ["国会で予算案が可決"])
+        article.headline = "別の見出し"
+        self.assertEqual(memo.also_read(article), ["国会で予算案が可決"])
+        pagecache.purge_article(article.pk)
+        self.assertEqual(memo.also_read(article), ["別の見出し"])

@@ -169,7 +169,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "source_url":
-            kwargs["assume_scheme"] = "https"  # Django 6's default, chosen now
+            kwargs["assume_scheme"] = "https"  # as in ArticleAdminForm: the admin builds its own fields
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):

@@ -31,12 +31,19 @@ class RichTextarea(forms.Textarea):
         js = ["js/editor.js"]
 
 
+def _formfield(db_field, **kwargs):
+    if db_field.name == "source_url":
+        kwargs.setdefault("assume_scheme", "https")  # Django 6's default, chosen now
+    return db_field.formfield(**kwargs)
+
+
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set by ArticleAdmin.get_form: the person saving
 
     class Meta:
         model = Article
         fields = "__all__"
+        formfield_callback = _formfield
         widgets = {"body": RichTextarea()}
 
     def __init__(self, *args, **kwargs):

@@ -67,6 +67,10 @@ def main() -> None:
             by_server[server] = measure_app(server, env, article_url, args.seconds)
             figures += by_server[server]
         best = max(by_server, key=lambda s: by_server[s][1].rps + 50 * by_server[s][0].rps)
+        # The limit again, now: the machine is shared and noisy, so the higher of the two counts.
+        again = wrk("static file (nginx), again", f"http://127.0.0.1:{STATIC_PORT}/page.html", seconds=args.seconds)
+        figures.append(again)
+        static = max(static, again, key=lambda f: f.rps)
         app = start_app(best, env, cache=True)
         try:
             figures.append(wrk(f"tier 3: nginx micro-cache + app ({best})",

@@ -40,6 +40,11 @@ def _printable(text: str) -> bool:
     return bool(text) and text.isprintable()
 
 
+def _for_summaries(articles):
+    """What article_summary reads, in four queries; the bodies stay in the database."""
+    return articles.for_cards().prefetch_related("tags").defer("body", "source_url", "source_credit")
+
+
 def _last_modified(articles):
     times = [t for a in articles for t in (a.modified_at, a.published_at) if t]
     return max(times) if times else None
@@ -61,7 +66,7 @@ def article_list(request):
     page = _int_param(request, "page", 1, 1, 10_000)
     total = articles.count()
     offset = (page - 1) * per_page
-    rows = list(articles.for_cards().prefetch_related("tags").latest_first()[offset:offset + per_page])
+    rows = list(_for_summaries(articles).latest_first()[offset:offset + per_page])
     data = {
         "count": total,
         "page": page,
@@ -97,7 +102,7 @@ def ranking(request):
     limit = _int_param(request, "limit", 10, 1, 50)
     ranked = [a for a in slots.category_ranking(category, limit=limit) if a.is_visible()]
     # Re-read what the ranking names, so the API's fields and visibility rules stay its own.
-    by_pk = Article.objects.published().for_cards().prefetch_related("tags").in_bulk([a.pk for a in ranked])
+    by_pk = _for_summaries(Article.objects.published()).in_bulk([a.pk for a in ranked])
     rows = [by_pk[a.pk] for a in ranked if a.pk in by_pk]
     data = {"category": rep.category_data(category),
             "results": [{"rank": i, **rep.article_summary(a)} for i, a in enumerate(rows, start=1)]}
@@ -124,7 +129,7 @@ def search(request):
     found = search_articles(parse_query(query), Filters(category_id=category.pk if category else None),
                             page=page, per_page=per_page)
     ids = [hit.article.pk for hit in found.hits]
-    by_pk = Article.objects.published().for_cards().prefetch_related("tags").in_bulk(ids)
+    by_pk = _for_summaries(Article.objects.published()).in_bulk(ids)
     return {"query": query, "count": found.total, "page": page, "per_page": per_page,
             "results": [rep.article_summary(by_pk[pk]) for pk in ids if pk in by_pk]}, None
 

@@ -9,7 +9,7 @@ from django.utils import translation
 from kiji.newsroom.tests.base import AdminTestCase
 
 PO = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES" / "django.po"
-OURS = ("kiji/newsroom/", "templates/admin/", "templates/newsroom/")
+OURS = ("kiji/newsroom/", "templates/admin/newsroom/", "templates/newsroom/")
 
 
 def newsroom_entries() -> list[dict]:

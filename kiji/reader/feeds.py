@@ -5,6 +5,8 @@ image travels as an enclosure and as media:content, and the body is the full tex
 KIJI_FEED_FULL_TEXT says.
 """
 
+import mimetypes
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
@@ -129,7 +131,7 @@ class ArticleFeed(Feed):
             length = str(default_storage.size(image["name"]))
         except OSError:
             length = "0"
-        mime = "image/png" if image["name"].lower().endswith(".png") else "image/jpeg"
+        mime = mimetypes.guess_type(image["name"])[0] or "image/jpeg"
         return [Enclosure(image["url"], length, mime)]
 
     def item_extra_kwargs(self, item):

@@ -37,8 +37,9 @@ log = logging.getLogger("kiji.pagecache")
 CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=1"
 NAMESPACES = {"reader"}
 NOT_CACHED_URL_NAMES = {"preview"}
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Location", "X-Robots-Tag", "Link", "Vary",
-                "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "X-Frame-Options")
+# Headers a stored page does not keep: per-response, or set afresh by the page cache itself.
+DROPPED_HEADERS = {"set-cookie", "date", "content-length", "server", "x-kiji-cache", "cache-control", "expires",
+                   "etag", "last-modified", "x-accel-expires"}
 
 
 @dataclass
@@ -134,7 +135,7 @@ class PageCacheMiddleware:
         article_version = pagecache.versions(pk)[1] if pk else 0
         page = Page(
             status=response.status_code,
-            headers=[(k, v) for k, v in response.items() if k in KEPT_HEADERS],
+            headers=[(k, v) for k, v in response.items() if k.lower() not in DROPPED_HEADERS],
             body=response.content,
             etag='"%s"' % hashlib.blake2b(response.content, digest_size=12).hexdigest(),
             last_modified=time.time(),

@@ -130,3 +130,36 @@ class SlotMemoTests(NewsroomTestCase):
         self.assertEqual(memo.also_read(article), ["国会で予算案が可決"])
         pagecache.purge_article(article.pk)
         self.assertEqual(memo.also_read(article), ["別の見出し"])
+
+
+class FastDoorTests(NewsroomTestCase):
+    """kiji.ops.wsgi: hits are answered before Django, with the same bytes, 304s and purges."""
+
+    def wsgi_get(self, path, **environ):
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test.client import RequestFactory
+
+        from kiji.reader.cache import CachedWSGIApplication
+
+        env = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET", **environ)
+        started = []
+        body = b"".join(CachedWSGIApplication(WSGIHandler())(env, lambda s, h, *a: started.append((s, dict(h)))))
+        return started[0][0], started[0][1], body
+
+    def test_it_serves_hits_without_django_and_follows_purges(self):
+        pagecache.forget_memo()
+        article = self.make_article(headline="円相場が急変")
+        status, headers, first = self.wsgi_get(article.get_absolute_url())
+        self.assertTrue(status.startswith("200"))
+        with self.assertNumQueries(0):
+            status, headers, again = self.wsgi_get(article.get_absolute_url())
+        self.assertEqual((headers["X-Kiji-Cache"], again), ("hit", first))
+        self.assertIn("円相場が急変", again.decode())
+        status, _, body = self.wsgi_get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=headers["ETag"])
+        self.assertEqual((status, body), ("304 Not Modified", b""))
+        status, headers, _ = self.wsgi_get(article.get_absolute_url(), HTTP_COOKIE="sessionid=abc")
+        self.assertNotIn("X-Kiji-Cache", headers)  # a session cookie always goes to Django
+        article.headline = "円相場が一時急騰"
+        with self.captureOnCommitCallbacks(execute=True):
+            article.save()
+        self.assertIn("円相場が一時急騰", self.wsgi_get(article.get_absolute_url())[2].decode())

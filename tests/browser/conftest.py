@@ -56,6 +56,7 @@ class Site:
         self.pages = seeded["pages"]
         self.admin = seeded["admin"]
         self.article_pk = seeded["article_pk"]
+        self.headline = seeded.get("headline")
         self.draft_pk = seeded.get("draft_pk")
 
     def url(self, name_or_path: str) -> str:

@@ -106,6 +106,31 @@ def _add_comments(article: Article) -> None:
     services.approve_comments(comments=[c for c in posted if c.status != "approved"], by=admin)
 
 
+def _add_views(articles: list[Article]) -> None:
+    """Views in the last hours, so rankings, trending and also-read lists have entries (audience app)."""
+    if not apps.is_installed("kiji.audience"):
+        return
+    from collections import Counter
+
+    from kiji.audience.backends import hour_of
+    from kiji.audience.lists import compute_lists
+    from kiji.audience.store import persist_counts
+
+    hour = hour_of(timezone.now())
+    views = Counter({(a.pk, hour - h): (len(articles) - i) * 10 + h for i, a in enumerate(articles) for h in range(3)})
+    readers = Counter({(articles[0].pk, a.pk): 5 for a in articles[1:4]})
+    persist_counts(views, readers)
+    compute_lists()
+
+
+def _reindex() -> None:
+    """Rows made here through the ORM reach the search index the way imports do: `kiji reindex`."""
+    from django.core.management import call_command, get_commands
+
+    if "reindex" in get_commands():
+        call_command("reindex", stdout=io.StringIO())
+
+
 def seed() -> dict:
     from kiji.newsroom.roles import ensure_roles
 
@@ -122,9 +147,10 @@ def seed() -> dict:
     ichiro = Writer.objects.create(name="佐藤 一郎", slug="sato-ichiro", bio="ソウル支局長。")
     budget = Tag.objects.create(name="予算", slug="予算")
     election = Tag.objects.create(name="選挙", slug="選挙")
+    articles = []
     for i, (cat, headline) in enumerate(HEADLINES):
-        _article(categories[cat], headline, writers=[hanako if cat == "politics" else ichiro],
-                 tags=[election] if "選" in headline else [], hours_ago=2 + i)
+        articles.append(_article(categories[cat], headline, writers=[hanako if cat == "politics" else ichiro],
+                 tags=[election] if "選" in headline else [], hours_ago=2 + i))
     for i in range(22):  # enough for a second page of the category list
         _article(categories["politics"], f"政治短信（{i + 1}）　各党の動き", writers=[hanako], hours_ago=20 + i)
     feature = _article(
@@ -133,10 +159,13 @@ def seed() -> dict:
         tags=[budget, election], hours_ago=1, lead_image=_lead_image(), source_credit="Kiji 政治部")
     Correction.objects.create(article=feature, text="初出時、閣議決定の時期を「11月」としていましたが「12月下旬」の誤りでした。")
     _add_comments(feature)
+    _add_views([feature, *articles])
+    _reindex()
     draft = Article.objects.create(headline="下書き：入力テスト", body="", category=categories["politics"])
     return {
         "admin": [ADMIN_USERNAME, ADMIN_PASSWORD],
         "article_pk": feature.pk,
+        "headline": feature.headline,
         "draft_pk": draft.pk,
         "pages": {
             "home": "/",

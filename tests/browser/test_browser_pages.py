@@ -21,6 +21,8 @@ def open_covered(site, new_page, name: str, width_name: str):
     page.add_init_script(CLS_OBSERVER)
     response = page.goto(site.url(name), wait_until="load")
     assert response.status == (404 if name == "404" else 200), f"{name}: HTTP {response.status}"
+    if name != "404":  # every covered page lists or shows the featured article: checks run on real content
+        assert page.get_by_text(site.headline).count(), f"{name} does not show {site.headline!r}"
     return page
 
 

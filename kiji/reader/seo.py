@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.templatetags.static import static
+from django.urls import reverse
 from markupsafe import Markup
 
 from kiji.lib.dates import iso_jst
@@ -76,8 +77,7 @@ def _og(title: str, description: str, url: str | None, og_type: str, image: dict
 
 
 def _feeds(*pairs) -> list[dict]:
-    from django.urls import reverse
-
+    """The site's RSS and Atom links, then those of each (label, RSS URL name, Atom URL name, slug)."""
     links = [{"title": f"{settings.SITE_NAME} (RSS)", "type": "application/rss+xml",
               "href": absolute(reverse("reader:feed_rss"))},
              {"title": f"{settings.SITE_NAME} (Atom)", "type": "application/atom+xml",

@@ -19,6 +19,12 @@ def open_covered(site, new_page, name: str, width_name: str):
     page_available(site, name)
     page = new_page(WIDTHS[width_name])
     page.add_init_script(CLS_OBSERVER)
+    page.problems = []
+    page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: page.problems.append(f"script error: {e}"))
+    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+            and page.problems.append(f"HTTP {r.status}: {r.url}"))
     response = page.goto(site.url(name), wait_until="load")
     assert response.status == (404 if name == "404" else 200), f"{name}: HTTP {response.status}"
     if name != "404":  # every covered page lists or shows the featured article: checks run on real content
@@ -68,3 +74,11 @@ def test_it_wraps_japanese_text_as_the_stylesheet_decides(site, new_page):
     body_text = {"lineBreak": "strict", "wordBreak": "normal", "overflowWrap": "anywhere"}
     heading = {"lineBreak": "strict", "wordBreak": "auto-phrase", "overflowWrap": "anywhere"}
     assert styles == {"body": body_text, ".article-body p": body_text, "h1": heading, "h2": heading}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_it_loads_without_script_errors_or_missing_files(site, new_page, name):
+    page = open_covered(site, new_page, name, "phone")
+    page.wait_for_timeout(300)  # the deferred scripts and the view beacon have run
+    problems = [p for p in page.problems if not (name == "404" and p.startswith("console:") and "404" in p)]
+    assert not problems, f"{name}: {problems}"

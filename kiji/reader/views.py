@@ -1,5 +1,7 @@
 """The public pages. Views parse, call, render."""
 
+import re
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -49,9 +51,24 @@ def tag_detail(request, slug):
     return render(request, "reader/tag.html", {"tag": tag, "page": page})
 
 
+# One part of a source credit: "提供元: Peachy http://…" -> label "提供元: ", text "Peachy", url "http://…".
+_CREDIT_PART = re.compile(r"^(?P<label>[^:：]{1,20}[:：]\s*)?(?P<text>.*?)(?:\s+(?P<url>https?://\S+))?$")
+
+
+def credit_parts(credit: str) -> list[dict]:
+    """A source credit ("label: name URL ／ …", as the importer writes it) as parts whose names link to their URL."""
+    parts = []
+    for piece in filter(None, (p.strip() for p in credit.split("／"))):
+        match = _CREDIT_PART.match(piece)
+        parts.append({"label": match["label"] or "", "text": match["text"] or match["url"] or "",
+                      "url": match["url"] or "", "licence": (match["label"] or "").startswith("ライセンス")})
+    return parts
+
+
 def _article_context(article: Article, *, preview: bool = False) -> dict:
     return {
         "article": article,
+        "credit_parts": credit_parts(article.source_credit),
         "writers": list(article.writers.order_by("byline__position", "byline__pk")),  # byline order, not by name
         "tags": list(article.tags.all()),
         "corrections": list(article.corrections.all()),

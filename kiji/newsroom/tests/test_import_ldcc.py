@@ -79,9 +79,11 @@ def test_it_imports_channels_as_categories_and_articles_as_published(tmp_path, c
 
     page = client.get(article.get_absolute_url()).content.decode()
     assert "&lt;大きな&gt;拍手" in page
-    assert "提供元: トピックニュース" in page
-    assert 'href="http://news.example.jp/article/detail/1001/"' in page
-    assert 'href="http://creativecommons.org/licenses/by-nd/2.1/jp/"' in page
+    # the credit LICENSE.txt asks for, with the provider and the licence linked by name
+    assert 'href="http://news.example.jp/article/detail/1001/" rel="nofollow">元の記事</a>' in page
+    assert '提供元: <a href="http://news.example.jp/category/topic-news/" rel="nofollow">トピックニュース</a>' in page
+    assert ('ライセンス: <a href="http://creativecommons.org/licenses/by-nd/2.1/jp/" rel="license">'
+            'クリエイティブ・コモンズ「表示 - 改変禁止」</a>') in page
 
 
 @pytest.mark.django_db
@@ -208,4 +210,4 @@ def test_it_imports_the_real_corpus_first_channel(client):
                                      "http://creativecommons.org/licenses/by-nd/2.1/jp/")
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
-    assert "提供元: トピックニュース" in response.content.decode()
+    assert 'rel="nofollow">トピックニュース</a>' in response.content.decode()

@@ -123,3 +123,13 @@ class ArticlePageTests(NewsroomTestCase):
                 if rel and rel.group(1) in ("canonical", "alternate"):
                     continue  # links that name this site's own URLs, never fetched by the page
                 assert not re.match(r"(https?:)?//", url), tag
+
+
+class SourceCreditTests(NewsroomTestCase):
+    def test_a_credit_without_addresses_is_shown_as_written(self):
+        article = self.make_article(source_credit="提供：みなと新聞社")
+        self.assertContains(self.client.get(article.get_absolute_url()), '<p class="source">出典: 提供：みなと新聞社</p>')
+
+    def test_an_article_of_our_own_has_no_source_line(self):
+        article = self.make_article()
+        self.assertNotContains(self.client.get(article.get_absolute_url()), "出典:")

@@ -45,9 +45,10 @@ def _for_summaries(articles):
     return articles.for_cards().prefetch_related("tags").defer("body", "source_url", "source_credit")
 
 
-def _last_modified(articles):
-    times = [t for a in articles for t in (a.modified_at, a.published_at) if t]
-    return max(times) if times else None
+def _last_modified(article: Article):
+    """The article's last save, publication or correction (what its detail shows)."""
+    times = [article.modified_at, article.published_at, *(c.created_at for c in article.corrections.all())]
+    return max(t for t in times if t)
 
 
 @api_view
@@ -75,7 +76,9 @@ def article_list(request):
         "previous_page": page - 1 if page > 1 else None,
         "results": [rep.article_summary(a) for a in rows],
     }
-    return data, _last_modified(rows)
+    # ETag only: an article leaving the list changes no remaining row's time, so a Last-Modified
+    # built from the rows could answer 304 to a list that lost an article.
+    return data, None
 
 
 @api_view
@@ -84,7 +87,7 @@ def article_detail(request, pk):
         raise Http404
     article = get_object_or_404(Article.objects.published().for_cards().prefetch_related("tags", "corrections"),
                                 pk=pk)
-    return rep.article_detail(article), _last_modified([article])
+    return rep.article_detail(article), _last_modified(article)
 
 
 @api_view

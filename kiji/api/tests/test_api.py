@@ -219,7 +219,22 @@ class CachingTests(ApiTestCase):
         self.assertEqual(changed.status_code, 200)
         self.assertNotEqual(changed["ETag"], first["ETag"])
 
-    def test_lists_are_conditional_too(self):
+    def test_a_new_correction_is_news_even_to_if_modified_since(self):
+        url = f"/api/v1/articles/{self.first.pk}"
+        first = self.get(url)
+        with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+            Correction.objects.create(article=self.first, text="日付を訂正しました。")
+        changed = self.get(url, if_modified_since=first["Last-Modified"])
+        self.assertEqual(changed.status_code, 200)
+        self.assertContains(changed, "日付を訂正しました。")
+
+    def test_lists_are_conditional_on_their_etag_and_change_when_an_article_leaves(self):
+        first = self.get("/api/v1/articles")
+        self.assertNotIn("Last-Modified", first)
+        self.assertEqual(self.get("/api/v1/articles", if_none_match=first["ETag"]).status_code, 304)
+        self.first.status = Article.Status.UNPUBLISHED
+        self.first.save()
+        self.assertEqual(self.get("/api/v1/articles", if_none_match=first["ETag"]).status_code, 200)
         first = self.get("/api/v1/articles?tag=yosan")
         self.assertEqual(self.get("/api/v1/articles?tag=yosan", if_none_match=first["ETag"]).status_code, 304)
         self.assertEqual(self.get("/api/v1/articles?tag=yosan&per_page=1",

@@ -54,10 +54,21 @@ def _with_visitor_cookie(request, response):
     return response
 
 
+def _client_ip(request) -> str:
+    """The reader's address. Behind the local nginx (deploy/nginx/kiji.conf) every request comes from
+    loopback, so take the address nginx appended LAST to X-Forwarded-For: earlier entries are whatever
+    the client sent and would let anyone dodge the per-IP limit."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and (remote.startswith("127.") or remote == "::1"):
+        return forwarded.split(",")[-1].strip()
+    return remote
+
+
 def _visitor(request):
     key = _visitor_key(request) or getattr(request, "_comment_visitor_key", None) or uuid.uuid4().hex
     request._comment_visitor_key = key
-    return services.get_visitor(key=key, ip_hash=services.hash_ip(request.META.get("REMOTE_ADDR", "")))
+    return services.get_visitor(key=key, ip_hash=services.hash_ip(_client_ip(request)))
 
 
 def _csrf_passed(request) -> bool:
@@ -99,8 +110,7 @@ def comment_page(request, pk):
         return _render_page(request, article, form_data=data, error=form.error_message(), status=400)
     try:
         comment = services.post_comment(article=article, visitor=_visitor(request), body=data["body"],
-                                        nickname=data["nickname"], ip_hash=services.hash_ip(
-                                            request.META.get("REMOTE_ADDR", "")))
+                                        nickname=data["nickname"], ip_hash=services.hash_ip(_client_ip(request)))
     except services.CommentRejected as rejected:
         return _render_page(request, article, form_data=data, error=rejected.message, status=rejected.status)
     url = reverse("comments:page", args=[article.pk]) + f"?posted={comment.pk}#posted"

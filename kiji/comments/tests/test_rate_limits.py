@@ -85,6 +85,17 @@ class PostingRateLimitContract:
         with time_machine.travel("2026-12-01 10:00:06 +0900", tick=False):
             self.assertEqual(self.post("別のIP", client=Client(REMOTE_ADDR="203.0.113.8")).status_code, 302)
 
+    def test_behind_the_local_proxy_the_address_nginx_saw_counts(self):
+        def via_nginx(real_ip: str, claimed: str = "") -> Client:
+            forwarded = f"{claimed}, {real_ip}" if claimed else real_ip
+            return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+        with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
+            codes = [self.post(f"偽装{i}", client=via_nginx("203.0.113.9", claimed=f"10.0.0.{i}")).status_code
+                     for i in range(4)]
+            self.assertEqual(codes, [302, 302, 302, 429])
+            self.assertEqual(self.post("別の読者", client=via_nginx("203.0.113.10")).status_code, 302)
+
     @override_settings(KIJI_COMMENTS_RATE_PER_MINUTE=100, KIJI_COMMENTS_RATE_PER_DAY=5)
     def test_a_visitor_gets_a_daily_allowance(self):
         start = time.mktime((2026, 12, 1, 1, 0, 0, 0, 0, 0))

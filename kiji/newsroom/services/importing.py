@@ -192,8 +192,9 @@ def import_ldcc(*, path: str | Path, skip_bad: bool = False, channels: set[str] 
         on_total(len(files))
     report = ImportReport()
     with transaction.atomic():
-        categories = _ensure_categories(sorted({f.channel for f in files}, key=_channel_order), report)
-        credits = {ch: credit_line(c.name, licences.get(ch)) for ch, c in categories.items()}
+        channels = sorted({f.channel for f in files}, key=_channel_order)
+        credits = {ch: credit_line(CHANNELS.get(ch, ch), licences.get(ch)) for ch in channels}
+        categories = _ensure_categories(channels, credits, report)
         known = set(Article.objects.exclude(source_url="").values_list("source_url", flat=True))
         seen: dict[str, str] = {}
         batch: list[Article] = []
@@ -234,15 +235,17 @@ def _channel_order(slug: str) -> tuple[int, str]:
     return (order.index(slug) if slug in order else len(order), slug)
 
 
-def _ensure_categories(channels: list[str], report: ImportReport) -> dict[str, Category]:
-    """A category per channel, found by its slug or added at the end of the menu."""
+def _ensure_categories(channels: list[str], credits: dict[str, str], report: ImportReport) -> dict[str, Category]:
+    """A category per channel, found by its slug or added at the end of the menu with the channel's credit."""
     found = {c.slug: c for c in Category.objects.filter(slug__in=[slugify(ch) for ch in channels])}
     position = (Category.objects.aggregate(m=Max("position"))["m"] or 0) + 1
     categories = {}
     for channel in channels:
         slug = slugify(channel)
         if slug not in found:
-            found[slug] = Category.objects.create(name=CHANNELS.get(channel, channel), slug=slug, position=position)
+            credit = re.sub(r"\s+https?://\S+", "", credits[channel])  # the page shows it as text
+            found[slug] = Category.objects.create(name=CHANNELS.get(channel, channel), slug=slug, position=position,
+                                                  description=f"livedoor ニュースコーパスの記事（{credit}）")
             report.new_categories.append(found[slug].name)
             position += 1
         categories[channel] = found[slug]

@@ -66,6 +66,8 @@ def test_it_imports_channels_as_categories_and_articles_as_published(tmp_path, c
     assert "Imported 3 article(s)" in output
     assert dict(Category.objects.values_list("slug", "name")) == {
         "topic-news": "トピックニュース", "sports-watch": "Sports Watch"}
+    assert Category.objects.get(slug="sports-watch").description == (
+        "livedoor ニュースコーパスの記事（提供元: Sports Watch ／ ライセンス: クリエイティブ・コモンズ「表示 - 改変禁止」）")
     article = Article.objects.get(source_url="http://news.example.jp/article/detail/1001/")
     assert article.headline == "商店街に猫の駅長が就任"
     assert article.status == Article.Status.PUBLISHED

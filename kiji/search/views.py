@@ -25,10 +25,12 @@ def results(request):
     params = {k: v for k, v in params.items() if v}
     suggestions = [{"query": s.query, "count": s.count, "keep_filters": s.keep_filters,
                     "params": {**(params if s.keep_filters else {}), "q": s.query}} for s in found.suggestions]
-    return render(request, "search/results.html", {
+    response = render(request, "search/results.html", {
         "q": query.raw[:500], "query": query, "results": found, "categories": categories,
         "category": category, "params": params, "bad_dates": bad_dates, "suggestions": suggestions,
     })
+    response["X-Robots-Tag"] = "noindex"  # endless query URLs are no pages for crawlers
+    return response
 
 
 def _day(value: str | None) -> datetime | None:

@@ -197,6 +197,7 @@ class SafetyTests(SearchTestCase):
         self.indexed(headline="予算が可決")
         response = self.search("予算")
         self.assertContains(response, '<meta name="robots" content="noindex">')
+        self.assertEqual(response["X-Robots-Tag"], "noindex")
         self.assertContains(response, '<label for="search-q">検索語</label>')
         self.assertContains(response, '<p role="status" class="search-count">')
 

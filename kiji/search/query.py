@@ -70,7 +70,7 @@ def parse_query(raw: str | None) -> Query:
             term_text, is_phrase = (word[1:] if exclude else word), False
         else:
             exclude, term_text, is_phrase = bool(minus), phrase.strip(), True
-        toks = tuple(tokens(term_text))[:MAX_TOKENS_PER_TERM]
+        toks = tuple(tok for tok in tokens(term_text) if _has_word_character(tok))[:MAX_TOKENS_PER_TERM]
         if not toks:
             continue
         if len(query.terms) == MAX_TERMS:
@@ -78,3 +78,9 @@ def parse_query(raw: str | None) -> Query:
             break
         query.terms.append(Term(text=term_text, tokens=toks, phrase=is_phrase, exclude=exclude))
     return query
+
+
+def _has_word_character(token: str) -> bool:
+    # Sudachi keeps a few symbols as nouns (%, ㍉ ...); the indexes' word splitters drop them, and an
+    # empty phrase in the query would match nothing, so such tokens are left out of the query.
+    return any(unicodedata.category(ch)[0] in "LN" for ch in token)

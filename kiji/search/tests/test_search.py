@@ -186,6 +186,7 @@ class SafetyTests(SearchTestCase):
         self.assertContains(self.search("-予算"), "除外する語（-語）だけでは検索できません")
         self.assertContains(self.search("!!!???"), "検索できる言葉が含まれていません")
         self.assertContains(self.search('"予算'), "検索結果 1件")
+        self.assertContains(self.search("100% 予算"), "検索結果 1件")
 
     def test_hostile_filters_and_pages_are_ignored(self):
         for params in ({"category": "' OR 1=1"}, {"from": "0001-01-01", "to": "9999-12-31"}, {"page": "-1"},

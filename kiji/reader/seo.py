@@ -259,7 +259,7 @@ def share_links(article: Article) -> dict:
              "href": f"https://www.facebook.com/sharer/sharer.php?u={u}"},
             {"id": "line", "label": "LINE", "name": "LINEで送る",
              "href": f"https://social-plugins.line.me/lineit/share?url={u}"},
-            {"id": "hatena", "label": "はてブ", "name": "はてなブックマークに追加",
+            {"id": "hatena", "label": "はてなブックマーク", "name": "はてなブックマークに追加",
              "href": f"https://b.hatena.ne.jp/entry/panel/?url={u}"},
         ],
     }

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kiji.comments import services
-from kiji.comments.models import Comment, CommentSection, ModerationAction, NGWord, Visitor
+from kiji.comments.models import Comment, CommentSection, ModerationAction, NGWord, Report, Visitor
 
 
 class ModerationActionForm(ActionForm):
@@ -39,7 +39,7 @@ class CommentAdmin(ModeratorOnly, admin.ModelAdmin):
     action_form = ModerationActionForm
     actions = ["approve", "reject", "mark_spam", "remove", "ban_1_day", "ban_7_days", "ban_30_days"]
     fields = ("article", "nickname", "body", "status", "held_reason", "report_count", "like_count", "created_at",
-              "moderated_at", "visitor_recent", "history")
+              "moderated_at", "report_reasons", "visitor_recent", "history")
     readonly_fields = fields
     list_per_page = 50
 
@@ -65,6 +65,12 @@ class CommentAdmin(ModeratorOnly, admin.ModelAdmin):
         banned = obj.visitor.banned_until
         ban = format_html("<p>{} {}</p>", _("Banned until"), banned.strftime("%Y-%m-%d %H:%M")) if banned else ""
         return format_html("{}<ul>{}</ul>", ban, rows) if recent else (ban or _("None"))
+
+    @admin.display(description=_("Reports"))
+    def report_reasons(self, obj):
+        reasons = obj.reports.values_list("reason", flat=True)
+        counts = {label: sum(r == value for r in reasons) for value, label in Report.Reason.choices}
+        return ", ".join(f"{label} {n}" for label, n in counts.items() if n) or _("None")
 
     @admin.display(description=_("Moderation history"))
     def history(self, obj):

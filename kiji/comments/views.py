@@ -96,11 +96,11 @@ def _render_page(request, article: Article, *, form_data: dict | None = None, er
 
 @never_cache
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_page(request, pk):
     """All comments of an article, sortable and paginated, with the form; the form posts here."""
     article = _published_article(pk)
-    if request.method == "GET":
+    if request.method != "POST":
         return _render_page(request, article, **_posted_notice(request, article))
     data = {"body": text.scrub(request.POST.get("body", "")), "nickname": text.scrub(request.POST.get("nickname", ""))}
     if not _csrf_passed(request):
@@ -153,6 +153,8 @@ def _after_action(request, comment: Comment, notice: str, payload: dict):
 @csrf_exempt
 @require_POST
 def like(request, pk):
+    """共感. Not purged from the cached article page (a purge per click would defeat the cache): the
+    count there catches up at the next purge or page-cache expiry; the comment page is always live."""
     comment = _comment_for_action(pk)
     if not _csrf_passed(request):
         return _render_page(request, comment.article, error=CSRF_FAILED, status=403)

@@ -8,11 +8,15 @@ from django.test import Client
 from kiji.comments import services
 from kiji.comments.forms import started_stamp
 from kiji.comments.models import Comment, Visitor
+from kiji.lib.pagecache import purge_site
 from kiji.lib.testing import NewsroomTestCase
 
 
 class CommentsTestCase(NewsroomTestCase):
     def setUp(self):
+        # A fresh site version: article pks repeat from test to test, and the reader's per-process
+        # slot memo (kiji.reader.cache.SlotMemo) is keyed by pk and versions.
+        purge_site()
         self.article = self.make_article()
 
     def comments_url(self, article=None) -> str:

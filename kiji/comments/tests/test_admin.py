@@ -49,8 +49,10 @@ class ModerationQueueTests(CommentsTestCase):
         comment = self.make_comment("今回のコメント", visitor_key="v1", status=Comment.Status.PENDING)
         self.client.post("/admin/comments/comment/", {"action": "approve", "_selected_action": [comment.pk],
                                                       "reason": "確認済み"})
+        self.client.post(f"/comments/{comment.pk}/report/", {"reason": "abuse"})
         html = self.client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
         self.assertIn("前に書いたコメント", html)
+        self.assertIn("誹謗中傷・差別 1", html)
         self.assertIn("確認済み", html)
         self.assertTrue(older.pk)
 

@@ -65,15 +65,17 @@ def test_it_reserves_space_for_images_and_does_not_shift(site, new_page, name, w
 
 def test_it_wraps_japanese_text_as_the_stylesheet_decides(site, new_page):
     """Body text: strict kinsoku (no 、。 or small kana at a line start), long Latin runs may wrap anywhere
-    so a URL cannot widen a phone screen; headings break between phrases (auto-phrase), not inside words."""
+    so a URL cannot widen a phone screen; headings, and headlines in lists, break between phrases
+    (auto-phrase), not inside words."""
     page = open_covered(site, new_page, "article", "phone")
-    styles = page.evaluate("""() => Object.fromEntries(['body', '.article-body p', 'h1', 'h2'].map(sel => {
+    styles = page.evaluate("""() => Object.fromEntries(['body', '.article-body p', 'h1', 'h2', '.side-list a'].map(sel => {
         const s = getComputedStyle(document.querySelector(sel));
         return [sel, {lineBreak: s.lineBreak, wordBreak: s.wordBreak, overflowWrap: s.overflowWrap}];
     }))""")
     body_text = {"lineBreak": "strict", "wordBreak": "normal", "overflowWrap": "anywhere"}
     heading = {"lineBreak": "strict", "wordBreak": "auto-phrase", "overflowWrap": "anywhere"}
-    assert styles == {"body": body_text, ".article-body p": body_text, "h1": heading, "h2": heading}
+    assert styles == {"body": body_text, ".article-body p": body_text, "h1": heading, "h2": heading,
+                      ".side-list a": heading}
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -147,7 +147,8 @@ class ArticleAdmin(admin.ModelAdmin):
     # ---- who sees and edits what ----
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).prefetch_related("writers")
+        bylines = Byline.objects.select_related("writer").order_by("position", "pk")
+        qs = super().get_queryset(request).prefetch_related(Prefetch("byline_set", queryset=bylines))
         user = request.user
         if is_editor(user) or user.has_perm("newsroom.edit_any_article"):
             return qs
@@ -271,7 +272,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("writers"))
     def byline(self, article):
-        return ", ".join(w.name for w in article.writers.all()) or "—"
+        return ", ".join(b.writer.name for b in article.byline_set.all()) or "—"  # in byline order
 
     @admin.display(description=gettext_lazy("publication time"), ordering="published_at")
     def publication_time(self, article):

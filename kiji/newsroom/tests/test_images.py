@@ -59,6 +59,14 @@ class ImageUploadTests(AdminTestCase):
         got = sorted((r["format"], r["width"], r["height"]) for r in image.renditions)
         self.assertEqual(got, [("png", 320, 183), ("png", 640, 366), ("webp", 320, 183), ("webp", 640, 366)])
 
+    def test_it_keeps_webp_and_gif_uploads_in_their_own_format(self):
+        self.upload("photo.webp", picture_bytes("WEBP", size=(800, 600)), "image/webp")
+        self.upload("anime.gif", picture_bytes("GIF", size=(400, 300)), "image/gif")
+        webp, gif = Image.objects.order_by("pk")
+        self.assertEqual(sorted((r["format"], r["width"]) for r in webp.renditions), [("webp", 320), ("webp", 640)])
+        self.assertEqual(sorted((r["format"], r["width"]) for r in gif.renditions), [("gif", 320), ("webp", 320)])
+        self.assertTrue(gif.file.name.endswith(".gif"))
+
     def test_it_turns_the_picture_upright_and_strips_its_exif(self):
         self.upload("portrait.jpg", picture_bytes("JPEG", orientation=6))  # camera held sideways
         image = Image.objects.get()

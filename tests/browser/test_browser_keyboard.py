@@ -1,7 +1,8 @@
 """Keyboard-only readers: skip links come first and work, and focus is always visible."""
 
 import pytest
-from browserkit import WIDTHS
+from browserkit import WIDTHS, page_available
+from test_browser_pages import PAGES
 
 SKIP_LINKS = [("メインメニューへスキップ", "main-menu"), ("メインコンテンツへスキップ", "main"),
               ("フッターメニューへスキップ", "footer-menu")]
@@ -15,8 +16,9 @@ FOCUS_STATE = """() => {
 
 
 @pytest.mark.parametrize("width", WIDTHS.values())
-@pytest.mark.parametrize("name", ["home", "article"])
+@pytest.mark.parametrize("name", PAGES)
 def test_it_reaches_the_three_skip_links_first(site, new_page, name, width):
+    page_available(site, name)
     page = new_page(width)
     page.goto(site.url(name))
     reached = []

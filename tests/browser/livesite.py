@@ -175,6 +175,7 @@ def seed() -> dict:
             "tag": budget.get_absolute_url(),
             "search": "/search/?q=%E4%BA%88%E7%AE%97",  # 予算
             "ranking": "/ranking/",
+            "comments": f"/articles/{feature.pk}/comments/",
             "404": "/no-such-page/",
         },
     }

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+MODERATORS_GROUP = "コメント担当"  # moderators who are not editors: comments only, no articles
 MODERATION_PERMISSIONS = [
     "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
     "comments.view_commentsection", "comments.change_commentsection",
@@ -32,3 +33,14 @@ def _ensure_roles(**kwargs):
     from kiji.newsroom.roles import ensure_roles
 
     ensure_roles()
+    ensure_moderators_group()
+
+
+def ensure_moderators_group() -> None:
+    """The comment moderators' group with the moderation permissions; safe to run any number of times."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    for perm in MODERATION_PERMISSIONS + ["newsroom.view_article"]:
+        app_label, codename = perm.split(".")
+        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename=codename))

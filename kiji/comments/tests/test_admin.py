@@ -74,3 +74,20 @@ class ModerationQueueTests(CommentsTestCase):
         section.refresh_from_db()
         self.assertFalse(section.hidden)
         self.assertTrue(ModerationAction.objects.filter(kind="section_show", by=self.editor).exists())
+
+    def test_a_moderator_moderates_comments_but_not_articles(self):
+        from django.contrib.auth.models import Group, User
+
+        from kiji.comments.apps import MODERATORS_GROUP, ensure_moderators_group
+
+        ensure_moderators_group()
+        moderator = User.objects.create_user("moderator", password="pw", is_staff=True)
+        moderator.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+        comment = self.make_comment("保留", status=Comment.Status.PENDING)
+        self.client.force_login(moderator)
+        self.client.post("/admin/comments/comment/", {"action": "approve", "_selected_action": [comment.pk]})
+        comment.refresh_from_db()
+        self.assertEqual(comment.status, "approved")
+        response = self.client.get(f"/admin/newsroom/article/{self.article.pk}/change/")
+        self.assertNotContains(response, 'name="_save"', status_code=response.status_code)
+        self.assertFalse(moderator.has_perm("newsroom.change_article"))

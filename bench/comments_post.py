@@ -37,7 +37,8 @@ def main() -> None:
     def post(i: int) -> None:
         client = clients.get(i // 3)
         if client is None:
-            client = clients[i // 3] = Client(enforce_csrf_checks=True, REMOTE_ADDR=f"10.{i // 60000}.{i // 250 % 240}.{i // 3 % 250}")
+            address = f"10.{i // 60000}.{i // 250 % 240}.{i // 3 % 250}"
+            client = clients[i // 3] = Client(enforce_csrf_checks=True, REMOTE_ADDR=address)
             client.get("/comments/token/")
         token = client.cookies["csrftoken"].value
         response = client.post(url, {"body": body.format(i), "nickname": "ベンチ", "started": started_stamp(0),
@@ -58,7 +59,8 @@ def main() -> None:
         baseline += timed(lambda _: insert(i), 1)
     assert Comment.objects.filter(article=article, status="approved").count() == args.posts + 1
     counters = "redis" if args.redis else "database"
-    print(f"comments_post: {args.posts} posts, counters={counters}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"comments_post: {args.posts} posts, counters={counters}, {when}")
     print(f"  full pipeline (client POST + redirect): {rate(args.posts, pipeline)}")
     print(f"  baseline bare insert:                   {rate(args.posts, baseline)}")
     print(f"  ratio pipeline/baseline time per comment: {pipeline / baseline:.1f}x")

@@ -16,7 +16,8 @@ _INVISIBLE = "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060\u2061\u2062
 _DROP = regex.compile(f"[{_BIDI}{_INVISIBLE}]|[\\p{{Cc}}--[\\n]]|\\p{{Cs}}|\\p{{Co}}|\\p{{Cn}}", regex.V1)
 # ZWJ/ZWNJ join emoji (👨‍👩‍👧) and shape some scripts: keep one between two visible characters,
 # drop runs of them and any at the edges of a word.
-_JOINER_RUN = regex.compile(r"[\u200c\u200d]{2,}|(?<![^\s\u200c\u200d])[\u200c\u200d]|[\u200c\u200d](?![^\s\u200c\u200d])")
+_JOINER_RUN = regex.compile(
+    r"[\u200c\u200d]{2,}|(?<![^\s\u200c\u200d])[\u200c\u200d]|[\u200c\u200d](?![^\s\u200c\u200d])")
 _VARIATION_RUN = regex.compile(r"([\ufe00-\ufe0f\U000e0100-\U000e01ef])[\ufe00-\ufe0f\U000e0100-\U000e01ef]+")
 _COMBINING_RUN = regex.compile(r"(\p{M}{4})\p{M}+")  # "zalgo": at most four marks on one character
 _SPACES = regex.compile(r"[^\S\n]+")

@@ -36,10 +36,10 @@ class Figure:
     p50_ms: float
     p99_ms: float
     errors: int = 0
-    rss_mb: float | None = None
+    rss_mb: tuple[float, float] | None = None
 
     def row(self, static: float) -> str:
-        rss = f"{self.rss_mb:.0f}" if self.rss_mb is not None else "–"
+        rss = f"{self.rss_mb[0]:.0f} / {self.rss_mb[1]:.0f}" if self.rss_mb is not None else "–"
         return (f"| {self.name} | {self.rps:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} | {rss} "
                 f"| {self.rps / static:.3f} | {self.errors} |")
 
@@ -75,17 +75,19 @@ def wrk(name: str, url: str, *, seconds: int = 15, connections: int = 32, warmup
     return Figure(name, rps, p50, p99, errors, rss)
 
 
-def rss_mb(root_pid: int) -> float:
-    """Resident memory of a process's descendants (the server and its workers, not the supervisor), in MB."""
-    total = 0
+def rss_mb(root_pid: int) -> tuple[float, float]:
+    """Resident memory in MB of the worker processes, and of the server in total (its main process
+    and workers; not `kiji serve`, the supervisor that only waits for them)."""
+    workers = total = 0
     for pid in descendants(root_pid):
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except FileNotFoundError:
-            pass
-    return total / 1024
+            kb = int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
+        except (FileNotFoundError, IndexError):
+            continue
+        total += kb
+        if not descendants(pid):
+            workers += kb
+    return workers / 1024, total / 1024
 
 
 def descendants(pid: int) -> list[int]:

@@ -201,8 +201,11 @@ KIJI_SLOT_MEMO_SECONDS = env_int("KIJI_SLOT_MEMO_SECONDS", 10)  # side lists kep
 
 # == Comments (kiji.comments): limits and moderation rules; each is an environment variable too ==
 KIJI_COMMENTS_MAX_LENGTH = env_int("KIJI_COMMENTS_MAX_LENGTH", 300)  # grapheme clusters after NFC
-KIJI_COMMENTS_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_RATE_PER_MINUTE", 3)  # per visitor and per IP
+KIJI_COMMENTS_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_RATE_PER_MINUTE", 3)  # per visitor
 KIJI_COMMENTS_RATE_PER_DAY = env_int("KIJI_COMMENTS_RATE_PER_DAY", 30)
+# Per IP address: higher, as Japanese mobile carriers put many readers behind one address (CGNAT).
+KIJI_COMMENTS_IP_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_IP_RATE_PER_MINUTE", 10)
+KIJI_COMMENTS_IP_RATE_PER_DAY = env_int("KIJI_COMMENTS_IP_RATE_PER_DAY", 200)
 KIJI_COMMENTS_MIN_SECONDS = env_int("KIJI_COMMENTS_MIN_SECONDS", 3)  # minimum time between form and post
 KIJI_COMMENTS_REPORTS_TO_HIDE = env_int("KIJI_COMMENTS_REPORTS_TO_HIDE", 3)
 KIJI_COMMENTS_FIRST_HELD = env_int("KIJI_COMMENTS_FIRST_HELD", 0)  # a visitor's first N held; 0 = off

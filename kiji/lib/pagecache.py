@@ -24,7 +24,7 @@ SITE_KEY = "pagecache:site"
 
 # Each process remembers versions this long (seconds) before reading the shared store again;
 # a purge from this process is seen at once, one from another process within this time.
-_TTL = float(os.environ.get("KIJI_PAGECACHE_VERSION_TTL", "0.5"))
+_TTL = float(os.environ.get("KIJI_PAGECACHE_VERSION_TTL", "0.2"))
 _memo: dict[str, tuple[float, int]] = {}
 
 

@@ -2,7 +2,7 @@
 
 A rendered page is stored in Django's cache under its host, path and query, with the versions
 (kiji.lib.pagecache) it was rendered under; it is served only while those versions are current,
-so purge_article / purge_site reach every worker within KIJI_PAGECACHE_VERSION_TTL (0.5 s).
+so purge_article / purge_site reach every worker within KIJI_PAGECACHE_VERSION_TTL (0.2 s).
 
 Two doors, one store: `PageCacheMiddleware` (first in MIDDLEWARE) serves and stores pages for
 any WSGI server and the test client; `CachedWSGIApplication` wraps the WSGI app so a hit is

@@ -138,15 +138,21 @@ def seed() -> dict:
     User = get_user_model()
     if not User.objects.filter(username=ADMIN_USERNAME).exists():
         User.objects.create_superuser(ADMIN_USERNAME, password=ADMIN_PASSWORD)
+    try:  # `kiji demo`'s content first, as a new site has it; ours goes on top
+        from kiji.newsroom.services.demo import load_demo
+    except ImportError:
+        pass
+    else:
+        load_demo()
     categories = {
-        slug: Category.objects.create(name=name, slug=slug, position=i)
+        slug: Category.objects.get_or_create(slug=slug, defaults={"name": name, "position": i})[0]
         for i, (slug, name) in enumerate([("politics", "政治"), ("korea", "韓国"), ("entertainment", "エンタメ")])
     }
     hanako = Writer.objects.create(name="山田 花子", slug="yamada-hanako", email="hanako@example.jp",
                                    bio="政治部記者。国会と地方自治を担当。")
     ichiro = Writer.objects.create(name="佐藤 一郎", slug="sato-ichiro", bio="ソウル支局長。")
-    budget = Tag.objects.create(name="予算", slug="予算")
-    election = Tag.objects.create(name="選挙", slug="選挙")
+    budget = Tag.objects.get_or_create(name="予算", defaults={"slug": "予算"})[0]
+    election = Tag.objects.get_or_create(name="選挙", defaults={"slug": "選挙"})[0]
     articles = []
     for i, (cat, headline) in enumerate(HEADLINES):
         articles.append(_article(categories[cat], headline, writers=[hanako if cat == "politics" else ichiro],
@@ -156,7 +162,7 @@ def seed() -> dict:
     feature = _article(
         categories["politics"], "来年度予算案、防災と子育てに重点　歳出は過去最大の見通し",
         deck="社会保障費の伸びを抑制、国債発行は減額へ", body=FEATURE_BODY, writers=[hanako, ichiro],
-        tags=[budget, election], hours_ago=1, lead_image=_lead_image(), source_credit="Kiji 政治部")
+        tags=[budget, election], hours_ago=0.02, lead_image=_lead_image(), source_credit="Kiji 政治部")
     Correction.objects.create(article=feature, text="初出時、閣議決定の時期を「11月」としていましたが「12月下旬」の誤りでした。")
     _add_comments(feature)
     _add_views([feature, *articles])

@@ -85,11 +85,13 @@ def _is_banned(visitor: Visitor, ip_hash: str, now: datetime) -> bool:
 
 
 def _check_rate(visitor: Visitor, ip_hash: str) -> None:
-    whos = [f"v:{visitor.key}"] + ([f"ip:{ip_hash}"] if ip_hash else [])
-    limits = {60: settings.KIJI_COMMENTS_RATE_PER_MINUTE, 86400: settings.KIJI_COMMENTS_RATE_PER_DAY}
-    hits = [(f"rate:{who}", window) for who in whos for window in limits]
-    counts = counter_backend().incr_many(hits)
-    if any(count > limits[window] for (_, window), count in zip(hits, counts)):
+    limits = {(f"rate:v:{visitor.key}", 60): settings.KIJI_COMMENTS_RATE_PER_MINUTE,
+              (f"rate:v:{visitor.key}", 86400): settings.KIJI_COMMENTS_RATE_PER_DAY}
+    if ip_hash:
+        limits[(f"rate:ip:{ip_hash}", 60)] = settings.KIJI_COMMENTS_IP_RATE_PER_MINUTE
+        limits[(f"rate:ip:{ip_hash}", 86400)] = settings.KIJI_COMMENTS_IP_RATE_PER_DAY
+    counts = counter_backend().incr_many(list(limits))
+    if any(count > limit for count, limit in zip(counts, limits.values())):
         raise CommentRejected("投稿が速すぎます。しばらく待ってから、もう一度投稿してください。", status=429)
 
 

@@ -38,6 +38,7 @@ def payloads() -> list[str]:
 
 
 @override_settings(KIJI_COMMENTS_RATE_PER_MINUTE=100_000, KIJI_COMMENTS_RATE_PER_DAY=100_000,
+                   KIJI_COMMENTS_IP_RATE_PER_MINUTE=100_000, KIJI_COMMENTS_IP_RATE_PER_DAY=100_000,
                    KIJI_COMMENTS_FLOOD_PER_10MIN=100_000, KIJI_COMMENTS_PAGE_SIZE=5000)
 class HostileInputTests(CommentsTestCase):
     def assertNoTagFrom(self, payload: str, html: str, benign_html: str):

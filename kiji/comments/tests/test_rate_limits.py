@@ -69,7 +69,13 @@ class RedisCounterTests(CounterContract, TestCase):
 
 
 class PostingRateLimitContract:
-    """Through the comment form: 3 a minute and 30 a day per visitor, and per IP across visitors."""
+    """Through the comment form: 3 a minute and 30 a day per visitor; per IP (higher) across visitors."""
+
+    def test_many_readers_behind_one_carrier_address_are_not_blocked_at_once(self):
+        with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
+            codes = [self.post(f"携帯から{i}", client=Client(REMOTE_ADDR="198.51.100.1")).status_code
+                     for i in range(11)]
+        self.assertEqual(codes, [302] * 10 + [429])
 
     def test_a_visitor_gets_three_a_minute(self):
         with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
@@ -78,6 +84,7 @@ class PostingRateLimitContract:
         with time_machine.travel("2026-12-01 10:01:05 +0900", tick=False):
             self.assertEqual(self.post("一分後のコメント").status_code, 302)
 
+    @override_settings(KIJI_COMMENTS_IP_RATE_PER_MINUTE=3)
     def test_one_ip_is_limited_across_visitors(self):
         with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
             codes = [self.post(f"別人{i}", client=Client(REMOTE_ADDR="203.0.113.7")).status_code for i in range(4)]
@@ -85,6 +92,7 @@ class PostingRateLimitContract:
         with time_machine.travel("2026-12-01 10:00:06 +0900", tick=False):
             self.assertEqual(self.post("別のIP", client=Client(REMOTE_ADDR="203.0.113.8")).status_code, 302)
 
+    @override_settings(KIJI_COMMENTS_IP_RATE_PER_MINUTE=3)
     def test_behind_the_local_proxy_the_address_nginx_saw_counts(self):
         def via_nginx(real_ip: str, claimed: str = "") -> Client:
             forwarded = f"{claimed}, {real_ip}" if claimed else real_ip

@@ -110,9 +110,11 @@ def _tar_entries(path: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
 
 
 def _folder_entries(root: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    # Names start at the folder itself, so a single channel folder (…/ldcc-text/peachy) imports too.
+    root = root.resolve()
     for file in sorted(root.rglob("*.txt")):
         if file.is_file():
-            yield file.relative_to(root).as_posix(), file.read_bytes
+            yield file.relative_to(root.parent).as_posix(), file.read_bytes
 
 
 def parse_article(file: CorpusFile) -> ParsedArticle:

@@ -114,6 +114,14 @@ def test_it_adds_nothing_twice_when_run_again(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_single_channel_folder_imports_on_its_own(tmp_path):
+    corpus = write_corpus(tmp_path)
+
+    assert "Imported 1 article(s)" in run_import(corpus / "ldcc-text" / "sports-watch")
+    assert list(Category.objects.values_list("slug", flat=True)) == ["sports-watch"]
+
+
+@pytest.mark.django_db
 def test_a_new_file_in_a_second_run_is_the_only_one_added(tmp_path):
     corpus = write_corpus(tmp_path)
     run_import(corpus)
@@ -169,8 +177,8 @@ def test_skip_bad_imports_the_good_files_and_lists_every_bad_one(tmp_path):
     assert "Skipped 3 bad file(s):" in output
     assert "ldcc-text/sports-watch/sports-watch-9001.txt, line 2: not an ISO 8601 time" in output
     assert "ldcc-text/topic-news/topic-news-9002.txt, line 3: empty title" in output
-    assert ("ldcc-text/topic-news/topic-news-9003.txt, line 1: same source URL as "
-            "ldcc-text/topic-news/topic-news-1002.txt") in output
+    assert (f"{tmp_path.name}/ldcc-text/topic-news/topic-news-9003.txt, line 1: same source URL as "
+            f"{tmp_path.name}/ldcc-text/topic-news/topic-news-1002.txt") in output
     assert Article.objects.count() == 3
 
 

@@ -88,7 +88,6 @@ def main() -> None:
         lines = run()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("\n".join(lines))
     if not args.no_append:
         _append(lines, "--postgres" if args.postgres else "")
 
@@ -102,6 +101,19 @@ def _fresh_postgres() -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
 
 
+class _Lines(list):
+    """The figures, printed as soon as they are known."""
+
+    def append(self, line: str) -> None:
+        print(line, flush=True)
+        super().append(line)
+
+    def __iadd__(self, lines):
+        for line in lines:
+            self.append(line)
+        return self
+
+
 def run() -> list[str]:
     from django.db import connection
 
@@ -109,8 +121,9 @@ def run() -> list[str]:
     from kiji.search.models import SearchDocument
     from kiji.search.services import reindex_all
 
-    lines = [f"database: {connection.vendor}; load average at start {os.getloadavg()[0]:.1f} "
-             f"(2 cores shared with other work: latencies are upper bounds)"]
+    lines = _Lines()
+    lines.append(f"database: {connection.vendor}; load average at start {os.getloadavg()[0]:.1f} "
+                 f"(2 cores shared with other work: latencies are upper bounds)")
     start = time.perf_counter()
     created = load_corpus()
     load_seconds = time.perf_counter() - start
@@ -174,16 +187,17 @@ def copy_corpus() -> None:
     from django.db import connection, transaction
 
     from kiji.newsroom.models import Article
+    from kiji.search.models import SearchDocument
 
-    columns = [f.column for f in Article._meta.concrete_fields if f.column not in ("id", "source_url")]
-    cols = ", ".join(columns)
+    cols = ", ".join(f.column for f in Article._meta.concrete_fields if f.column not in ("id", "source_url"))
+    doc_cols = ", ".join(f.column for f in SearchDocument._meta.concrete_fields if f.column != "article_id")
     with transaction.atomic(), connection.cursor() as cursor:
         for k in range(1, COPIES):
             cursor.execute(f"INSERT INTO newsroom_article (id, source_url, {cols}) "
                            f"SELECT id + %s, '', {cols} FROM newsroom_article WHERE id < %s", [k * ID_STRIDE, ID_STRIDE])
-            cursor.execute("INSERT INTO search_searchdocument (article_id, category_id, published_at, title, body) "
-                           "SELECT article_id + %s, category_id, published_at, title, body "
-                           "FROM search_searchdocument WHERE article_id < %s", [k * ID_STRIDE, ID_STRIDE])
+            cursor.execute(f"INSERT INTO search_searchdocument (article_id, {doc_cols}) "
+                           f"SELECT article_id + %s, {doc_cols} FROM search_searchdocument WHERE article_id < %s",
+                           [k * ID_STRIDE, ID_STRIDE])
 
 
 def _analyze() -> None:
@@ -279,8 +293,8 @@ def _latency(name: str, values: list[float]) -> str:
 def _append(lines: list[str], flags: str) -> None:
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else "# Benchmark results\n"
-    entry = (f"\n### {datetime.date.today().isoformat()}: `.venv/bin/python bench/search_bench.py {flags}`".rstrip()
-             + "\n\n```\n" + "\n".join(lines) + "\n```\n")
+    command = f".venv/bin/python bench/search_bench.py {flags}".rstrip()
+    entry = f"\n### {datetime.date.today().isoformat()}: `{command}`\n\n```\n" + "\n".join(lines) + "\n```\n"
     if "\n## Search\n" not in text:
         text = text.rstrip("\n") + "\n\n## Search\n"
     head, _, tail = text.partition("\n## Search\n")

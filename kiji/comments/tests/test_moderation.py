@@ -132,6 +132,7 @@ class ModerationStateTests(CommentsTestCase):
         services.ban_visitors(comments=Comment.objects.all(), by=self.editor, days=1, reason="荒らし")
         response = self.post("禁止中のコメント")
         self.assertContains(response, "現在、コメントを投稿できません", status_code=400)
+        self.assertContains(response, "禁止中のコメント", status_code=400)
         self.assertContains(self.post("別の人", client=Client()), "現在、コメントを投稿できません", status_code=400)
         with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
             self.assertEqual(self.post("禁止明けのコメント").status_code, 302)
@@ -174,7 +175,9 @@ class SectionRuleTests(CommentsTestCase):
         self.assertIn("現在非表示にしています", page)
         self.assertNotIn("コメント9", page)
         self.assertNotIn('id="comment-form"', page)
-        self.assertContains(self.post("まだ書けますか"), "コメントは受け付けていません", status_code=400)
+        refused = self.post("まだ書けますか")
+        self.assertContains(refused, "コメントは受け付けていません", status_code=400)
+        self.assertContains(refused, "まだ書けますか", status_code=400)
         with self.captureOnCommitCallbacks(execute=True):
             services.show_section(article=self.article, by=self.editor, reason="確認済み")
         self.assertIn("コメント9", self.article_page())

@@ -47,14 +47,14 @@ def load_demo(*, now: datetime | None = None) -> DemoReport:
     return report
 
 
-def _category(slug, name, description, position, report) -> Category:
+def _category(slug: str, name: str, description: str, position: int, report: DemoReport) -> Category:
     category, created = Category.objects.get_or_create(
         slug=slug, defaults={"name": name, "description": description, "position": position})
     report.categories += created
     return category
 
 
-def _writer(slug, name, bio, email, report) -> Writer:
+def _writer(slug: str, name: str, bio: str, email: str, report: DemoReport) -> Writer:
     writer, created = Writer.objects.get_or_create(slug=slug, defaults={"name": name, "bio": bio, "email": email})
     report.writers += created
     return writer

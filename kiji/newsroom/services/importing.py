@@ -184,7 +184,8 @@ def credit_line(channel_name: str, licence_text: str | None) -> str:
 
 def import_ldcc(*, path: str | Path, skip_bad: bool = False, channels: set[str] | None = None,
                 progress: Callable[[int], None] | None = None,
-                on_total: Callable[[int], None] | None = None) -> ImportReport:
+                on_total: Callable[[int], None] | None = None,
+                on_committed: Callable[[int], None] | None = None) -> ImportReport:
     """Import every new article of the corpus at `path` in one transaction; already imported ones are left alone.
 
     Raises CorpusError at the first bad file (nothing written) unless skip_bad, which lists them in the report.
@@ -223,7 +224,7 @@ def import_ldcc(*, path: str | Path, skip_bad: bool = False, channels: set[str] 
         _save_batch(batch, report)
         if report.article_ids:
             ids = list(report.article_ids)
-            transaction.on_commit(lambda: _announce(ids))
+            transaction.on_commit(lambda: _announce(ids, on_committed))
     return report
 
 
@@ -271,6 +272,8 @@ def _save_batch(batch: list[Article], report: ImportReport) -> None:
         report.article_ids.extend(a.pk for a in created)
 
 
-def _announce(article_ids: list[int]) -> None:
+def _announce(article_ids: list[int], on_committed: Callable[[int], None] | None) -> None:
+    if on_committed:
+        on_committed(len(article_ids))  # listeners (search, lists) may take a while: say what is going on
     purge_site()
     articles_imported.send(sender=Article, article_ids=article_ids)

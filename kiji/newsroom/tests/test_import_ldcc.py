@@ -205,6 +205,12 @@ def test_listeners_hear_once_with_every_new_article_id(tmp_path):
     assert heard == [sorted(Article.objects.values_list("pk", flat=True))]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_it_says_so_before_the_listeners_start_their_work(tmp_path):
+    output = run_import(write_corpus(tmp_path))
+    assert output.index("Saved 3 new article(s); updating the search index") < output.index("Imported 3 article(s)")
+
+
 @pytest.mark.django_db
 @pytest.mark.skipif(not REAL_CORPUS.exists(), reason=f"the livedoor corpus is not at {REAL_CORPUS}")
 def test_it_imports_the_real_corpus_first_channel(client):

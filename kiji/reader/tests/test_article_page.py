@@ -75,6 +75,7 @@ class ArticlePageTests(NewsroomTestCase):
             'href="mailto:hanako@example.jp"',
             'href="mailto:ichiro.sato@example.jp"',
             "#子育て</a>",
+            'class="share"',
             'id="comments"',
             'class="sidebar"',
         ]

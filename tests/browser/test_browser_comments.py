@@ -33,9 +33,9 @@ def error_state(site, new_page, width: int, body: str):
 
 @pytest.mark.parametrize("width", WIDTHS.values())
 @pytest.mark.parametrize(("case", "body", "message"), [
-    ("empty", "", "コメントが空です。本文を入力してください。"),
-    ("too-long", "あ" * (MAX_LENGTH + 1),
-     f"コメントが長すぎます（{MAX_LENGTH + 1}文字）。{MAX_LENGTH}文字以内で入力してください。"),
+    pytest.param("empty", "", "コメントが空です。本文を入力してください。", id="empty"),
+    pytest.param("too-long", "あ" * (MAX_LENGTH + 1),
+                 f"コメントが長すぎます（{MAX_LENGTH + 1}文字）。{MAX_LENGTH}文字以内で入力してください。", id="too-long"),
 ])
 def test_its_error_is_announced_and_tied_to_the_comment_field(site, new_page, tmp_path, width, case, body, message):
     page, response = error_state(site, new_page, width, body)
@@ -51,6 +51,8 @@ def test_its_error_is_announced_and_tied_to_the_comment_field(site, new_page, tm
     violations = run_axe(page)
     assert not violations, f"axe on the {case} comment error at {width} px:\n" + describe_violations(violations)
     if width == WIDTHS["phone"]:
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+            "the comment error page scrolls sideways at 375 px"
         errors = vnu_errors({f"comment-error-{case}": response.text()}, tmp_path)
         assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
 

@@ -8,6 +8,9 @@ from kiji.api.http import BadRequest, api_view, error_response, json_response
 from kiji.api.openapi import SCHEMA
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.reader import slots
+from kiji.search.backends import Filters
+from kiji.search.query import parse_query
+from kiji.search.results import MAX_PAGE, search_articles
 
 MAX_PER_PAGE = 100
 MAX_ID = 2**63 - 1  # larger ids overflow the databases' integer; such an article cannot exist
@@ -103,10 +106,10 @@ def ranking(request):
         raise BadRequest("'category' (a category slug) is required.")
     category = _lookup(Category, request, "category")
     limit = _int_param(request, "limit", 10, 1, 50)
-    ranked = [a for a in slots.category_ranking(category, limit=limit) if a.is_visible()]
+    ranked = [a.pk for a in slots.category_ranking(category, limit=limit)]
     # Re-read what the ranking names, so the API's fields and visibility rules stay its own.
-    by_pk = _for_summaries(Article.objects.published()).in_bulk([a.pk for a in ranked])
-    rows = [by_pk[a.pk] for a in ranked if a.pk in by_pk]
+    by_pk = _for_summaries(Article.objects.published()).in_bulk(ranked)
+    rows = [by_pk[pk] for pk in ranked if pk in by_pk]
     data = {"category": rep.category_data(category),
             "results": [{"rank": i, **rep.article_summary(a)} for i, a in enumerate(rows, start=1)]}
     return data, None
@@ -115,10 +118,6 @@ def ranking(request):
 @api_view
 def search(request):
     """Search through the search app (the same index, ranking and query syntax as /search/)."""
-    from kiji.search.backends import Filters
-    from kiji.search.query import parse_query
-    from kiji.search.results import MAX_PAGE, search_articles
-
     query = (request.GET.get("q") or "").strip()
     if not query:
         raise BadRequest("'q' (the search words) is required.")

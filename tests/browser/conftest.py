@@ -2,7 +2,9 @@
 
 The site runs in subprocesses against its own temporary SQLite database (migrated and filled by
 livesite.py), with the production static files storage, so what Chromium sees is what readers get.
-tests/browser/setup.sh (run by `make test`) installs Chromium, Java and the npm tools.
+tests/browser/setup.sh (run by `make test`) installs Chromium, a Japanese font, Java and the npm tools;
+without them these tests fail rather than skip. `pytest -m "not browser"` leaves them out.
+Screenshots land in build/screenshots/, Lighthouse reports in build/lighthouse/ (CI artifacts).
 """
 
 import json

@@ -216,7 +216,10 @@ def _articles_imported(sender, **kwargs):
 def _purge_after_commit(sender, instance, **kwargs):
     # Edits made outside the publishing services (the admin's inlines, a shell, an import)
     # must reach readers too; purging is cheap, so purge on every saved row readers can see.
+    # Purged now (this process, and tests inside one transaction, see the change at once) and again
+    # after commit (a page another worker rendered from the old rows meanwhile is dropped too).
     pk = instance.pk if sender.__name__ == "Article" else getattr(instance, "article_id", None)
+    purge_for_article(pk)
     transaction.on_commit(lambda: purge_for_article(pk))
 
 

@@ -37,11 +37,13 @@ class Figure:
     p99_ms: float
     errors: int = 0
     rss_mb: tuple[float, float] | None = None
+    static_rps: float | None = None  # the limit measured right before this figure (the machine is shared)
 
     def row(self, static: float) -> str:
+        static = self.static_rps or static
         rss = f"{self.rss_mb[0]:.0f} / {self.rss_mb[1]:.0f}" if self.rss_mb is not None else "–"
         return (f"| {self.name} | {self.rps:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} | {rss} "
-                f"| {self.rps / static:.3f} | {self.errors} |")
+                f"| {static:,.0f} | {self.rps / static:.3f} | {self.errors} |")
 
 
 def _ms(value: str) -> float:

@@ -8,8 +8,9 @@ they wait in a buffer and are written in batches to ArticleViewHour by `flush()`
 - Memory: the buffer is flushed at most every KIJI_AUDIENCE_FLUSH_SECONDS (5 s) by a background
   thread in each web process, on the beacon path when the last flush is older than that, and at
   exit. A crash (kill -9, power loss) loses at most the last ~5 s of counts of that process.
-- Redis: counts stay in Redis until a flush has written them (the buffer is renamed before it is
-  read and deleted only after the database commit), so a crashed web process loses nothing;
+- Redis: counts stay in Redis until a flush has written them (the buffer is renamed to a batch
+  before it is read and deleted only after the database commit), so a crashed web process, or
+  a flusher crashing mid-way, loses nothing;
   only Redis itself losing data (per its persistence settings, 1 s with appendfsync everysec) can.
 
 Privacy: a visitor is HMAC(daily random salt, IP + user agent). The salt lives only in memory or
@@ -111,6 +112,7 @@ class MemoryBackend:
             self._prune((now or timezone.now()).timestamp())
         if not counts and not co:
             return 0
+        close_old_connections()
         try:
             persist_counts(counts, co)
         except Exception:
@@ -192,6 +194,15 @@ return 1
 """
 
 
+_TAKE = """
+local moved = 0
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], ARGV[1] .. ':counts'); moved = 1 end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], ARGV[1] .. ':co'); moved = 1 end
+if moved == 1 then redis.call('SADD', KEYS[3], ARGV[1]) end
+return moved
+"""
+
+
 class RedisBackend:
     """Live state in Redis: shared by every web process, survives their crashes."""
 
@@ -205,6 +216,7 @@ class RedisBackend:
         self.flush_seconds = flush_seconds
         self._record = self.redis.register_script(_RECORD)
         self._claim = self.redis.register_script(_CLAIM)
+        self._take = self.redis.register_script(_TAKE)
         self.drop_process_state()
 
     def drop_process_state(self) -> None:
@@ -235,21 +247,26 @@ class RedisBackend:
 
     def flush(self, now: datetime | None = None) -> int:
         """Move Redis's counts to the database; return the views written."""
-        batch = self.k(f"flushing:{secrets.token_hex(6)}")
-        for name in ("counts", "co"):
-            try:
-                self.redis.rename(self.k(name), f"{batch}:{name}")
-            except Exception as exc:  # nothing to move
-                if "no such key" not in str(exc).lower():
-                    raise
+        self.take_batch()
+        return self.write_batches()
+
+    def take_batch(self) -> None:
+        """Atomically set the current counts aside as a named batch (new views go to fresh keys)."""
+        self._take(keys=[self.k("counts"), self.k("co"), self.k("batches")],
+                   args=[self.k(f"batch:{secrets.token_hex(6)}")])
+
+    def write_batches(self) -> int:
+        """Write every batch set aside, including ones a crashed flusher left behind, then delete it."""
         written = 0
-        # Batches left by a flusher that crashed between rename and delete are taken up too.
-        for key in sorted({k.decode().rsplit(":", 1)[0] for k in self.redis.scan_iter(self.k("flushing:*"))}):
-            counts = Counter({_pair(f): int(n) for f, n in self.redis.hgetall(f"{key}:counts").items()})
-            co = Counter({_pair(f): int(n) for f, n in self.redis.hgetall(f"{key}:co").items()})
+        for name in sorted(b.decode() for b in self.redis.smembers(self.k("batches"))):
+            counts = Counter({_pair(f): int(n) for f, n in self.redis.hgetall(f"{name}:counts").items()})
+            co = Counter({_pair(f): int(n) for f, n in self.redis.hgetall(f"{name}:co").items()})
             with transaction.atomic():
                 persist_counts(counts, co)
-            self.redis.delete(f"{key}:counts", f"{key}:co")  # only once the database has them
+            # Only once the database has them. A crash right here would count this batch twice:
+            # a window of one Redis round trip, against losing it for good.
+            self.redis.delete(f"{name}:counts", f"{name}:co")
+            self.redis.srem(self.k("batches"), name)
             written += sum(counts.values())
         return written
 

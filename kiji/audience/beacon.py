@@ -1,14 +1,19 @@
 """The view beacon endpoint, POST /v/?a=<article id>: as little work per request as possible.
 
-It runs as the first middleware, before sessions, CSRF, auth and messages, and before URL
-resolution: it reads two headers and the query string, asks the backend to count, answers 204.
-No cookie is read or set. The article page sends it with navigator.sendBeacon (static/js/beacon.js).
+Two doors, one function (`count`): `BeaconWSGIApplication` wraps the WSGI application and answers
+before Django builds a request at all (what kiji/audience/wsgi.py serves); `BeaconMiddleware`,
+first in MIDDLEWARE, answers before sessions, CSRF, auth, messages and URL resolution (any other
+server, and the test client). Either reads two headers and the query string, asks the backend to
+count, answers 204. No cookie is read or set. The page sends it with navigator.sendBeacon
+(static/js/beacon.js).
 """
 
 import re
 import time
+from urllib.parse import parse_qs
 
 from django.conf import settings
+from django.db import close_old_connections
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -46,6 +51,7 @@ def is_countable(article_id: int) -> bool:
     expires, ids = _published
     now = time.monotonic()
     if now > expires or (article_id not in ids and now > expires - 25):
+        close_old_connections()  # the WSGI door runs outside Django's request signals
         ids = frozenset(Article.objects.published().values_list("pk", flat=True))
         _published = (now + 30, ids)
     return article_id in ids
@@ -64,34 +70,56 @@ def _client_ip(meta) -> str:
     return meta.get("REMOTE_ADDR", "")
 
 
-def _answer(status: int, counted: str) -> HttpResponse:
-    response = HttpResponse(status=status)
-    response["Cache-Control"] = "no-store"
-    response["X-Counted"] = counted  # why a view was or was not counted, for people debugging
-    return response
-
-
-def beacon(request) -> HttpResponse:
-    if request.method != "POST":
-        response = _answer(405, "no")
-        response["Allow"] = "POST"
-        return response
-    meta = request.META
+def count(method: str, query_string: str, meta) -> tuple[int, str]:
+    """(HTTP status, why it was or was not counted) for one beacon request."""
+    if method != "POST":
+        return 405, "no"
     user_agent = meta.get("HTTP_USER_AGENT", "")
     if is_bot(user_agent):
-        return _answer(204, "bot")
+        return 204, "bot"
     if is_prefetch(meta):
-        return _answer(204, "prefetch")
+        return 204, "prefetch"
     try:
-        article_id = int(request.GET.get("a", ""))
+        article_id = int(parse_qs(query_string).get("a", [""])[0])
     except ValueError:
-        return _answer(400, "no")
+        return 400, "no"
     if not is_countable(article_id):
-        return _answer(204, "unpublished")
+        return 204, "unpublished"
     backend = get_backend()
     now = timezone.now()
     visitor = backend.visitor_id(_client_ip(meta), user_agent, now)
-    return _answer(204, "yes" if backend.record_view(article_id, visitor, now) else "repeat")
+    return 204, "yes" if backend.record_view(article_id, visitor, now) else "repeat"
+
+
+_STATUS = {204: "204 No Content", 400: "400 Bad Request", 405: "405 Method Not Allowed"}
+
+
+def _headers(status: int, counted: str) -> list[tuple[str, str]]:
+    # X-Counted says why a view was or was not counted, for people debugging.
+    headers = [("Cache-Control", "no-store"), ("X-Counted", counted), ("Content-Length", "0")]
+    return headers + ([("Allow", "POST")] if status == 405 else [])
+
+
+def beacon(request) -> HttpResponse:
+    status, counted = count(request.method, request.META.get("QUERY_STRING", ""), request.META)
+    response = HttpResponse(status=status)
+    for name, value in _headers(status, counted):
+        response[name] = value
+    return response
+
+
+class BeaconWSGIApplication:
+    """WSGI wrapper: the beacon is answered before Django's request handling (the fast door)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != BEACON_PATH:
+            return self.application(environ, start_response)
+        status, counted = count(environ["REQUEST_METHOD"], environ.get("QUERY_STRING", ""), environ)
+        start_response(_STATUS[status], _headers(status, counted))
+        return [b""]
 
 
 class BeaconMiddleware:

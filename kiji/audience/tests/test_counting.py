@@ -126,9 +126,11 @@ class RedisCountingTests(RedisMixin, CountingContract, AudienceTestCase):
 
     def test_a_flush_that_crashed_mid_way_is_taken_up_by_the_next(self):
         self.beacon(self.article, ip="192.0.2.1")
-        self.backend.redis.rename(self.backend.k("counts"), self.backend.k("flushing:dead:counts"))
+        self.backend.take_batch()          # a flusher set the counts aside, then died
+        self.backend.drop_process_state()
+        self.beacon(self.article, ip="192.0.2.2")
         self.backend.flush()
-        self.assertEqual(self.views_in_db(self.article), 1)
+        self.assertEqual(self.views_in_db(self.article), 2)
 
 
 class BeaconOnPagesTests(AudienceTestCase):
@@ -155,3 +157,27 @@ class BeaconOnPagesTests(AudienceTestCase):
         self.assertEqual([format_count(n) for n in (0, 999, 1234, 9999, 12_345, 10_000, 123_456, 1_234_567,
                                                     123_456_789)],
                          ["0", "999", "1,234", "9,999", "1.2万", "1万", "12万", "123万", "1.2億"])
+
+
+class BeaconWSGIDoorTests(AudienceTestCase):
+    """The WSGI door answers exactly as the middleware does, without Django's request handling."""
+
+    def call(self, method, query, **environ):
+        from kiji.audience.beacon import BeaconWSGIApplication
+
+        seen = {}
+        app = BeaconWSGIApplication(lambda env, start: self.fail("Django was reached"))
+        body = app({"REQUEST_METHOD": method, "PATH_INFO": "/v/", "QUERY_STRING": query,
+                    "REMOTE_ADDR": "192.0.2.9", **environ}, lambda status, headers: seen.update(
+                        status=status, headers=dict(headers)))
+        return seen["status"], seen["headers"], b"".join(body)
+
+    def test_it_counts_and_rejects_like_the_middleware(self):
+        article = self.make_article()
+        status, headers, body = self.call("POST", f"a={article.pk}", HTTP_USER_AGENT="Mozilla/5.0 Firefox/133.0")
+        self.assertEqual((status, headers["X-Counted"], body), ("204 No Content", "yes", b""))
+        self.assertNotIn("Set-Cookie", headers)
+        self.assertEqual(self.call("POST", f"a={article.pk}", HTTP_USER_AGENT="Googlebot/2.1")[1]["X-Counted"], "bot")
+        self.assertEqual(self.call("GET", f"a={article.pk}")[0], "405 Method Not Allowed")
+        self.backend.flush()
+        self.assertEqual(self.views_in_db(article), 1)

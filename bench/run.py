@@ -307,7 +307,9 @@ def append_results(lines: list[str]) -> None:
     if "## performance" not in text:
         text += "\n## performance\n"
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    entry = [f"\n### {stamp}, commit {commit}: `make bench` (bench/run.py)", "", *lines, ""]
+    command = " ".join(["bench/run.py", *sys.argv[1:]])
+    entry = [f"\n### {stamp}, commit {commit}: `{command}` (`make bench` runs it without arguments)", "",
+             *lines, ""]
     head, _, rest = text.partition("## performance\n")
     # Our entries go at the end of our own section, before any later section.
     nxt = rest.find("\n## ")

@@ -220,13 +220,14 @@ def news_article_jsonld(article: Article, writers: list[Writer], image: dict) ->
 
 
 def breadcrumb_jsonld(crumbs: list[tuple[str, str]]) -> dict:
-    """The visible breadcrumb (トップ, then `crumbs` as (label, path)); a crumb without a path has no item."""
-    items = []
-    for position, (name, path) in enumerate([("トップ", "/"), *crumbs], start=1):
-        item = {"@type": "ListItem", "position": position, "name": name}
-        if path:
-            item["item"] = absolute(path)
-        items.append(item)
+    """The visible breadcrumb (トップ, then `crumbs` as (label, path)) as a BreadcrumbList.
+
+    A crumb shown without a link (writer pages' 記者) is left out: Google requires an item URL on
+    every ListItem but the last, and a list with a hole would be rejected whole.
+    """
+    linked = [(name, path) for name, path in [("トップ", "/"), *crumbs] if path]
+    items = [{"@type": "ListItem", "position": position, "name": name, "item": absolute(path)}
+             for position, (name, path) in enumerate(linked, start=1)]
     return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
 
 

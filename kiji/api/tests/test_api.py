@@ -260,3 +260,14 @@ class RateLimitTests(ApiTestCase):
             self.assertEqual(other_client.status_code, 200)
         with time_machine.travel(start + timedelta(seconds=56), tick=False):
             self.assertEqual(self.get("/api/v1/categories").status_code, 200)
+
+
+class RedisOutageTests(ApiTestCase):
+    @override_settings(CACHES={"default": {"BACKEND": "kiji.lib.rediscache.ResilientRedisCache",
+                                           "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+                                           "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}})
+    def test_the_api_still_answers_when_the_rate_limit_store_is_down(self):
+        response = self.get("/api/v1/categories")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("X-RateLimit-Remaining", response)
+        self.assertEqual(self.json(f"/api/v1/articles/{self.first.pk}")["headline"], "予算案を閣議決定")

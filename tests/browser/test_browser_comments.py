@@ -77,3 +77,6 @@ def test_japanese_ime_input_is_stored_exactly_as_committed(site, new_page):
     response = post_comment(page)
     assert response.status == 200 and "?posted=" in page.url, f"HTTP {response.status} at {page.url}"
     assert site.run("comments", str(site.article_pk))[-1] == expected
+    assert page.locator("#posted").inner_text() in ("コメントを投稿しました。", "コメントを受け付けました。担当者の確認後に掲載されます。")
+    violations = run_axe(page)  # the page after posting, with its notice
+    assert not violations, describe_violations(violations)

@@ -110,6 +110,13 @@ class FeedTests(NewsroomTestCase):
                 self.assertGreater(int(enclosure.length), 0)
                 self.assertEqual(entry.media_content[0]["width"], "1280")
 
+    def test_an_unsigned_article_is_credited_to_the_site_in_atom(self):
+        self.make_article(headline="署名のない記事", writers=[])
+        _, feed = self.parse("/feeds/atom/")
+        self.assertEqual(feed.bozo, 0)
+        self.assertEqual(feed.feed.author, settings.SITE_NAME)
+        self.assertEqual(feed.entries[0].title, "署名のない記事")
+
     def test_unknown_category_writer_or_tag_feed_is_404(self):
         for url in ("/feeds/category/nothing/rss/", "/feeds/writers/nobody/atom/", "/feeds/tags/なし/rss/",
                     "/feeds/tags/%00/rss/", "/feeds/tags/%E4%BA%88%00/atom/"):

@@ -87,6 +87,8 @@ SCHEMAS = {
 _CACHE_HEADERS = {
     "ETag": {"schema": {"type": "string"}, "description": "Send back as If-None-Match for a 304"},
     "Cache-Control": {"schema": {"type": "string"}},
+    "Last-Modified": {"schema": {"type": "string"},
+                      "description": "On an article: its last change; send back as If-Modified-Since for a 304"},
 }
 
 

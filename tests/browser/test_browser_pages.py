@@ -68,14 +68,14 @@ def test_it_wraps_japanese_text_as_the_stylesheet_decides(site, new_page):
     so a URL cannot widen a phone screen; headings, and headlines in lists, break between phrases
     (auto-phrase), not inside words."""
     page = open_covered(site, new_page, "article", "phone")
-    styles = page.evaluate("""() => Object.fromEntries(['body', '.article-body p', 'h1', 'h2', '.side-list a'].map(sel => {
+    styles = page.evaluate("""() => Object.fromEntries(['body', '.article-body p', 'h1', 'h2', '.deck', '.side-list a'].map(sel => {
         const s = getComputedStyle(document.querySelector(sel));
         return [sel, {lineBreak: s.lineBreak, wordBreak: s.wordBreak, overflowWrap: s.overflowWrap}];
     }))""")
     body_text = {"lineBreak": "strict", "wordBreak": "normal", "overflowWrap": "anywhere"}
     heading = {"lineBreak": "strict", "wordBreak": "auto-phrase", "overflowWrap": "anywhere"}
     assert styles == {"body": body_text, ".article-body p": body_text, "h1": heading, "h2": heading,
-                      ".side-list a": heading}
+                      ".deck": heading, ".side-list a": heading}
 
 
 @pytest.mark.parametrize("name", PAGES)

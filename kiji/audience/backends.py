@@ -30,11 +30,11 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from kiji.audience.store import claim_in_db, persist_counts, read_db_list, write_db_lists
+from kiji.audience.store import claim_in_db, persist_counts, read_db_list, tidy_connection, write_db_lists
 
 DEDUPE_SECONDS = 30 * 60   # the same visitor re-reading the same article within this counts once
 SESSION_SECONDS = 30 * 60  # articles read within this of each other by one visitor are co-read
@@ -112,7 +112,7 @@ class MemoryBackend:
             self._prune((now or timezone.now()).timestamp())
         if not counts and not co:
             return 0
-        close_old_connections()
+        tidy_connection()
         try:
             persist_counts(counts, co)
         except Exception:
@@ -144,7 +144,7 @@ class MemoryBackend:
         while True:
             time.sleep(self.flush_seconds)
             self._flush_quietly()
-            close_old_connections()
+            tidy_connection()
 
     def _flush_quietly(self) -> None:
         try:

@@ -13,11 +13,11 @@ import time
 from urllib.parse import parse_qs
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.http import HttpResponse
 from django.utils import timezone
 
 from kiji.audience.backends import get_backend
+from kiji.audience.store import tidy_connection
 from kiji.newsroom.models import Article
 
 BEACON_PATH = "/v/"
@@ -51,7 +51,7 @@ def is_countable(article_id: int) -> bool:
     expires, ids = _published
     now = time.monotonic()
     if now > expires or (article_id not in ids and now > expires - 25):
-        close_old_connections()  # the WSGI door runs outside Django's request signals
+        tidy_connection()  # the WSGI door runs outside Django's request signals
         ids = frozenset(Article.objects.published().values_list("pk", flat=True))
         _published = (now + 30, ids)
     return article_id in ids

@@ -3,11 +3,18 @@
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from kiji.audience.models import ArticleViewHour, CoRead, ListSnapshot
 from kiji.newsroom.models import Article
+
+
+def tidy_connection() -> None:
+    """Drop a stale database connection before using it outside Django's request cycle (the WSGI
+    door, the flush thread); never inside a transaction (tests run in one)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def persist_counts(counts: Counter, co: Counter) -> None:

@@ -74,7 +74,7 @@ class AnalyticsAdmin(admin.ModelAdmin):
             "trending": lists.trending(limit=10),
             "daily_chart": bar_chart([(d.strftime("%m/%d"), v) for d, v in days],
                                      title=str(_("Views per day, last 30 days")), every=5),
-            "total_30": sum(v for _, v in days),
+            "total_30": f"{sum(v for _, v in days):,}",
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "audience/dashboard.html", context)
@@ -91,7 +91,7 @@ class AnalyticsAdmin(admin.ModelAdmin):
             "title": _("Analytics: %(headline)s") % {"headline": article.headline},
             "article": article,
             "rank": {w: analytics.rank_of(article, window=w, now=now) for w in lists.WINDOWS},
-            "total": lists.total_views(pk),
+            "total": f"{lists.total_views(pk):,}",
             "hourly_chart": bar_chart([(timezone.localtime(h).strftime("%H時"), v) for h, v in hours],
                                       title=str(_("Views per hour, last 48 hours")), every=6),
             "daily_chart": bar_chart([(d.strftime("%m/%d"), v) for d, v in days],

@@ -94,7 +94,12 @@ def versions(article_pk: int | None = None) -> tuple[int, int]:
     if missing:
         found = _read(missing)
         for key in missing:
-            values[key] = found.get(key, 0)
+            if key not in found:
+                # Never seen, or the store was emptied (Redis restarted, cache cleared): start from a new
+                # random version, so nothing remembered under an earlier "no version yet" can match.
+                _bump(key)
+                found[key] = _read([key]).get(key, -1)
+            values[key] = found[key]
             if values[key] != -1:
                 _memo[key] = (now + _TTL, values[key])
     return values[SITE_KEY], values[keys[-1]] if article_pk else 0

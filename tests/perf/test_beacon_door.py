@@ -10,6 +10,15 @@ UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 
 
 
 class BeaconDoorTests(NewsroomTestCase):
+    def setUp(self):
+        # As Django's test client does: requests inside a test's transaction must not close its connection.
+        from django.core.signals import request_finished, request_started
+        from django.db import close_old_connections
+
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
+
     def call(self, method, path, query=""):
         from kiji.ops.wsgi import application
 

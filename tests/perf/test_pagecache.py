@@ -135,6 +135,15 @@ class SlotMemoTests(NewsroomTestCase):
 class FastDoorTests(NewsroomTestCase):
     """kiji.ops.wsgi: hits are answered before Django, with the same bytes, 304s and purges."""
 
+    def setUp(self):
+        # As Django's test client does: requests inside a test's transaction must not close its connection.
+        from django.core.signals import request_finished, request_started
+        from django.db import close_old_connections
+
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
+
     def wsgi_get(self, path, **environ):
         from django.core.handlers.wsgi import WSGIHandler
         from django.test.client import RequestFactory

@@ -8,7 +8,9 @@ they wait in a buffer and are written in batches to ArticleViewHour by `flush()`
 - Memory: the buffer is flushed at most every KIJI_AUDIENCE_FLUSH_SECONDS (5 s) by a background
   thread in each web process, on the beacon path when the last flush is older than that, and at
   exit. A crash (kill -9, power loss) loses at most the last ~5 s of counts of that process.
-- Redis: counts stay in Redis until a flush has written them (the buffer is renamed to a batch
+- Redis: each web process sends its views to Redis in pipelined batches at least every second
+  (KIJI_AUDIENCE_REDIS_BATCH views or 1 s, whichever first), so a crash of a web process loses
+  at most its last second of views. In Redis, counts stay until a flush has written them (the buffer is renamed to a batch
   before it is read and deleted only after the database commit), so a crashed web process, or
   a flusher crashing mid-way, loses nothing;
   only Redis itself losing data (per its persistence settings, 1 s with appendfsync everysec) can.
@@ -208,9 +210,16 @@ class RedisBackend:
 
     name = "redis"
 
-    def __init__(self, *, url: str, prefix: str = "kiji:aud:", flush_seconds: float = 5):
+    def __init__(self, *, url: str, prefix: str = "kiji:aud:", flush_seconds: float = 5, batch: int = 1,
+                 ship_seconds: float = 1.0, ship_thread: bool = True):
         import redis
 
+        # Views are sent to Redis `batch` at a time in one pipelined round trip (and at least every
+        # `ship_seconds` by a thread): one round trip per view would make the beacon slower than a
+        # cached page. A crash loses at most the views of that last second.
+        self.batch, self.ship_seconds, self.ship_thread = batch, ship_seconds, ship_thread
+        self._lock = threading.Lock()
+        self._thread = None
         self.redis = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2)
         self.prefix = prefix
         self.flush_seconds = flush_seconds
@@ -222,6 +231,7 @@ class RedisBackend:
     def drop_process_state(self) -> None:
         self._salt: tuple[str, bytes] | None = None
         self._last_flush = time.time()
+        self._queue: list[tuple[list, list]] = []
 
     def k(self, name: str) -> str:
         return self.prefix + name
@@ -234,19 +244,54 @@ class RedisBackend:
             self._salt = (day, bytes.fromhex(self.redis.get(key).decode()))
         return _visitor(self._salt[1], ip, user_agent)
 
-    def record_view(self, article_id: int, visitor: str, now: datetime) -> bool:
-        counted = self._record(
-            keys=[self.k(f"seen:{visitor}:{article_id}"), self.k("counts"), self.k(f"sess:{visitor}"),
-                  self.k("co")],
-            args=[f"{article_id}:{hour_of(now)}", article_id, DEDUPE_SECONDS, SESSION_DEPTH, int(now.timestamp())])
+    def record_view(self, article_id: int, visitor: str, now: datetime) -> bool | None:
+        """True/False (counted or a repeat) when sent at once; None when queued for the next batch."""
+        view = ([self.k(f"seen:{visitor}:{article_id}"), self.k("counts"), self.k(f"sess:{visitor}"), self.k("co")],
+                [f"{article_id}:{hour_of(now)}", article_id, DEDUPE_SECONDS, SESSION_DEPTH, int(now.timestamp())])
+        with self._lock:
+            self._queue.append(view)
+            full = len(self._queue) >= self.batch
+        counted = self.ship() if full else None
+        if self.batch > 1 and self.ship_thread and self._thread is None:
+            self._start_thread()
         if time.time() - self._last_flush >= self.flush_seconds:
             self._last_flush = time.time()
             if self.claim("flush", max(1, int(self.flush_seconds)), now):
                 self.flush(now)
-        return bool(counted)
+        return counted
+
+    def ship(self) -> bool | None:
+        """Send the queued views to Redis in one round trip; the last one's result."""
+        with self._lock:
+            views, self._queue = self._queue, []
+        if not views:
+            return None
+        pipe = self.redis.pipeline(transaction=False)
+        for keys, args in views:
+            self._record(keys=keys, args=args, client=pipe)
+        return bool(pipe.execute()[-1])
+
+    def _start_thread(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._ship_loop, name="audience-ship", daemon=True)
+            self._thread.start()
+        atexit.register(self.ship)
+
+    def _ship_loop(self) -> None:
+        while True:
+            time.sleep(self.ship_seconds)
+            try:
+                self.ship()
+            except Exception:  # Redis away for a moment: those views are lost, the next ones go
+                import logging
+
+                logging.getLogger("kiji.audience").exception("sending views to Redis failed")
 
     def flush(self, now: datetime | None = None) -> int:
         """Move Redis's counts to the database; return the views written."""
+        self.ship()
         self.take_batch()
         return self.write_batches()
 
@@ -309,7 +354,9 @@ def get_backend():
         url = getattr(settings, "KIJI_AUDIENCE_REDIS_URL", "")
         seconds = getattr(settings, "KIJI_AUDIENCE_FLUSH_SECONDS", 5)
         if url:
-            _backend = RedisBackend(url=url, prefix=settings.KIJI_AUDIENCE_REDIS_PREFIX, flush_seconds=seconds)
+            _backend = RedisBackend(url=url, prefix=settings.KIJI_AUDIENCE_REDIS_PREFIX, flush_seconds=seconds,
+                                    batch=getattr(settings, "KIJI_AUDIENCE_REDIS_BATCH", 32),
+                                    ship_thread=getattr(settings, "KIJI_AUDIENCE_FLUSH_THREAD", True))
         else:
             _backend = MemoryBackend(flush_seconds=seconds,
                                      flush_thread=getattr(settings, "KIJI_AUDIENCE_FLUSH_THREAD", True))

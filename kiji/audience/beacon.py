@@ -88,7 +88,8 @@ def count(method: str, query_string: str, meta) -> tuple[int, str]:
     backend = get_backend()
     now = timezone.now()
     visitor = backend.visitor_id(_client_ip(meta), user_agent, now)
-    return 204, "yes" if backend.record_view(article_id, visitor, now) else "repeat"
+    counted = backend.record_view(article_id, visitor, now)
+    return 204, "queued" if counted is None else "yes" if counted else "repeat"
 
 
 _STATUS = {204: "204 No Content", 400: "400 Bad Request", 405: "405 Method Not Allowed"}

@@ -53,7 +53,7 @@ class AudienceTestCase(NewsroomTestCase):
 
 class RedisMixin:
     backend_settings = {"KIJI_AUDIENCE_REDIS_URL": AUDIENCE_TEST_REDIS_URL,
-                        "KIJI_AUDIENCE_REDIS_PREFIX": "test:aud:"}
+                        "KIJI_AUDIENCE_REDIS_PREFIX": "test:aud:", "KIJI_AUDIENCE_REDIS_BATCH": 1}
 
     def setUp(self):
         need_redis()

@@ -133,6 +133,21 @@ class RedisCountingTests(RedisMixin, CountingContract, AudienceTestCase):
         self.assertEqual(self.views_in_db(self.article), 2)
 
 
+class RedisBatchTests(RedisMixin, AudienceTestCase):
+    backend_settings = {**RedisMixin.backend_settings, "KIJI_AUDIENCE_REDIS_BATCH": 4}
+
+    def test_views_go_to_redis_in_batches_and_a_crash_loses_only_the_unsent(self):
+        article = self.make_article()
+        answers = [self.beacon(article, ip=f"192.0.2.{i}")["X-Counted"] for i in range(6)]
+        self.assertEqual(answers, ["queued", "queued", "queued", "yes", "queued", "queued"])
+        self.backend.drop_process_state()  # the two queued views die with the process
+        self.backend.flush()
+        self.assertEqual(self.views_in_db(article), 4)
+        self.beacon(article, ip="192.0.2.50")
+        self.backend.flush()  # a flush sends what is queued first
+        self.assertEqual(self.views_in_db(article), 5)
+
+
 class BeaconOnPagesTests(AudienceTestCase):
     def test_the_article_page_loads_the_beacon_but_staff_previews_do_not(self):
         article = self.make_article()

@@ -31,6 +31,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from django.conf import settings
+from redis.exceptions import NoScriptError
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
@@ -226,6 +227,7 @@ class RedisBackend:
         self._record = self.redis.register_script(_RECORD)
         self._claim = self.redis.register_script(_CLAIM)
         self._take = self.redis.register_script(_TAKE)
+        self.redis.script_load(_RECORD)
         self.drop_process_state()
 
     def drop_process_state(self) -> None:
@@ -266,10 +268,18 @@ class RedisBackend:
             views, self._queue = self._queue, []
         if not views:
             return None
+        try:
+            return bool(self._send(views)[-1])
+        except NoScriptError:  # Redis restarted and forgot the script (none of the batch ran): load, resend
+            self.redis.script_load(_RECORD)
+            return bool(self._send(views)[-1])
+
+    def _send(self, views: list[tuple[list, list]]) -> list:
+        # EVALSHA straight away: a redis-py Script in a pipeline asks SCRIPT EXISTS first (a second round trip).
         pipe = self.redis.pipeline(transaction=False)
         for keys, args in views:
-            self._record(keys=keys, args=args, client=pipe)
-        return bool(pipe.execute()[-1])
+            pipe.evalsha(self._record.sha, len(keys), *keys, *args)
+        return pipe.execute()
 
     def _start_thread(self) -> None:
         with self._lock:

@@ -1,4 +1,4 @@
-"""The production WSGI app answers the view beacon before Django, counting exactly as the beacon view does."""
+"""kiji.ops.wsgi, what `kiji serve` runs: the beacon door, then the page cache door, then Django."""
 
 import pytest
 from django.apps import apps
@@ -36,9 +36,8 @@ class BeaconDoorTests(NewsroomTestCase):
         forget_published()
         article = self.make_article(headline="五輪代表が決定")
         status, headers, _ = self.call("POST", "/v/", f"a={article.pk}")
-        self.assertEqual((status[:3], headers["X-Counted"]), ("204", "yes"))
-        status, headers, _ = self.call("POST", "/v/", f"a={article.pk}")
-        self.assertEqual(headers["X-Counted"], "repeat")
+        # "queued": with Redis, views are sent in batches (kiji.audience.backends); counted either way.
+        self.assertIn((status[:3], headers["X-Counted"]), {("204", "yes"), ("204", "queued")})
         self.assertEqual(self.call("GET", "/v/")[0][:3], "405")
         status, _, body = self.call("GET", article.get_absolute_url())
         self.assertEqual(status[:3], "200")

@@ -29,7 +29,8 @@ from lib_http import (Figure, ensure_tools, fetch, nginx_binary, rss_mb, stop, w
                       wrk)
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz"
-APP_PORT, NGINX_PORT, STATIC_PORT = 8107, 8180, 8181
+# Overridable so two people can run the bench on one machine (KIJI_BENCH_PORTS=app,nginx,static).
+APP_PORT, NGINX_PORT, STATIC_PORT = map(int, os.environ.get("KIJI_BENCH_PORTS", "8107,8180,8181").split(","))
 TARGETS = {"tier 1": 1 / 100, "tier 2": 1 / 8, "tier 3": 0.8}
 
 

@@ -46,8 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "kiji.newsroom",
     "kiji.reader",
-    "kiji.api",
     "kiji.ops",
+    "kiji.api",
     "kiji.search",
     "kiji.comments",
     "kiji.audience",
@@ -193,12 +193,6 @@ LOGGING = {
     "loggers": {"kiji": {"handlers": ["console"], "level": env("KIJI_LOG_LEVEL", "INFO"), "propagate": False}},
 }
 
-# == Performance and operations (kiji.reader.cache, kiji.ops): page cache, replica, shared cache ==
-KIJI_PAGECACHE = env_bool("KIJI_PAGECACHE", True)  # the app's own cache of anonymous reader pages
-KIJI_PAGECACHE_TTL = env_int("KIJI_PAGECACHE_TTL", 60)  # seconds a page may live without a purge (lists, rankings)
-KIJI_PAGECACHE_DIR = Path(env("KIJI_PAGECACHE_DIR", str(VAR_DIR / "pagecache")))  # versions shared by workers
-KIJI_SLOT_MEMO_SECONDS = env_int("KIJI_SLOT_MEMO_SECONDS", 10)  # side lists kept per process (purges end it early)
-
 # == Comments (kiji.comments): limits and moderation rules; each is an environment variable too ==
 KIJI_COMMENTS_MAX_LENGTH = env_int("KIJI_COMMENTS_MAX_LENGTH", 300)  # grapheme clusters after NFC
 KIJI_COMMENTS_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_RATE_PER_MINUTE", 3)  # per visitor
@@ -216,6 +210,12 @@ KIJI_COMMENTS_QUIET_ACTION = env("KIJI_COMMENTS_QUIET_ACTION", "hold")  # hold |
 KIJI_COMMENTS_HIDE_SHARE = env_int("KIJI_COMMENTS_HIDE_SHARE", 50)  # % rejected/reported that hides a section
 KIJI_COMMENTS_PAGE_SIZE = env_int("KIJI_COMMENTS_PAGE_SIZE", 20)
 
+# == Distribution (feeds, sitemaps, read API) ==
+KIJI_FEED_FULL_TEXT = env_bool("KIJI_FEED_FULL_TEXT", default=False)  # feeds carry the whole body, not a summary
+KIJI_API_RATE_LIMIT = env_int("KIJI_API_RATE_LIMIT", 120)  # requests per IP per window on /api/
+KIJI_API_RATE_WINDOW = env_int("KIJI_API_RATE_WINDOW", 60)  # seconds
+KIJI_API_CACHE_SECONDS = env_int("KIJI_API_CACHE_SECONDS", 60)  # Cache-Control max-age of API responses
+
 # == Audience (kiji.audience): view counts, rankings, trending, also-read, recommended ==
 # Live state in Redis when this is set (default REDIS_URL), else in each process's memory.
 KIJI_AUDIENCE_REDIS_URL = env("KIJI_AUDIENCE_REDIS_URL", REDIS_URL or "")
@@ -226,12 +226,12 @@ KIJI_AUDIENCE_REDIS_BATCH = env_int("KIJI_AUDIENCE_REDIS_BATCH", 32)  # views pe
 KIJI_AUDIENCE_RANKING_WINDOW = env("KIJI_AUDIENCE_RANKING_WINDOW", "24h")  # 1h | 24h | 7d
 KIJI_AUDIENCE_RELATED_REFRESH = env_int("KIJI_AUDIENCE_RELATED_REFRESH", 600)  # s between also-read refreshes
 KIJI_AUDIENCE_TRUST_FORWARDED = env_bool("KIJI_AUDIENCE_TRUST_FORWARDED", default=False)  # behind a proxy
-KIJI_SHOW_VIEW_COUNT = env_bool("KIJI_SHOW_VIEW_COUNT", default=False)  # view count on the article page
+KIJI_SHOW_VIEW_COUNT = env_bool("KIJI_SHOW_VIEW_COUNT", default=True)  # view count on the article page (false hides it)
 # The beacon answers before any other middleware runs (no session, CSRF, auth or messages work).
 MIDDLEWARE.insert(0, "kiji.audience.beacon.BeaconMiddleware")
 
-# == Distribution (feeds, sitemaps, read API) ==
-KIJI_FEED_FULL_TEXT = env_bool("KIJI_FEED_FULL_TEXT", default=False)  # feeds carry the whole body, not a summary
-KIJI_API_RATE_LIMIT = env_int("KIJI_API_RATE_LIMIT", 120)  # requests per IP per window on /api/
-KIJI_API_RATE_WINDOW = env_int("KIJI_API_RATE_WINDOW", 60)  # seconds
-KIJI_API_CACHE_SECONDS = env_int("KIJI_API_CACHE_SECONDS", 60)  # Cache-Control max-age of API responses
+# == Performance and operations (kiji.reader.cache, kiji.ops): page cache, replica, shared cache ==
+KIJI_PAGECACHE = env_bool("KIJI_PAGECACHE", True)  # the app's own cache of anonymous reader pages
+KIJI_PAGECACHE_TTL = env_int("KIJI_PAGECACHE_TTL", 60)  # seconds a page may live without a purge (lists, rankings)
+KIJI_PAGECACHE_DIR = Path(env("KIJI_PAGECACHE_DIR", str(VAR_DIR / "pagecache")))  # versions shared by workers
+KIJI_SLOT_MEMO_SECONDS = env_int("KIJI_SLOT_MEMO_SECONDS", 10)  # side lists kept per process (purges end it early)

@@ -15,20 +15,19 @@ they wait in a buffer and are written in batches to ArticleViewHour by `flush()`
   a flusher crashing mid-way, loses nothing;
   only Redis itself losing data (per its persistence settings, 1 s with appendfsync everysec) can.
 
-Privacy: a visitor is HMAC(daily random salt, IP + user agent). The salt lives only in memory or
+Privacy: a visitor is a MAC (keyed BLAKE2b) of IP + user agent under a daily random salt. The salt lives only in memory or
 Redis and is replaced every day (JST), so yesterday's hashes cannot be linked to today's; neither
 the IP address nor the user agent is stored anywhere.
 """
 
 import atexit
 import hashlib
-import hmac
 import json
 import secrets
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from redis.exceptions import NoScriptError
@@ -49,12 +48,26 @@ def hour_of(now: datetime) -> int:
     return int(now.timestamp()) // 3600
 
 
+_day_memo: tuple = (None, 0.0, 0.0, "")  # (time zone, start, end, day): the beacon asks on every view
+
+
 def day_of(now: datetime) -> str:
-    return timezone.localtime(now).strftime("%Y%m%d")
+    """The local (JST) day a moment falls in, as 20261130."""
+    global _day_memo
+    zone, start, end, day = _day_memo
+    ts = now.timestamp()
+    current = timezone.get_current_timezone()
+    if zone is current and start <= ts < end:
+        return day
+    midnight = timezone.localtime(now, current).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = midnight.strftime("%Y%m%d")
+    _day_memo = (current, midnight.timestamp(), (midnight + timedelta(days=1)).timestamp(), day)
+    return day
 
 
 def _visitor(salt: bytes, ip: str, user_agent: str) -> str:
-    return hmac.new(salt, f"{ip}\n{user_agent}".encode(), hashlib.blake2b).hexdigest()[:24]
+    # Keyed BLAKE2b is a MAC in one call (HMAC over BLAKE2b costs ~4 µs more per view).
+    return hashlib.blake2b(f"{ip}\n{user_agent}".encode(), key=salt, digest_size=12).hexdigest()
 
 
 class MemoryBackend:

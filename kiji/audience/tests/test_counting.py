@@ -197,3 +197,13 @@ class BeaconWSGIDoorTests(AudienceTestCase):
         self.assertEqual(self.call("GET", f"a={article.pk}")[0], "405 Method Not Allowed")
         self.backend.flush()
         self.assertEqual(self.views_in_db(article), 1)
+
+    def test_it_reads_the_article_id_however_the_query_is_written(self):
+        article = self.make_article()
+        firefox = {"HTTP_USER_AGENT": "Mozilla/5.0 Firefox/133.0"}
+        for query in (f"a={article.pk}&utm=x", f"utm=x&a={article.pk}", f"a=%3{str(article.pk)[0]}{str(article.pk)[1:]}"):
+            self.assertEqual(self.call("POST", query, REMOTE_ADDR=query, **firefox)[1]["X-Counted"], "yes", query)
+        for query in ("a=", "a=12x", "a=1 2", "b=1"):
+            self.assertEqual(self.call("POST", query, **firefox)[0], "400 Bad Request", query)
+        self.backend.flush()
+        self.assertEqual(self.views_in_db(article), 3)

@@ -30,7 +30,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from redis.exceptions import NoScriptError
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
@@ -277,6 +276,8 @@ class RedisBackend:
 
     def ship(self) -> bool | None:
         """Send the queued views to Redis in one round trip; the last one's result."""
+        from redis.exceptions import NoScriptError  # here: only Redis deployments load redis (~9 MB a worker)
+
         with self._lock:
             views, self._queue = self._queue, []
         if not views:

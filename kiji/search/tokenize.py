@@ -7,8 +7,6 @@ normalized forms (附属→付属, 引越し→引っ越し, ｽﾏｰﾄﾌｫ�
 import threading
 import unicodedata
 
-from sudachipy import Dictionary, SplitMode
-
 _local = threading.local()
 
 # Parts of speech that carry meaning for search and similarity.
@@ -19,8 +17,16 @@ _SKIP_SUBPOS = {"数詞", "非自立可能"}
 def _tokenizer():
     tok = getattr(_local, "tokenizer", None)
     if tok is None:  # one tokenizer per thread, built lazily (it is not thread-safe)
+        from sudachipy import Dictionary, SplitMode  # here: web workers that never tokenize skip loading it
+
         tok = _local.tokenizer = Dictionary(dict="core").create(SplitMode.C)
     return tok
+
+
+def _short_units():
+    from sudachipy import SplitMode  # loaded by _tokenizer() already; this is a dictionary look-up
+
+    return SplitMode.A
 
 
 def tokens(text: str) -> list[str]:
@@ -38,7 +44,7 @@ def index_text_and_parts(text: str) -> tuple[str, str]:
     words, parts = [], []
     for _, m, form in _content_words(unicodedata.normalize("NFKC", text or "")):
         words.append(form)
-        pieces = m.split(SplitMode.A)
+        pieces = m.split(_short_units())
         if len(pieces) > 1:
             parts.extend(form for piece in pieces if (form := _content_form(piece)))
     return " ".join(words), " ".join(parts)
@@ -54,7 +60,7 @@ def spans(text: str, *, parts: bool = False) -> list[tuple[int, int, str]]:
     out = []
     for offset, m, form in _content_words(text or ""):
         out.append((offset + m.begin(), offset + m.end(), unicodedata.normalize("NFKC", form).lower()))
-        pieces = m.split(SplitMode.A) if parts else ()
+        pieces = m.split(_short_units()) if parts else ()
         if len(pieces) > 1:
             out.extend((offset + p.begin(), offset + p.end(), unicodedata.normalize("NFKC", f).lower())
                        for p in pieces if (f := _content_form(p)))

@@ -40,7 +40,13 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, server, no_scheduler, **options):
         # The children stay in our process group, so a terminal's Ctrl-C reaches every worker;
         # any other stop (SIGTERM from systemd) is passed on to each of them below.
-        procs = [subprocess.Popen(server_command(server, bind, workers))]
+        command = server_command(server, bind, workers)
+        if no_scheduler:
+            # Nothing to supervise: become the server, rather than keep this ~65 MB Django process beside it.
+            self.stdout.write(self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} ({workers} workers)"))
+            self.stdout.flush()
+            os.execv(command[0], command)
+        procs = [subprocess.Popen(command)]
         if not no_scheduler:
             procs.append(subprocess.Popen([sys.executable, "-m", "kiji.cli", "scheduler"]))
         self.stdout.write(self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} "

@@ -1,4 +1,4 @@
-"""Test set-up shared by every app: fast hashing, plain static files, a clean cache per test."""
+"""Test set-up shared by every app: fast hashing, plain static files, a clean cache and page-cache versions per test."""
 
 import pytest
 
@@ -23,7 +23,14 @@ def pytest_report_header(config):
 def _clean_cache(tmp_path, settings):
     from django.core.cache import cache
 
+    from kiji.lib.pagecache import forget_memo
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Page-cache versions (and the side-list memo keyed by them) start afresh in every test:
+    # article ids repeat across tests, so remembered versions would hand one test another's lists.
+    settings.KIJI_PAGECACHE_DIR = tmp_path / "pagecache"
+    forget_memo()
     cache.clear()
     yield
     cache.clear()
+    forget_memo()

@@ -1,5 +1,8 @@
 """The page cache as readers and editors notice it: fast repeats, fresh edits, staff never cached."""
 
+from datetime import UTC, datetime
+
+import time_machine
 from django.test import override_settings
 
 from kiji.lib import pagecache
@@ -96,6 +99,19 @@ class PageCacheTests(NewsroomTestCase):
         varied = HttpResponse("x")
         varied["Vary"] = "Accept-Language, Cookie"
         self.assertFalse(cache._cacheable(Request, varied))
+
+    def test_nginx_keeps_a_page_or_its_404_only_until_the_end_of_the_current_second(self):
+        # nginx counts whole seconds: "X-Accel-Expires: 1" kept copies up to 2 s, "@<this second>" at most 1 s.
+        moment = datetime(2026, 11, 30, 3, 0, 0, 700_000, tzinfo=UTC)
+        with time_machine.travel(moment, tick=False):
+            self.assertEqual(self.get()["X-Accel-Expires"], f"@{int(moment.timestamp())}")
+            self.assertEqual(self.get()["X-Accel-Expires"], f"@{int(moment.timestamp())}")  # a hit too
+            with self.captureOnCommitCallbacks(execute=True):
+                unpublish_article(article=self.article, by=self.editor)
+            gone = self.get()
+            self.assertEqual((gone.status_code, gone["X-Accel-Expires"]), (404, f"@{int(moment.timestamp())}"))
+            self.client.force_login(self.editor)
+            self.assertNotIn("X-Accel-Expires", self.get())  # staff responses are never marked for caching
 
     @override_settings(KIJI_PAGECACHE=False)
     def test_it_can_be_switched_off(self):

@@ -6,17 +6,15 @@ read one precomputed list and keep only articles that are published now.
 """
 
 import math
-import time
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from kiji.audience.backends import get_backend, hour_of, utc_hour
-from kiji.audience.models import ArticleTerms, ArticleViewHour, CoRead, EditorPick
-from kiji.audience.similarity import Index, article_terms
+from kiji.audience.models import ArticleViewHour, CoRead, EditorPick
 from kiji.newsroom.models import Article, Category
 
 WINDOWS = {"1h": 1, "24h": 24, "7d": 24 * 7}
@@ -140,34 +138,40 @@ def refresh_recommended(now: datetime | None = None) -> None:
 
 
 # ---- also read -------------------------------------------------------------------------------
+#
+# Content similarity comes from the search app (kiji.search.similar, over the index's text, so
+# each article is tokenized once); this part boosts it by category and recency and blends in
+# co-readership. It needs numpy/scipy, so it runs in the scheduler and in commands, never in a
+# web worker: a published or edited article gets its list at the scheduler's next round (~15 s).
 
-def store_terms(articles) -> None:
-    """Tokenize articles (title + body) and keep their term counts for similarity."""
-    rows = [ArticleTerms(article_id=a.pk, terms=dict(article_terms(a.headline, a.body)), computed_at=timezone.now())
-            for a in articles]
-    ArticleTerms.objects.bulk_create(rows, update_conflicts=True, unique_fields=["article"],
-                                     update_fields=["terms", "computed_at"], batch_size=200)
-
-
-_index: tuple[float, Index | None] = (0.0, None)
-
-
-def content_index(*, max_age: float = 60.0) -> Index:
-    """The TF-IDF index of published articles, rebuilt in this process at most every `max_age` s."""
-    global _index
-    built, index = _index
-    if index is None or time.monotonic() - built > max_age:
-        meta = _published_meta(timezone.now())
-        index = Index((pk, meta[pk][0], meta[pk][1], terms)
-                      for pk, terms in ArticleTerms.objects.filter(article_id__in=list(meta)).values_list(
-                          "article_id", "terms").iterator(chunk_size=2000))
-        _index = (time.monotonic(), index)
-    return index
+ALSO_READ_FULL_EVERY = 600  # s between full rebuilds (all lists, fresh co-readership): ~8 s each
 
 
 def forget_index() -> None:
-    global _index
-    _index = (0.0, None)
+    """Drop this process's similarity model (the next round rebuilds everything)."""
+    global _model
+    _model = None
+
+
+_model = None
+
+
+def _boosted(content: list[tuple[int, float]], source: tuple | None, meta: dict, now_ts: float) -> list:
+    """Content scores times (1 + category boost) in the source's category and
+    (1 + recency boost * 0.5 ** (age in days / 14)) for recent candidates."""
+    category_boost = getattr(settings, "KIJI_AUDIENCE_CATEGORY_BOOST", 0.3)
+    recency_boost = getattr(settings, "KIJI_AUDIENCE_RECENCY_BOOST", 0.2)
+    boosted = []
+    for pk, score in content:
+        if pk not in meta:
+            continue  # unpublished since the model was built
+        category, published_ts = meta[pk]
+        if category_boost and source and category == source[0]:
+            score *= 1 + category_boost
+        if recency_boost:
+            score *= 1 + recency_boost * 0.5 ** (max(0.0, now_ts - published_ts) / 86400 / 14)
+        boosted.append((pk, score))
+    return boosted
 
 
 def _co_reads(ids: list[int]) -> dict[int, dict[int, int]]:
@@ -185,51 +189,57 @@ def blend(content: list[tuple[int, float]], co: dict[int, int], *, co_weight: fl
     return sorted(scores, key=lambda pk: (-scores[pk], -pk))
 
 
-def compute_also_read(article_ids: list[int] | None = None, *, index: Index | None = None) -> int:
-    """Precompute こんな記事も読まれています for the given (default: all published) articles."""
-    index = index or content_index(max_age=0)
-    ids = [pk for pk in (article_ids if article_ids is not None else list(index.docs))]
-    now_ts = timezone.now().timestamp()
-    category_boost = getattr(settings, "KIJI_AUDIENCE_CATEGORY_BOOST", 0.3)
-    recency_boost = getattr(settings, "KIJI_AUDIENCE_RECENCY_BOOST", 0.2)
+def write_also_read(content: dict[int, list[tuple[int, float]]]) -> int:
+    """Store こんな記事も読まれています for each {pk: content neighbours}: boosted, blended with
+    co-readership; returns how many lists were written."""
+    now = timezone.now()
+    meta, now_ts = _published_meta(now), now.timestamp()
     co_weight = getattr(settings, "KIJI_AUDIENCE_CO_READ_WEIGHT", 0.5)
-    backend, written = get_backend(), 0
+    ids = [pk for pk in content if pk in meta]
+    backend = get_backend()
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         co = _co_reads(chunk)
-        lists = {}
-        for pk in chunk:
-            content = index.similar(pk, limit=STORED, category_boost=category_boost,
-                                    recency_boost=recency_boost, now_ts=now_ts)
-            ranked = [o for o in blend(content, co.get(pk, {}), co_weight=co_weight)
-                      if o != pk and (o in index.docs or not index.docs)]
-            lists[f"also:{pk}"] = {"ids": ranked[:STORED]}
-        backend.write_lists(lists)
-        written += len(lists)
-    return written
+        backend.write_lists({f"also:{pk}": {"ids": [o for o in blend(
+            _boosted(content[pk], meta[pk], meta, now_ts), co.get(pk, {}), co_weight=co_weight)
+            if o != pk and o in meta][:STORED]} for pk in chunk})
+    return len(ids)
 
 
-RELATED_BATCH = 200  # also-read lists refreshed per scheduler round (~15 s apart; ~40 ms each)
+def compute_also_read(article_ids: list[int] | None = None) -> int:
+    """Precompute also-read lists: all of them from a fresh model (default), or the given
+    articles' against this process's model (built if missing)."""
+    global _model
+    from kiji.search import similar  # loads numpy/scipy: background and commands only
+
+    if article_ids is None or _model is None:
+        _model = similar.index_model()
+        if article_ids is None:
+            return write_also_read(_model.similar_all(limit=STORED + 10))
+    content = {}
+    for pk in article_ids:
+        doc = similar.document_of(pk)
+        if doc is not None:
+            content[pk] = _model.similar_to(*doc[1:], pk=pk, limit=STORED + 10)
+    return write_also_read(content)
 
 
 def refresh_also_read_job() -> None:
-    """Scheduler job: tokenize articles not yet seen, then refresh the next batch of also-read lists.
-
-    Round-robin over all published articles by id, RELATED_BATCH per round, so no round blocks
-    the scheduler for long (~10 s); 7,367 articles are all refreshed every ~37 rounds (~10 minutes).
-    """
-    missing = Article.objects.published().exclude(pk__in=ArticleTerms.objects.values("article_id"))
-    if missing.exists():
-        store_terms(missing.only("pk", "headline", "body")[:2000])
+    """Scheduler job: lists of articles published or edited since the last round, at once; all
+    lists every ALSO_READ_FULL_EVERY seconds (new articles then appear in older ones' lists)."""
     backend = get_backend()
     if not backend.claim("also_read", 10):
         return
-    after = (backend.read_list("_also_read_cursor") or {}).get("after", 0)
-    index = content_index(max_age=0 if after == 0 else 900)  # each full round starts from a fresh index
-    ids = sorted(pk for pk in index.docs if pk > after)[:RELATED_BATCH]
-    if ids:
-        compute_also_read(ids, index=index)
-    backend.write_lists({"_also_read_cursor": {"after": ids[-1] if len(ids) == RELATED_BATCH else 0}})
+    now = timezone.now()
+    if _model is None or backend.claim("also_read_full", ALSO_READ_FULL_EVERY):
+        compute_also_read()
+    else:
+        since = datetime.fromtimestamp((backend.read_list("_also_read_since") or {}).get("ts", 0), tz=UTC)
+        changed = list(Article.objects.published(now).filter(Q(modified_at__gte=since) | Q(published_at__gte=since))
+                       .values_list("pk", flat=True)[:2000])
+        if changed:
+            compute_also_read(changed)
+    backend.write_lists({"_also_read_since": {"ts": now.timestamp()}})
 
 
 # ---- reading (what the pages call) ------------------------------------------------------------

@@ -40,14 +40,6 @@ class CoRead(models.Model):
         constraints = [models.UniqueConstraint(fields=["article", "other"], name="audience_coread_unique")]
 
 
-class ArticleTerms(models.Model):
-    """The article's content-word counts (Sudachi tokens of title and body), kept for similarity."""
-
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    terms = models.JSONField(default=dict)
-    computed_at = models.DateTimeField(default=timezone.now)
-
-
 class EditorPickQuerySet(models.QuerySet):
     def active(self, now=None):
         now = now or timezone.now()

@@ -7,7 +7,6 @@ from django.dispatch import receiver
 from kiji.audience import lists
 from kiji.audience.backends import get_backend
 from kiji.audience.beacon import forget_published
-from kiji.newsroom.models import Article
 from kiji.newsroom.scheduler import register
 from kiji.newsroom.signals import article_changed, articles_imported
 
@@ -16,29 +15,21 @@ log = logging.getLogger("kiji.audience")
 
 @receiver(article_changed)
 def _article_changed(sender, article, deleted=False, **kwargs):
-    """On publish or edit: tokenize the article and precompute its also-read list at once."""
+    """On publish or edit: the scheduler's next also-read round (~15 s) computes the article's list
+    (this may run in a web worker, which must not load numpy/scipy); readers' lists drop
+    unpublished articles at read time."""
     forget_published()
-    if deleted or not article.is_visible():
-        return  # readers' lists drop it at read time (they keep only published articles)
-    try:
-        lists.store_terms([article])
-        index = lists.content_index()
-        terms = dict(lists.ArticleTerms.objects.get(article_id=article.pk).terms)
-        index.add(article.pk, article.category_id, article.published_at.timestamp(), terms)
-        lists.compute_also_read([article.pk], index=index)
-    except Exception:  # the background refresh catches up; publishing must not fail for a side list
-        log.exception("also-read precomputation failed for article %s", article.pk)
 
 
 @receiver(articles_imported)
 def _articles_imported(sender, article_ids, **kwargs):
-    """After a bulk import: tokenize the new articles in bulk and recompute every also-read list."""
+    """After a bulk import (the search app's receiver has indexed the articles): every also-read
+    list, from one similarity model over the whole index."""
     forget_published()
-    for start in range(0, len(article_ids), 500):
-        lists.store_terms(Article.objects.filter(pk__in=article_ids[start:start + 500]).only(
-            "pk", "headline", "body"))
-    lists.forget_index()
-    lists.compute_also_read()
+    try:
+        lists.compute_also_read()
+    except Exception:  # the articles are committed; the scheduler's next full round catches up
+        log.exception("also-read lists after the import failed")
 
 
 register("audience.flush", lambda: get_backend().flush())

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.test import override_settings
 
 from kiji.audience import lists
-from kiji.audience.models import ArticleTerms, EditorPick
+from kiji.audience.models import EditorPick
 from kiji.audience.tests.base import AudienceTestCase, RedisMixin
 from kiji.newsroom.models import Article
 from kiji.newsroom.scheduler import run_due_jobs
@@ -125,15 +125,26 @@ class AlsoReadContract:
         article_changed.send(sender=Article, article=article)  # what the publishing service sends
         return article
 
-    def test_it_is_precomputed_on_publish_from_content_similarity(self):
+    def test_it_is_precomputed_after_publish_from_content_similarity(self):
         self.publish(headline="プロ野球 日本シリーズ", body=BASEBALL)
         self.publish(headline="日銀 金利据え置き", body=ECONOMY)
         source = self.publish(headline="日銀が政策金利を維持 円安続く", body=ECONOMY)
-        self.assertTrue(ArticleTerms.objects.filter(article=source).exists())
+        run_due_jobs()  # the scheduler's next round (~15 s), not the publishing request
         items = lists.also_read(source)
         self.assertEqual(items[0].headline, "日銀 金利据え置き")
         self.assertNotIn(source, items)
         self.assertEqual(len(items), len({a.pk for a in items}))
+
+    def test_an_article_published_after_the_full_round_gets_its_list_at_the_next_round(self):
+        self.publish(headline="プロ野球 日本シリーズ", body=BASEBALL)
+        similar = self.publish(headline="日銀 金利据え置き", body=ECONOMY)
+        run_due_jobs()
+        self.move(seconds=20)
+        late = self.publish(headline="日銀が政策金利を維持", body=ECONOMY, published_at=self.clock)
+        self.assertIsNone(self.backend.read_list(f"also:{late.pk}"))  # not computed by the publishing request
+        self.move(seconds=20)
+        run_due_jobs()
+        self.assertEqual(lists.also_read(late)[0], similar)
 
     def test_it_falls_back_to_the_category_latest_without_any_signal(self):
         source = self.make_article(headline="元の記事")

@@ -1,7 +1,9 @@
 """The Jinja2 environment of the reader site: a few globals and filters, autoescape on."""
 
 from django.conf import settings
-from django.templatetags.static import static
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static as static_url
 from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment
 
@@ -36,6 +38,18 @@ def href(obj) -> str:
     """obj.get_absolute_url(), remembered: for categories, tags, writers and articles it depends on pk and slug."""
     key = (type(obj), obj.pk, getattr(obj, "slug", None), get_script_prefix(), get_urlconf())
     return _remember(key, obj.get_absolute_url)
+
+
+def static(path: str) -> str:
+    """The static file's URL (hashed name with the manifest storage), remembered like url()."""
+    return _remember(("static", path, get_script_prefix()), lambda: static_url(path))
+
+
+@receiver(setting_changed)
+def _forget_urls(setting, **kwargs):
+    # Tests (and only tests) change the URLconf or static settings within one process.
+    if setting in ("ROOT_URLCONF", "STATIC_URL", "STORAGES", "FORCE_SCRIPT_NAME"):
+        _urls.clear()
 
 
 def environment(**options) -> Environment:

@@ -1,7 +1,9 @@
 """The lists readers see: ranking, trending, also-read, recommended; on both backends."""
 
 from datetime import timedelta
+from io import StringIO
 
+from django.core.management import call_command
 from django.test import override_settings
 
 from kiji.audience import lists
@@ -10,6 +12,7 @@ from kiji.audience.tests.base import AudienceTestCase, RedisMixin
 from kiji.newsroom.models import Article
 from kiji.newsroom.scheduler import run_due_jobs
 from kiji.newsroom.signals import article_changed, articles_imported
+from kiji.search.services import sync_article
 
 
 def headlines(articles):
@@ -145,6 +148,17 @@ class AlsoReadContract:
         self.move(seconds=20)
         run_due_jobs()
         self.assertEqual(lists.also_read(late)[0], similar)
+
+    def test_the_similar_command_rebuilds_every_list(self):
+        source = self.make_article(headline="日銀が政策金利を維持", body=ECONOMY)
+        similar = self.make_article(headline="日銀 金利据え置き", body=ECONOMY)
+        self.make_article(headline="プロ野球 日本シリーズ", body=BASEBALL)
+        for article in Article.objects.all():
+            sync_article(article.pk)  # indexed, as publishing does; no list computed yet
+        out = StringIO()
+        call_command("similar", "--rebuild", stdout=out)
+        self.assertIn("Computed 3 also-read list(s)", out.getvalue())
+        self.assertEqual(lists.also_read(source)[0], similar)
 
     def test_it_falls_back_to_the_category_latest_without_any_signal(self):
         source = self.make_article(headline="元の記事")

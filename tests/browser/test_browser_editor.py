@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from browserkit import WIDTHS, type_japanese
 
 
@@ -42,11 +41,6 @@ def test_japanese_ime_input_in_the_body_editor_is_saved_exactly(site, new_page):
     assert paragraphs_as_lines(stored) == expected, f"stored body: {stored!r}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Chromium's contenteditable misplaces text when one IME composition holds a line break (caret one "
-    "character short per break, later text lands inside the conversion); static/js/editor.js does not "
-    "work around it yet. The same input in a <textarea> (comment form) is stored exactly. Strict: when "
-    "the editor handles it, this turns into a failure telling you to drop the marker."))
 def test_a_conversion_spanning_a_line_break_in_the_body_editor_is_saved_exactly(site, new_page):
     expected, stored = type_and_save(site, new_page, break_inside_conversion=True)
     assert paragraphs_as_lines(stored) == expected, f"stored body: {stored!r}"

@@ -84,10 +84,7 @@ class EditorBrowserTests(StaticLiveServerTestCase):
 
     def test_it_leaves_ime_composition_alone_and_keeps_the_committed_text(self):
         page = self.page
-        page.click(".kiji-editor-area")
-        page.keyboard.press("Control+a")
-        page.keyboard.type("記事:")
-        cdp = self.context.new_cdp_session(page)
+        cdp = self.type_then_compose("記事:")
         cdp.send("Input.imeSetComposition", {"text": "にほん", "selectionStart": 3, "selectionEnd": 3})
         self.assertNotIn("にほん", self.body_value())  # nothing is written back mid-composition
         page.click("text=太字")  # a toolbar click mid-composition does nothing
@@ -97,3 +94,36 @@ class EditorBrowserTests(StaticLiveServerTestCase):
         self.assertIn("記事:日本", value)
         self.assertNotIn("にほん", value)
         self.assertNotIn("<b>", value)
+
+    def type_then_compose(self, text: str, then: str | None = None):
+        """Replace the body with text typed on the keyboard; the DevTools session that drives the IME."""
+        self.page.click(".kiji-editor-area")
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.type(text)
+        if then:
+            self.page.keyboard.press(then)
+        return self.context.new_cdp_session(self.page)
+
+    def paragraphs(self) -> list[str]:
+        """The editor's text, one entry per paragraph or line."""
+        return self.page.eval_on_selector(".kiji-editor-area", "e => e.innerText").split("\n")
+
+    def commit(self, cdp, reading: str, text: str) -> None:
+        cdp.send("Input.imeSetComposition", {"text": reading, "selectionStart": len(reading),
+                                             "selectionEnd": len(reading)})
+        cdp.send("Input.insertText", {"text": text})
+
+    def test_a_conversion_holding_two_line_breaks_keeps_every_character_in_order(self):
+        cdp = self.type_then_compose("記事:")
+        self.commit(cdp, "はれ\nあした\nあめ", "晴れ\n明日\n雨")
+        self.commit(cdp, "。", "。")
+        self.assertEqual([line for line in self.paragraphs() if line], ["記事:晴れ", "明日", "雨。"])
+        self.assertIn("雨。", self.body_value())
+
+    def test_a_conversion_with_a_line_break_typed_mid_paragraph_splits_it_at_the_caret(self):
+        cdp = self.type_then_compose("前後", then="ArrowLeft")
+        self.commit(cdp, "あ\nい", "亜\n伊")
+        self.commit(cdp, "う", "宇")
+        cdp.send("Input.imeSetComposition", {"text": "えお", "selectionStart": 2, "selectionEnd": 2})
+        cdp.send("Input.imeSetComposition", {"text": "", "selectionStart": 0, "selectionEnd": 0})  # cancelled
+        self.assertEqual([line for line in self.paragraphs() if line], ["前亜", "伊宇後"])

@@ -26,6 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from kiji.newsroom.models import Article, Category, Correction, Image, Tag, Writer  # noqa: E402
+from kiji.newsroom.services.images import store_upload  # noqa: E402
 
 ADMIN_USERNAME = "browser-admin"
 ADMIN_PASSWORD = "browser-admin-pw-2026"
@@ -65,19 +66,8 @@ def _jpeg(width: int, height: int) -> SimpleUploadedFile:
 
 
 def _lead_image() -> Image:
-    from django.db import IntegrityError
-
     image = Image(alt="国会議事堂の外観", caption="国会議事堂（東京・永田町）", credit="撮影：Kiji編集部")
-    try:
-        from kiji.newsroom.services.images import store_upload
-
-        return store_upload(image=image, upload=_jpeg(1280, 720))
-    except (ImportError, IntegrityError):
-        # Without the upload service, or while it fails on a new Image (width left NULL, reported to
-        # the newsroom): the original only, no renditions; the page still gets width and height.
-        image = Image(alt=image.alt, caption=image.caption, credit=image.credit)
-        image.file.save("kokkai.jpg", _jpeg(1280, 720), save=True)
-        return image
+    return store_upload(image=image, upload=_jpeg(1280, 720))
 
 
 def _article(category, headline, *, writers, tags=(), hours_ago=1, **fields) -> Article:

@@ -16,6 +16,7 @@ from kiji.lib.html import plain_text_to_html
 from kiji.lib.pagecache import purge_site
 from kiji.newsroom import demo_content
 from kiji.newsroom.models import Article, Category, Correction, Image, Tag, Writer
+from kiji.newsroom.services.images import make_renditions
 from kiji.newsroom.services.publishing import announce_change, record_revision
 
 
@@ -96,12 +97,8 @@ def _lead_image(spec: dict, index: int, report: DemoReport) -> Image:
     image = Image(alt=spec["alt"], caption=spec["caption"], credit="イラスト：Kiji デモ")
     # an uploaded-file object: Django reads the width and height from it (a bare ContentFile gives None)
     image.file.save(f"demo-{index + 1:02d}.jpg", SimpleUploadedFile("demo.jpg", data), save=False)
-    try:
-        from kiji.newsroom.services.images import make_renditions  # WebP + JPEG sizes, when available
-    except ImportError:
-        pass
-    else:
-        image.renditions = make_renditions(PILImage.open(io.BytesIO(data)), image.file.name)
+    # Not store_upload(): it would re-encode the generated JPEG; the demo keeps its bytes as made.
+    image.renditions = make_renditions(PILImage.open(io.BytesIO(data)), image.file.name)
     image.save()
     report.images += 1
     return image

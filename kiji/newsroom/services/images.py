@@ -135,7 +135,10 @@ def store_upload(*, image: Image, upload, by=None) -> Image:
     else:
         content = ContentFile(_encode(picture, fmt))
     image.file.save(f"{base}.{ext}", content, save=False)
-    image.width, image.height = picture.size  # the upright size; the field's cache still holds the upload's
+    # Set after file.save(): Django's ImageField fills width/height from the saved content there, which
+    # gives None for a ContentFile (a new Image in code then failed NOT NULL), and the upload's size, not
+    # the upright one, for an Image built around its upload. The picture's own size is right in every case.
+    image.width, image.height = picture.size
     image.renditions = make_renditions(picture, image.file.name)
     if by is not None and image.uploaded_by_id is None:
         image.uploaded_by = by

@@ -4,11 +4,12 @@ import io
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from PIL import Image as PILImage
 
 from kiji.newsroom.models import Image
+from kiji.newsroom.services.images import store_upload
 from kiji.newsroom.tests.base import AdminTestCase
 from kiji.reader.images import image_attrs
 
@@ -109,3 +110,22 @@ class ImageUploadTests(AdminTestCase):
         smallest = next(r for r in image.renditions if r["format"] == "webp" and r["width"] == 320)
         self.assertContains(response, f'src="{default_storage.url(smallest["name"])}"')
         self.assertContains(response, 'class="kiji-thumb"')
+
+
+class ImageServiceInCodeTests(TestCase):
+    """Images made in code (demo content, importers) go through the same service as admin uploads."""
+
+    def test_a_new_unsaved_image_is_stored_with_its_size_and_renditions(self):
+        upload = SimpleUploadedFile("kokkai.jpg", picture_bytes("JPEG", size=(1280, 720)))
+        image = store_upload(image=Image(alt="国会議事堂", caption="国会議事堂の外観"), upload=upload)
+        stored = Image.objects.get(pk=image.pk)
+        self.assertEqual((stored.alt, stored.width, stored.height), ("国会議事堂", 1280, 720))
+        self.assertEqual(sorted(r["width"] for r in stored.renditions if r["format"] == "webp"), [320, 640, 960])
+        with default_storage.open(stored.file.name) as f, PILImage.open(f) as saved:
+            self.assertEqual(saved.size, (1280, 720))
+
+    def test_an_image_built_around_its_file_gets_the_upright_size(self):
+        upload = SimpleUploadedFile("portrait.jpg", picture_bytes("JPEG", size=(900, 600), orientation=6))
+        image = store_upload(image=Image(file=upload, alt="記者の写真"), upload=upload)
+        stored = Image.objects.get(pk=image.pk)
+        self.assertEqual((stored.width, stored.height), (600, 900))

@@ -32,7 +32,8 @@ def _article_key(pk: int) -> str:
     return f"pagecache:article:{pk}"
 
 
-def _shared_cache() -> bool:
+def shared_cache() -> bool:
+    """Is Django's cache shared by every process (Redis), not this process's memory (locmem)?"""
     return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
 
 
@@ -41,7 +42,7 @@ def _dir() -> Path:
 
 
 def _read(keys: list[str]) -> dict[str, int]:
-    if _shared_cache():
+    if shared_cache():
         try:
             return cache.get_many(keys)
         except Exception:  # the cache is down: treat as "unknown version", so nothing stale is served
@@ -58,7 +59,7 @@ def _read(keys: list[str]) -> dict[str, int]:
 def _bump(key: str) -> None:
     token = secrets.randbits(62)
     _memo.pop(key, None)
-    if _shared_cache():
+    if shared_cache():
         cache.set(key, token, None)
         return
     folder = _dir()

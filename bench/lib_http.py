@@ -79,9 +79,11 @@ def wrk(name: str, url: str, *, seconds: int = 15, connections: int = 32, warmup
 
 def rss_mb(root_pid: int) -> tuple[float, float]:
     """Resident memory in MB of the worker processes, and of the server in total (its main process
-    and workers; not `kiji serve`, the supervisor that only waits for them)."""
+    and workers; not `kiji serve`, the supervisor that only waits for them, when there is one)."""
     workers = total = 0
-    for pid in descendants(root_pid):
+    # `kiji serve --no-scheduler` execs the server, so the root may be the server's main process itself.
+    root_is_server = b"kiji.cli" not in Path(f"/proc/{root_pid}/cmdline").read_bytes()
+    for pid in descendants(root_pid) + ([root_pid] if root_is_server else []):
         try:
             kb = int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
         except (FileNotFoundError, IndexError):

@@ -9,13 +9,15 @@ counts those tokens into weighted vectors:
 - idf = log(N / df) ** IDF_POWER, terms in fewer than MIN_DF articles dropped (they cannot
   make two articles similar, only weigh down the norm), no upper df cut: a word shared by
   hundreds of articles (a team, a product line) is what ties an article to its topic;
+- terms are Sudachi's words and each pair of adjacent words (金融_政策, 日本_シリーズ): the pairs
+  keep phrases a bag of words loses (0.903 -> 0.912 same-channel share, twice the build time);
 - rows L2-normalized, so a dot product is the cosine.
 
 The score of a candidate adds to that cosine the cosine of both articles in a TOPICS-dimension
 latent space (truncated SVD of the matrix, "LSA": two articles about the same subject in other
 words still meet), then SHARED_WEIGHT times the share of their SHARED_K nearest neighbours they
-have in common. On livedoor (bench/related_quality.py, same-channel share of 8 items): term
-cosine alone 0.870, + topics 0.900, + shared neighbours 0.903.
+have in common. On livedoor (bench/related_quality.py, same-channel share of 8 items, words
+only): term cosine alone 0.870, + topics 0.900, + shared neighbours 0.903.
 
 Neighbours of all articles come from chunked sparse matrix products (CHUNK rows at a time, so
 memory stays ~CHUNK x N floats). numpy and scipy are imported inside the functions: only the
@@ -41,6 +43,12 @@ CHUNK = 512          # rows per matrix product
 Document = tuple[int, str, str, str]  # (pk, title, body, parts): space-separated tokens
 
 
+def words_and_pairs(text: str) -> list[str]:
+    """The index's words and each pair of adjacent words."""
+    words = text.split()
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
+
+
 @dataclass
 class Model:
     """Weighted, L2-normalized term vectors of many articles (one row per pk) and their topics."""
@@ -52,7 +60,7 @@ class Model:
     matrix: object = None       # scipy.sparse CSR, rows L2-normalized
     topics: object = None       # numpy (TOPICS, columns): projection to the latent space
     latent: object = None       # numpy (rows, TOPICS), rows L2-normalized
-    analyzer: Callable[[str], list[str]] = str.split
+    analyzer: Callable[[str], list[str]] = words_and_pairs
     _near: list = field(default_factory=list)  # per row: (candidate rows, scores), best first
 
     def __len__(self):
@@ -100,7 +108,7 @@ class Model:
         return sorted(ranked, key=lambda pair: (-pair[1], -pair[0]))[:limit]
 
 
-def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = str.split) -> Model:
+def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = words_and_pairs) -> Model:
     """The model of `docs`; `analyzer` splits each field into terms (the bigram baseline swaps it)."""
     import numpy as np
 
@@ -111,7 +119,14 @@ def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = str.
     raw = _to_matrix(counts, len(vocabulary))
     n = raw.shape[0]
     df = np.bincount(raw.indices, minlength=raw.shape[1])
-    idf = np.where(df >= MIN_DF, np.log(max(n, 1) / np.maximum(df, 1)) ** IDF_POWER, 0.0)
+    # Terms in fewer than MIN_DF articles leave the vocabulary (most word pairs): a smaller
+    # matrix for the SVD and the products.
+    kept = np.flatnonzero(df >= MIN_DF)
+    column = np.full(len(df), -1)
+    column[kept] = np.arange(len(kept))
+    vocabulary = {term: int(column[col]) for term, col in vocabulary.items() if column[col] >= 0}
+    raw, df = raw[:, kept], df[kept]
+    idf = np.log(max(n, 1) / np.maximum(df, 1)) ** IDF_POWER
     model = Model(np.asarray(pks, dtype=np.int64), vocabulary, idf.astype(np.float32),
                   float(raw.sum() / max(n, 1)), analyzer=analyzer)
     model.matrix = _weigh(raw, model)
@@ -130,7 +145,8 @@ def _topics(matrix):
         return None
     if min(matrix.shape) <= 4 * TOPICS:  # a small site: an exact dense SVD is cheaper than ARPACK
         return np.linalg.svd(matrix.toarray(), full_matrices=False)[2][:k].astype(np.float32)
-    return svds(matrix.astype(np.float64), k=k, random_state=0)[2].astype(np.float32)
+    # PROPACK: the same singular vectors as ARPACK here, 5-10x faster (1.8 s vs 8-20 s on livedoor)
+    return svds(matrix.astype(np.float64), k=k, solver="propack", random_state=0)[2].astype(np.float32)
 
 
 def _candidates(model: Model, vectors, latent, exclude) -> list:

@@ -10,7 +10,7 @@ counts those tokens into weighted vectors:
   make two articles similar, only weigh down the norm), no upper df cut: a word shared by
   hundreds of articles (a team, a product line) is what ties an article to its topic;
 - terms are Sudachi's words and each pair of adjacent words (金融_政策, 日本_シリーズ): the pairs
-  keep phrases a bag of words loses (0.903 -> 0.912 same-channel share, twice the build time);
+  keep phrases a bag of words loses (0.903 -> 0.912 same-channel share, for a larger vocabulary);
 - rows L2-normalized, so a dot product is the cosine.
 
 The score of a candidate adds to that cosine the cosine of both articles in a TOPICS-dimension

@@ -102,14 +102,24 @@ def compute_trending(now: datetime, meta: dict) -> dict[str, dict]:
     return {"trending": {"ids": ids, "scores": [round(scores[pk], 2) for pk in ids]}}
 
 
-def compute_recommended(now: datetime, lists: dict[str, dict]) -> dict[str, dict]:
-    """Editors' active picks first (in their order), then the day's ranking, then trending."""
+def compute_recommended(now: datetime, lists: dict[str, dict], meta: dict | None = None) -> dict[str, dict]:
+    """Editors' active picks first (in their order), then the day's ranking, then trending, then the
+    newest article of each category: a new site, or a quiet night, still recommends something."""
     picks = list(EditorPick.objects.active(now).values_list("article_id", "expires_at"))
+    meta = _published_meta(now) if meta is None else meta
     ids = list(dict.fromkeys([pk for pk, _ in picks] + lists.get("ranking:24h:all", {}).get("ids", [])
-                             + lists.get("trending", {}).get("ids", [])))
+                             + lists.get("trending", {}).get("ids", []) + _newest_per_category(meta)))
     expiries = [e.timestamp() for _, e in picks if e is not None]
     return {"recommended": {"ids": ids[:STORED], "picks": len(dict.fromkeys(pk for pk, _ in picks)),
                             "until": min(expiries) if expiries else None}}
+
+
+def _newest_per_category(meta: dict[int, tuple[int, float]]) -> list[int]:
+    """Newest first, at most one article per category, so the fallback is varied."""
+    newest: dict[int, int] = {}
+    for pk in sorted(meta, key=lambda pk: (-meta[pk][1], -pk)):
+        newest.setdefault(meta[pk][0], pk)
+    return list(newest.values())[:STORED]
 
 
 def compute_lists(now: datetime | None = None) -> dict[str, dict]:
@@ -118,7 +128,7 @@ def compute_lists(now: datetime | None = None) -> dict[str, dict]:
     meta = _published_meta(now)
     lists = compute_rankings(now, meta)
     lists.update(compute_trending(now, meta))
-    lists.update(compute_recommended(now, lists))
+    lists.update(compute_recommended(now, lists, meta))
     get_backend().write_lists(lists)
     return lists
 

@@ -110,6 +110,14 @@ class ListsContract:
         self.assertEqual(headlines(lists.recommended()), ["人気4", "人気3", "人気2", "人気1", "人気0"])
 
 
+    def test_recommended_falls_back_to_the_newest_of_each_category_before_anyone_reads(self):
+        self.make_article(headline="政治の古い記事", published_at=self.clock - timedelta(days=2))
+        self.make_article(headline="政治の新しい記事", published_at=self.clock - timedelta(hours=1))
+        self.make_article(headline="韓国の記事", category=self.korea, published_at=self.clock - timedelta(hours=3))
+        lists.compute_lists()
+        self.assertEqual(headlines(lists.recommended()), ["政治の新しい記事", "韓国の記事"])
+
+
 class MemoryListsTests(ListsContract, AudienceTestCase):
     pass
 

@@ -19,7 +19,7 @@ def _tokenizer():
     if tok is None:  # one tokenizer per thread, built lazily (it is not thread-safe)
         from sudachipy import Dictionary, SplitMode  # here: web workers that never tokenize skip loading it
 
-        tok = _local.tokenizer = Dictionary(dict="core").create(SplitMode.C)
+        tok = _local.tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
     return tok
 
 

@@ -159,7 +159,10 @@ class MemoryBackend:
         while True:
             time.sleep(self.flush_seconds)
             self._flush_quietly()
-            tidy_connection()
+            try:
+                tidy_connection()
+            except Exception:  # a database hiccup must not end the thread: later flushes would never run
+                pass
 
     def _flush_quietly(self) -> None:
         try:

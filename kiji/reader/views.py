@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from kiji.lib.queries import Prepared
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.newsroom.permissions import can_edit, is_editor
+from kiji.reader.menu import menu_categories
 
 PAGE_SIZE = 20
 
@@ -27,7 +28,7 @@ def home(request):
     published = Article.objects.published().for_cards().latest_first()
     top = list(published[:5])
     sections = []
-    for category in Category.objects.filter(in_menu=True):
+    for category in menu_categories():  # the menu's cached list, not a query of its own
         articles = list(published.filter(category=category)[:5])
         if articles:
             sections.append((category, articles))

@@ -31,13 +31,18 @@ class BeaconDoorTests(NewsroomTestCase):
     def test_a_view_is_counted_once_and_pages_still_pass_through(self):
         if not apps.is_installed("kiji.audience"):
             pytest.skip("the audience app (the beacon's owner) is not installed")
+        from kiji.audience.backends import get_backend
         from kiji.audience.beacon import forget_published
+        from kiji.audience.models import ArticleViewHour
 
         forget_published()
         article = self.make_article(headline="五輪代表が決定")
         status, headers, _ = self.call("POST", "/v/", f"a={article.pk}")
         # "queued": with Redis, views are sent in batches (kiji.audience.backends); counted either way.
         self.assertIn((status[:3], headers["X-Counted"]), {("204", "yes"), ("204", "queued")})
+        self.call("POST", "/v/", f"a={article.pk}")  # the same visitor again: not a second view
+        get_backend().flush()
+        self.assertEqual(sum(ArticleViewHour.objects.filter(article=article).values_list("count", flat=True)), 1)
         self.assertEqual(self.call("GET", "/v/")[0][:3], "405")
         status, _, body = self.call("GET", article.get_absolute_url())
         self.assertEqual(status[:3], "200")

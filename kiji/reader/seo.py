@@ -104,10 +104,14 @@ def home_meta() -> dict:
     return meta
 
 
+def _page_query(page) -> str:
+    """The canonical URL's query for a list page: "?page=N" beyond the first page."""
+    return f"?page={page.number}" if page is not None and page.number > 1 else ""
+
+
 def category_meta(category: Category, page=None) -> dict:
-    suffix = f"?page={page.number}" if page is not None and page.number > 1 else ""
     meta = _og(category.name, category.description or f"{category.name}の最新ニュース",
-               absolute(category.get_absolute_url() + suffix), "website", default_image())
+               absolute(category.get_absolute_url() + _page_query(page)), "website", default_image())
     meta["feeds"] = _feeds((f"{settings.SITE_NAME} {category.name}", "reader:category_feed_rss",
                             "reader:category_feed_atom", category.slug))
     meta["jsonld"] = [breadcrumb_jsonld([(category.name, category.get_absolute_url())])]
@@ -115,8 +119,7 @@ def category_meta(category: Category, page=None) -> dict:
 
 
 def tag_meta(tag: Tag, page=None) -> dict:
-    suffix = f"?page={page.number}" if page is not None and page.number > 1 else ""
-    meta = _og(f"#{tag.name}", f"「{tag.name}」に関する記事の一覧", absolute(tag.get_absolute_url() + suffix),
+    meta = _og(f"#{tag.name}", f"「{tag.name}」に関する記事の一覧", absolute(tag.get_absolute_url() + _page_query(page)),
                "website", default_image())
     meta["feeds"] = _feeds((f"{settings.SITE_NAME} #{tag.name}", "reader:tag_feed_rss", "reader:tag_feed_atom",
                             tag.slug))
@@ -125,10 +128,9 @@ def tag_meta(tag: Tag, page=None) -> dict:
 
 
 def writer_meta(writer: Writer, page=None) -> dict:
-    suffix = f"?page={page.number}" if page is not None and page.number > 1 else ""
     photo = large_image(writer.photo) if writer.photo_id else None
     meta = _og(writer.name, writer.bio[:120] or f"{writer.name}の記事一覧",
-               absolute(writer.get_absolute_url() + suffix), "profile", photo or default_image())
+               absolute(writer.get_absolute_url() + _page_query(page)), "profile", photo or default_image())
     meta["feeds"] = _feeds((f"{settings.SITE_NAME} {writer.name}", "reader:writer_feed_rss",
                             "reader:writer_feed_atom", writer.slug))
     meta["jsonld"] = [breadcrumb_jsonld([("記者", ""), (writer.name, writer.get_absolute_url())])]

@@ -10,7 +10,7 @@ from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.reader import slots
 from kiji.search.backends import Filters
 from kiji.search.query import parse_query
-from kiji.search.results import MAX_PAGE, search_articles
+from kiji.search.results import MAX_PAGE, ranked_ids
 
 MAX_PER_PAGE = 100
 MAX_ID = 2**63 - 1  # larger ids overflow the databases' integer; such an article cannot exist
@@ -128,11 +128,11 @@ def search(request):
     category = _lookup(Category, request, "category")
     page = _int_param(request, "page", 1, 1, MAX_PAGE)
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    found = search_articles(parse_query(query), Filters(category_id=category.pk if category else None),
+    # Ids only: the reader page's highlighted snippets and suggestions would be thrown away here.
+    ids, total = ranked_ids(parse_query(query), Filters(category_id=category.pk if category else None),
                             page=page, per_page=per_page)
-    ids = [hit.article.pk for hit in found.hits]
     by_pk = _for_summaries(Article.objects.published()).in_bulk(ids)
-    return {"query": query, "count": found.total, "page": page, "per_page": per_page,
+    return {"query": query, "count": total, "page": page, "per_page": per_page,
             "results": [rep.article_summary(by_pk[pk]) for pk in ids if pk in by_pk]}, None
 
 

@@ -54,15 +54,26 @@ def search_articles(query: Query, filters: Filters = Filters(), *, page: int = 1
     if not query.searchable:
         return Results(query=query, hits=[], total=0, page=1, num_pages=0)
     page = min(max(page, 1), MAX_PAGE)
-    engine = backend()
-    ids, total = engine.search(query, filters, now=now, limit=per_page, offset=(page - 1) * per_page)
-    if total is None:
-        total = engine.count(query, filters, now=now) if page > 1 else 0
+    ids, total = ranked_ids(query, filters, page=page, per_page=per_page, now=now)
     results = Results(query=query, hits=_hits(ids, query, now), total=total, page=page, per_page=per_page,
                       num_pages=min(MAX_PAGE, math.ceil(total / per_page)))
     if total == 0:
         results.suggestions = suggestions(query, filters, now=now)
     return results
+
+
+def ranked_ids(query: Query, filters: Filters = Filters(), *, page: int = 1, per_page: int = PER_PAGE,
+               now: datetime | None = None) -> tuple[list[int], int]:
+    """One page of matching article ids, best first, and the total: no snippets, no suggestions (the API)."""
+    if not query.searchable:
+        return [], 0
+    now = now or timezone.now()
+    page = min(max(page, 1), MAX_PAGE)
+    engine = backend()
+    ids, total = engine.search(query, filters, now=now, limit=per_page, offset=(page - 1) * per_page)
+    if total is None:
+        total = engine.count(query, filters, now=now) if page > 1 else 0
+    return ids, total
 
 
 def suggestions(query: Query, filters: Filters, *, now: datetime) -> list[Suggestion]:

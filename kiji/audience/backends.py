@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -333,8 +332,7 @@ class RedisBackend:
         for name in sorted(b.decode() for b in self.redis.smembers(self.k("batches"))):
             counts = Counter({_pair(f): int(n) for f, n in self.redis.hgetall(f"{name}:counts").items()})
             co = Counter({_pair(f): int(n) for f, n in self.redis.hgetall(f"{name}:co").items()})
-            with transaction.atomic():
-                persist_counts(counts, co)
+            persist_counts(counts, co)  # one transaction
             # Only once the database has them. A crash right here would count this batch twice:
             # a window of one Redis round trip, against losing it for good.
             self.redis.delete(f"{name}:counts", f"{name}:co")

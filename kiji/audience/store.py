@@ -44,8 +44,7 @@ def persist_counts(counts: Counter, co: Counter) -> None:
 
 
 def read_db_list(key: str) -> dict | None:
-    row = ListSnapshot.objects.filter(key=key).values_list("data", flat=True).first()
-    return row
+    return ListSnapshot.objects.filter(key=key).values_list("data", flat=True).first()
 
 
 def write_db_lists(lists: dict[str, dict]) -> None:

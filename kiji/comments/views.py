@@ -86,7 +86,7 @@ def _render_page(request, article: Article, *, form_data: dict | None = None, er
                  notice: str = "", mine: Comment | None = None, status: int = 200):
     c = section_context(article, sort=request.GET.get("sort", "newest"), page=request.GET.get("page", 1))
     context = {"article": article, "c": c, "form_data": form_data or {}, "error": error, "notice": notice,
-               "mine": mine, "comment_csrf": get_token(request), "started": started_stamp(),
+               "mine": mine, "comment_csrf": get_token(request),
                "on_comment_page": True}
     if form_data and form_data.get("body"):
         context["remaining"] = c["max_length"] - text.length(text.clean(form_data["body"][:FORM_MAX]))

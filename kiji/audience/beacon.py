@@ -74,8 +74,10 @@ def forget_published() -> None:
 
 
 def _client_ip(meta) -> str:
+    # The LAST X-Forwarded-For entry is the one our proxy appended (deploy/nginx/kiji.conf); earlier
+    # entries are whatever the client sent, and would let anyone count the same view again and again.
     if getattr(settings, "KIJI_AUDIENCE_TRUST_FORWARDED", False):
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
+        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
         if forwarded:
             return forwarded
     return meta.get("REMOTE_ADDR", "")

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from django.test import override_settings
 
+from kiji.audience.backends import get_backend
 from kiji.audience.lists import format_count
 from kiji.lib.pagecache import purge_article
 from kiji.audience.models import ArticleViewHour
@@ -146,6 +147,18 @@ class RedisBatchTests(RedisMixin, AudienceTestCase):
         self.beacon(article, ip="192.0.2.50")
         self.backend.flush()  # a flush sends what is queued first
         self.assertEqual(self.views_in_db(article), 5)
+
+
+class ForwardedForTests(AudienceTestCase):
+    def test_behind_the_proxy_a_reader_cannot_count_again_by_sending_a_forwarded_address(self):
+        self.enterContext(override_settings(KIJI_AUDIENCE_TRUST_FORWARDED=True))
+        self.backend = get_backend()  # a settings change starts a fresh backend
+        article = self.make_article()
+        for spoofed in ("198.51.100.1", "198.51.100.2"):  # nginx appends the real address after the client's
+            self.beacon(article, ip="127.0.0.1", HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.7")
+        self.beacon(article, ip="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.8")  # another reader
+        self.backend.flush()
+        self.assertEqual(self.views_in_db(article), 2)
 
 
 class BeaconOnPagesTests(AudienceTestCase):

@@ -17,5 +17,5 @@ def ranking_page(request):
         "window": window,
         "windows": lists.WINDOW_LABELS,
         "categories": list(Category.objects.order_by("position", "pk")),
-        "entries": lists.ranking_with_views(category, window=window, limit=30),
+        "entries": lists.ranking(category, window=window, limit=30),
     })

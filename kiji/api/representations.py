@@ -14,16 +14,9 @@ def category_data(category: Category) -> dict:
             "url": absolute(category.get_absolute_url())}
 
 
-def _category_ref(category: Category) -> dict:
-    return {"slug": category.slug, "name": category.name, "url": absolute(category.get_absolute_url())}
-
-
-def _writer_ref(writer: Writer) -> dict:
-    return {"slug": writer.slug, "name": writer.name, "url": absolute(writer.get_absolute_url())}
-
-
-def _tag_ref(tag: Tag) -> dict:
-    return {"slug": tag.slug, "name": tag.name, "url": absolute(tag.get_absolute_url())}
+def _ref(obj: Category | Writer | Tag) -> dict:
+    """A category, writer or tag named in an article: slug, name and page."""
+    return {"slug": obj.slug, "name": obj.name, "url": absolute(obj.get_absolute_url())}
 
 
 def _image(article: Article) -> dict | None:
@@ -49,9 +42,9 @@ def article_summary(article: Article) -> dict:
         "headline": article.headline,
         "deck": article.deck,
         "description": article.description,
-        "category": _category_ref(article.category),
-        "writers": [_writer_ref(w) for w in article.writers.all()],
-        "tags": [_tag_ref(t) for t in article.tags.all()],
+        "category": _ref(article.category),
+        "writers": [_ref(w) for w in article.writers.all()],
+        "tags": [_ref(t) for t in article.tags.all()],
         "published_at": iso_jst(article.published_at),
         "updated_at": iso_jst(article.displayed_update) or None,
         "image": _image(article),

@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from kiji.reader import feeds, sitemaps, views
+
+
+class TagSlugConverter:
+    """A tag's slug (Japanese allowed): any text but "/" and control characters, which no slug has
+    and PostgreSQL refuses (NUL) in a query; such a path is a 404, not a server error."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TagSlugConverter, "tagslug")
 
 app_name = "reader"
 
@@ -10,7 +26,7 @@ urlpatterns = [
     path("articles/<int:pk>/<str:slug>/", views.article_detail, name="article_slug"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("writers/<slug:slug>/", views.writer_detail, name="writer"),
-    path("tags/<str:slug>/", views.tag_detail, name="tag"),
+    path("tags/<tagslug:slug>/", views.tag_detail, name="tag"),
     path("preview/articles/<int:pk>/", views.article_preview, name="preview"),
     # feeds, sitemaps, robots.txt (distribution)
     path("feeds/rss/", feeds.ArticleFeed(), name="feed_rss"),
@@ -19,8 +35,8 @@ urlpatterns = [
     path("feeds/category/<slug:slug>/atom/", feeds.AtomCategoryFeed(), name="category_feed_atom"),
     path("feeds/writers/<slug:slug>/rss/", feeds.WriterFeed(), name="writer_feed_rss"),
     path("feeds/writers/<slug:slug>/atom/", feeds.AtomWriterFeed(), name="writer_feed_atom"),
-    path("feeds/tags/<str:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
-    path("feeds/tags/<str:slug>/atom/", feeds.AtomTagFeed(), name="tag_feed_atom"),
+    path("feeds/tags/<tagslug:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
+    path("feeds/tags/<tagslug:slug>/atom/", feeds.AtomTagFeed(), name="tag_feed_atom"),
     path("sitemap.xml", sitemaps.index, name="sitemap_index"),
     path("sitemap-news.xml", sitemaps.news, name="sitemap_news"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),

@@ -112,6 +112,12 @@ class WriterAndTagTests(NewsroomTestCase):
         self.assertEqual(self.client.get("/writers/nobody/").status_code, 404)
         self.assertEqual(self.client.get("/tags/存在しないタグ/").status_code, 404)
 
+    def test_a_tag_address_holding_a_control_character_is_not_found(self):
+        # PostgreSQL refuses NUL in a query: these were server errors there.
+        for url in ("/tags/a%00b/", "/feeds/tags/a%00b/rss/", "/feeds/tags/a%00b/atom/", "/tags/a%07b/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
 
 class ArticleVisibilityTests(NewsroomTestCase):
     def assertNotFoundPage(self, url: str, hidden_text: str):

@@ -23,7 +23,8 @@ def refresh_clock_changes(now=None) -> int:
     now = now or timezone.now()
     purges = 0
     quiet = in_quiet_hours(now)
-    if cache.get(QUIET_KEY) is not None and cache.get(QUIET_KEY) != quiet:
+    previous = cache.get(QUIET_KEY)
+    if previous is not None and previous != quiet:
         purge_site()  # every article page shows the form's state
         purges += 1
     cache.set(QUIET_KEY, quiet, None)

@@ -46,9 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} ({workers} workers)"))
             self.stdout.flush()
             os.execv(command[0], command)
-        procs = [subprocess.Popen(command)]
-        if not no_scheduler:
-            procs.append(subprocess.Popen([sys.executable, "-m", "kiji.cli", "scheduler"]))
+        procs = [subprocess.Popen(command), subprocess.Popen([sys.executable, "-m", "kiji.cli", "scheduler"])]
         self.stdout.write(self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} "
                                              f"({workers} workers; Ctrl-C stops)"))
         self.stdout.flush()

@@ -115,8 +115,8 @@ def make_renditions(picture: PILImage.Image, original_name: str) -> list[dict]:
     return renditions
 
 
-def delete_renditions(image: Image) -> None:
-    for rendition in image.renditions or []:
+def delete_renditions(renditions: list[dict]) -> None:
+    for rendition in renditions:
         default_storage.delete(rendition["name"])
 
 
@@ -144,5 +144,5 @@ def store_upload(*, image: Image, upload, by=None) -> Image:
         image.uploaded_by = by
     image.save()
     if old_renditions:
-        transaction.on_commit(lambda: [default_storage.delete(r["name"]) for r in old_renditions])
+        transaction.on_commit(lambda: delete_renditions(old_renditions))
     return image

@@ -129,3 +129,13 @@ class ImageServiceInCodeTests(TestCase):
         image = store_upload(image=Image(file=upload, alt="記者の写真"), upload=upload)
         stored = Image.objects.get(pk=image.pk)
         self.assertEqual((stored.width, stored.height), (600, 900))
+
+    def test_a_new_file_replaces_the_old_renditions_once_committed(self):
+        image = store_upload(image=Image(alt="国会議事堂"), upload=SimpleUploadedFile(
+            "kokkai.jpg", picture_bytes("JPEG", size=(1280, 720))))
+        old = [r["name"] for r in image.renditions]
+        with self.captureOnCommitCallbacks(execute=True):
+            store_upload(image=image, upload=SimpleUploadedFile("kokkai2.jpg", picture_bytes("JPEG", size=(700, 400))))
+        self.assertTrue(old)
+        self.assertFalse([name for name in old if default_storage.exists(name)])
+        self.assertTrue(all(default_storage.exists(r["name"]) for r in Image.objects.get(pk=image.pk).renditions))

@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from kiji.lib.clientip import client_ip
+
 
 class ApiError(Exception):
     """An error the client can fix: answered as JSON with this status."""
@@ -40,12 +42,6 @@ def error_response(status: int, code: str, message: str) -> HttpResponse:
     return response
 
 
-def client_ip(request) -> str:
-    # REMOTE_ADDR only: behind a proxy, the proxy must set it (e.g. gunicorn --forwarded-allow-ips);
-    # trusting X-Forwarded-For from anyone would let a client pick its own bucket.
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def _redis_error() -> type[Exception]:
     # Imported when needed: a site without Redis never loads the redis package (~9 MB a worker).
     from redis.exceptions import RedisError
@@ -58,7 +54,7 @@ def check_rate(request) -> HttpResponse | None:
     limit, window = settings.KIJI_API_RATE_LIMIT, settings.KIJI_API_RATE_WINDOW
     now = time.time()
     start = int(now // window) * window
-    key = f"api:rate:{client_ip(request)}:{start}"
+    key = f"api:rate:{client_ip(request.META)}:{start}"
     try:
         cache.add(key, 0, timeout=window + 1)
         count = cache.incr(key)

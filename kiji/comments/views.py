@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiji.lib.clientip import client_ip
 from kiji.comments import services, text
 from kiji.comments.display import section_context
 from kiji.comments.forms import FORM_MAX, CommentForm, started_stamp
@@ -55,14 +56,7 @@ def _with_visitor_cookie(request, response):
 
 
 def _client_ip(request) -> str:
-    """The reader's address. Behind the local nginx (deploy/nginx/kiji.conf) every request comes from
-    loopback, so take the address nginx appended LAST to X-Forwarded-For: earlier entries are whatever
-    the client sent and would let anyone dodge the per-IP limit."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and (remote.startswith("127.") or remote == "::1"):
-        return forwarded.split(",")[-1].strip()
-    return remote
+    return client_ip(request.META)
 
 
 def _visitor(request):

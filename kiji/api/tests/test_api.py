@@ -261,6 +261,18 @@ class RateLimitTests(ApiTestCase):
         with time_machine.travel(start + timedelta(seconds=56), tick=False):
             self.assertEqual(self.get("/api/v1/categories").status_code, 200)
 
+    def test_behind_the_local_proxy_each_client_has_its_own_allowance(self):
+        # nginx connects from loopback and appends the client's address last; what the client
+        # itself put in front of it must not choose the bucket.
+        def via_proxy(address, spoofed="203.0.113.9"):
+            return self.client.get("/api/v1/categories", REMOTE_ADDR="127.0.0.1",
+                                   HTTP_X_FORWARDED_FOR=f"{spoofed}, {address}")
+
+        for n in range(5):
+            self.assertEqual(via_proxy("198.51.100.1", spoofed=f"10.0.0.{n}").status_code, 200)
+        self.assertEqual(via_proxy("198.51.100.1").status_code, 429)
+        self.assertEqual(via_proxy("198.51.100.2").status_code, 200)
+
 
 class RedisOutageTests(ApiTestCase):
     @override_settings(CACHES={"default": {"BACKEND": "kiji.lib.rediscache.ResilientRedisCache",

@@ -26,6 +26,13 @@ def owns(user, article: Article) -> bool:
     return article.writers.filter(user=user).exists()
 
 
+def can_view(user, article: Article) -> bool:
+    """Editors see every article; writers see their own (what the admin's article list shows them)."""
+    if not user.is_active or not user.has_perm("newsroom.view_article"):
+        return False
+    return is_editor(user) or user.has_perm("newsroom.edit_any_article") or owns(user, article)
+
+
 def can_edit(user, article: Article) -> bool:
     """Editors edit anything; writers edit their own articles while they are drafts or in review."""
     if not user.is_active or not user.has_perm("newsroom.change_article"):

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from kiji.lib.queries import Prepared
 from kiji.newsroom.models import Article, Category, Tag, Writer
-from kiji.newsroom.permissions import can_edit, is_editor
+from kiji.newsroom.permissions import can_view
 from kiji.reader.menu import menu_categories
 
 PAGE_SIZE = 20
@@ -98,8 +98,7 @@ def article_detail(request, pk, slug=None):
 def article_preview(request, pk):
     """An unpublished article as readers will see it; only for staff who may see it."""
     article = get_object_or_404(Article.objects.select_related("category", "lead_image"), pk=pk)
-    if not (is_editor(request.user) or can_edit(request.user, article)
-            or request.user.has_perm("newsroom.view_article")):
+    if not can_view(request.user, article):  # a writer previews only their own articles, as in the admin
         raise PermissionDenied
     response = render(request, "reader/article.html", _article_context(article, preview=True))
     response["X-Robots-Tag"] = "noindex"

@@ -25,6 +25,12 @@ class PreviewTests(AdminTestCase):
             self.assertContains(response, "読者にはまだ公開されていません")
             self.assertIn("no-cache", response["Cache-Control"])
 
+    def test_it_refuses_another_writers_draft(self):
+        self.client.force_login(self.other_writer_user)
+        response = self.client.get(self.preview_url)
+        self.assertEqual(response.status_code, 403)
+        self.assertNotContains(response, "まだ出せない特ダネ", status_code=403)
+
     def test_it_sends_anonymous_visitors_to_the_login_page(self):
         response = self.client.get(self.preview_url)
         self.assertEqual(response.status_code, 302)

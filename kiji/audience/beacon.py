@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kiji.audience.backends import get_backend
 from kiji.audience.store import tidy_connection
+from kiji.lib.clientip import client_ip
 from kiji.newsroom.models import Article
 
 BEACON_PATH = "/v/"
@@ -74,13 +75,14 @@ def forget_published() -> None:
 
 
 def _client_ip(meta) -> str:
-    # The LAST X-Forwarded-For entry is the one our proxy appended (deploy/nginx/kiji.conf); earlier
-    # entries are whatever the client sent, and would let anyone count the same view again and again.
+    """The same rule as the API and comments (kiji.lib.clientip: behind a proxy on this machine, the
+    X-Forwarded-For entry it appended last); KIJI_AUDIENCE_TRUST_FORWARDED extends that trust to a
+    proxy on another host."""
     if getattr(settings, "KIJI_AUDIENCE_TRUST_FORWARDED", False):
         forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
         if forwarded:
             return forwarded
-    return meta.get("REMOTE_ADDR", "")
+    return client_ip(meta)
 
 
 def count(method: str, query_string: str, meta) -> tuple[int, str]:

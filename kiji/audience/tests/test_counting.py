@@ -160,6 +160,16 @@ class ForwardedForTests(AudienceTestCase):
         self.backend.flush()
         self.assertEqual(self.views_in_db(article), 2)
 
+    def test_a_proxy_on_this_machine_is_trusted_without_the_setting_and_a_remote_one_is_not(self):
+        article = self.make_article()
+        for spoofed in ("198.51.100.1", "198.51.100.2"):
+            self.beacon(article, ip="127.0.0.1", HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.7")
+        self.beacon(article, ip="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.8")  # another reader
+        for claimed in ("192.0.2.50", "192.0.2.51"):  # straight from the internet: the header is ignored
+            self.beacon(article, ip="203.0.113.99", HTTP_X_FORWARDED_FOR=claimed)
+        self.backend.flush()
+        self.assertEqual(self.views_in_db(article), 3)
+
 
 class BeaconOnPagesTests(AudienceTestCase):
     def test_the_article_page_loads_the_beacon_but_staff_previews_do_not(self):

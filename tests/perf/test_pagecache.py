@@ -93,9 +93,14 @@ class PageCacheTests(NewsroomTestCase):
 
     def test_the_admin_and_preview_are_never_cached(self):
         self.client.force_login(self.editor)
-        preview = self.client.get(f"/preview/articles/{self.article.pk}/")
+        preview_url = f"/preview/articles/{self.article.pk}/"
+        preview = self.client.get(preview_url)
         self.assertEqual(preview.status_code, 200)
+        self.assertIn("no-store", preview["Cache-Control"])
+        self.assertNotIn("X-Kiji-Cache", preview)
         self.client.logout()
+        # The editor's preview was not stored: an anonymous request is sent to the login page.
+        self.assertEqual(self.client.get(preview_url).status_code, 302)
         self.assertEqual(self.client.get("/admin/").status_code, 302)
         self.assertNotIn("X-Kiji-Cache", self.client.get("/admin/login/"))
 

@@ -1,14 +1,38 @@
-"""Test set-up shared by every app: fast hashing, plain static files, a clean cache and page-cache versions per test."""
+"""Test set-up shared by every app: one suite clock, fast hashing, plain static files, a clean cache per test.
+
+The suite never reads the machine's clock. It starts on SUITE_NOW and ticks from there, so a test that
+publishes an article "an hour ago" and then travels to a fixed moment (quiet hours at 2026-12-01 23:00 JST,
+a rate-limit window at 10:00) sees the same order of events on any day the suite is run; CI proves it
+with a pass under faketime, 400 days ahead. A test that needs another moment travels there itself.
+"""
+
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
+
+# 2026-11-29 00:00 JST: before every fixed moment the tests travel to, so what the suite creates at
+# "now" already exists there.
+SUITE_NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
 
 
 def pytest_configure(config):
     from django.conf import settings
 
+    config._kiji_clock = time_machine.travel(SUITE_NOW, tick=True)
+    config._kiji_clock.start()
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_kiji_clock", None)
+    if clock is not None:
+        clock.stop()
 
 
 def pytest_report_header(config):
@@ -16,7 +40,7 @@ def pytest_report_header(config):
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     cache = "redis" if settings.REDIS_URL else "locmem"
-    return f"kiji: database={engine} cache={cache}"
+    return f"kiji: database={engine} cache={cache} suite clock starts at {SUITE_NOW.isoformat()}"
 
 
 @pytest.fixture(autouse=True)

@@ -51,14 +51,19 @@ class Image(models.Model):
     file = models.ImageField(_("file"), upload_to="images/%Y/%m/", width_field="width", height_field="height")
     width = models.PositiveIntegerField(_("width"), default=0, editable=False)
     height = models.PositiveIntegerField(_("height"), default=0, editable=False)
-    alt = models.CharField(_("alternative text"), max_length=200, blank=True,
-                           help_text=_("What the picture shows, for readers who cannot see it."))
+    alt = models.CharField(
+        _("alternative text"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     credit = models.CharField(_("credit"), max_length=120, blank=True, help_text=_("e.g. 撮影：山田太郎"))
     # [{"width": 640, "height": 360, "format": "webp", "name": "renditions/…/640.webp"}, …]
     renditions = models.JSONField(_("renditions"), default=list, blank=True, editable=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -71,15 +76,22 @@ class Image(models.Model):
 
 
 class Writer(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="writer", verbose_name=_("login"),
-                                help_text=_("The newsroom login of this writer, if they have one."))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="writer",
+        verbose_name=_("login"),
+        help_text=_("The newsroom login of this writer, if they have one."),
+    )
     name = models.CharField(_("display name"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     bio = models.TextField(_("biography"), blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True, help_text=_("Shown to readers under the article."))
-    photo = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name=_("photo"))
+    photo = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("photo")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -115,27 +127,56 @@ class Article(models.Model):
 
     headline = models.CharField(_("headline"), max_length=200)
     deck = models.CharField(_("deck"), max_length=300, blank=True, help_text=_("Subheadline under the headline."))
-    slug = models.SlugField(_("slug"), max_length=120, blank=True,
-                            help_text=_("Optional words for the URL, in latin letters: /articles/<id>/<slug>/"))
+    short_headline = models.CharField(
+        _("short headline"),
+        max_length=40,
+        blank=True,
+        help_text=_("Optional. Used by lists, aggregator feeds and social cards instead of the headline."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        blank=True,
+        help_text=_("Optional words for the URL, in latin letters: /articles/<id>/<slug>/"),
+    )
     body = models.TextField(_("body"), blank=True, help_text=_("Sanitized on save: no scripts, styles or events."))
     description = models.CharField(_("description"), max_length=200, blank=True, editable=False)
-    lead_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name=_("lead image"))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles",
-                                 verbose_name=_("category"))
+    lead_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("lead image")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="articles", verbose_name=_("category")
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
-    writers = models.ManyToManyField(Writer, through="Byline", blank=True, related_name="articles",
-                                     verbose_name=_("writers"))
+    writers = models.ManyToManyField(
+        Writer, through="Byline", blank=True, related_name="articles", verbose_name=_("writers")
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(_("publication time"), null=True, blank=True,
-                                        help_text=_("For a scheduled article, when it goes live."))
-    updated_at = models.DateTimeField(_("last substantive update"), null=True, blank=True,
-                                      help_text=_("Shown to readers as the update time. Leave empty if none."))
+    published_at = models.DateTimeField(
+        _("publication time"), null=True, blank=True, help_text=_("For a scheduled article, when it goes live.")
+    )
+    updated_at = models.DateTimeField(
+        _("last substantive update"),
+        null=True,
+        blank=True,
+        help_text=_("Shown to readers as the update time. Leave empty if none."),
+    )
     source_url = models.URLField(_("source URL"), max_length=300, blank=True)
-    source_credit = models.CharField(_("source credit"), max_length=300, blank=True,
-                                     help_text=_("Licence credit shown on the page for syndicated text."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", editable=False, verbose_name=_("created by"))
+    source_credit = models.CharField(
+        _("source credit"),
+        max_length=300,
+        blank=True,
+        help_text=_("Licence credit shown on the page for syndicated text."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
@@ -174,8 +215,11 @@ class Article(models.Model):
         return reverse("reader:article", args=[self.pk])
 
     def is_visible(self, now=None) -> bool:
-        return (self.status == self.Status.PUBLISHED and self.published_at is not None
-                and self.published_at <= (now or timezone.now()))
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= (now or timezone.now())
+        )
 
     @property
     def displayed_update(self):
@@ -224,8 +268,14 @@ class Revision(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
     created_at = models.DateTimeField(_("saved at"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("saved by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     data = models.JSONField(_("data"))
 

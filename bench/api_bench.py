@@ -27,8 +27,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 from lib_http import Figure, ensure_tools, stop, wait_http, wrk  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz"
-CHANNELS = ["topic-news", "sports-watch", "it-life-hack", "kaden-channel", "movie-enter", "dokujo-tsushin",
-            "smax", "livedoor-homme", "peachy"]
+CHANNELS = [
+    "topic-news",
+    "sports-watch",
+    "it-life-hack",
+    "kaden-channel",
+    "movie-enter",
+    "dokujo-tsushin",
+    "smax",
+    "livedoor-homme",
+    "peachy",
+]
 PORT = 8105
 
 
@@ -51,17 +60,42 @@ def main() -> None:
     ensure_tools()
     work = Path(args.reuse or tempfile.mkdtemp(prefix="kiji-api-bench-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "KIJI_REPLICA_URL")}
-    env.update({"KIJI_VAR_DIR": str(work / "var"), "KIJI_ENV": "development", "KIJI_DEBUG": "false",
-                "DJANGO_SETTINGS_MODULE": "kiji.settings", "PYTHONPATH": str(ROOT), "KIJI_LOG_LEVEL": "WARNING",
-                "ALLOWED_HOSTS": "127.0.0.1,localhost", "KIJI_API_RATE_LIMIT": "1000000000"})
+    env.update(
+        {
+            "KIJI_VAR_DIR": str(work / "var"),
+            "KIJI_ENV": "development",
+            "KIJI_DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "kiji.settings",
+            "PYTHONPATH": str(ROOT),
+            "KIJI_LOG_LEVEL": "WARNING",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "KIJI_API_RATE_LIMIT": "1000000000",
+        }
+    )
     if not args.reuse:
         kiji(env, "manage", "migrate", "--noinput", "-v", "0")
-        channels = [arg for c in CHANNELS[:args.channels] for arg in ("--channel", c)]
+        channels = [arg for c in CHANNELS[: args.channels] for arg in ("--channel", c)]
         kiji(env, "import-ldcc", str(CORPUS), *channels, stdout=subprocess.DEVNULL)
         print(f"site loaded in {work}", flush=True)
-    app = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-m", "kiji.cli", "serve", "--bind",
-                            f"127.0.0.1:{PORT}", "--workers", "2", "--no-scheduler"],
-                           env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    app = subprocess.Popen(
+        [
+            "taskset",
+            "-c",
+            "0",
+            sys.executable,
+            "-m",
+            "kiji.cli",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--no-scheduler",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{PORT}/api/v1"
     try:
         wait_http(f"{base}/openapi.json")
@@ -74,8 +108,7 @@ def main() -> None:
             ("article list, 20 per page", f"{base}/articles", None),
             ("article list, filtered by category, page 5", f"{base}/articles?category={category}&page=5", None),
             ("article detail", f"{base}/articles/{detail_id}", None),
-            ("article detail, 304 (If-None-Match)", f"{base}/articles/{detail_id}",
-             {"If-None-Match": headers["ETag"]}),
+            ("article detail, 304 (If-None-Match)", f"{base}/articles/{detail_id}", {"If-None-Match": headers["ETag"]}),
         ]
         figures = [wrk(name, url, seconds=args.seconds, headers=hdrs) for name, url, hdrs in runs]
     finally:
@@ -103,8 +136,14 @@ print(json.dumps(out))
 
 def cpu_per_request(env: dict, requests: list) -> list[float]:
     """CPU milliseconds per request in one process (Django test client): a figure a busy machine can't skew."""
-    done = subprocess.run([sys.executable, "-c", CPU_SCRIPT, json.dumps(requests)], env=env, cwd=ROOT,
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CPU_SCRIPT, json.dumps(requests)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -119,10 +158,15 @@ def report(figures: list[Figure], cpu: list[float], articles: int, args) -> None
         "| request | req/s | p50 ms | p99 ms | × baseline | errors | CPU ms/request (in-process) |",
         "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {f.name} | {f.rps:,.0f} | {f.p50_ms:.2f} | {f.p99_ms:.2f} | {f.rps / baseline:.2f} | {f.errors} "
-              f"| {ms:.2f} |" for f, ms in zip(figures, cpu, strict=True)]
-    lines.append(f"\nLoad average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
-                 "(other work on the machine lowers req/s; the CPU column is per request and is not skewed).")
+    lines += [
+        f"| {f.name} | {f.rps:,.0f} | {f.p50_ms:.2f} | {f.p99_ms:.2f} | {f.rps / baseline:.2f} | {f.errors} "
+        f"| {ms:.2f} |"
+        for f, ms in zip(figures, cpu, strict=True)
+    ]
+    lines.append(
+        f"\nLoad average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+        "(other work on the machine lowers req/s; the CPU column is per request and is not skewed)."
+    )
     text = "\n".join(lines)
     print(text)
     if not args.no_append:

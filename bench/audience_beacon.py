@@ -51,9 +51,22 @@ def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> 
 
 def serve(env: dict) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    proc = subprocess.Popen([gunicorn, "kiji.audience.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-                             "--workers", "1", "--worker-class", "sync", "--log-level", "warning"],
-                            env=env, cwd=audience_corpus.ROOT)
+    proc = subprocess.Popen(
+        [
+            gunicorn,
+            "kiji.audience.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "1",
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=audience_corpus.ROOT,
+    )
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ranking/", timeout=1)
@@ -68,9 +81,14 @@ def run(label: str, redis_url: str, article, args) -> dict:
     from kiji.audience.models import ArticleViewHour
 
     ArticleViewHour.objects.filter(article=article).delete()
-    env = {**os.environ, "KIJI_AUDIENCE_REDIS_URL": redis_url, "KIJI_AUDIENCE_FLUSH_THREAD": "true",
-           "KIJI_AUDIENCE_REDIS_PREFIX": "bench:aud:", "KIJI_LOG_LEVEL": "ERROR",
-           "KIJI_TEST_STATIC": "plain"}  # no collectstatic manifest needed
+    env = {
+        **os.environ,
+        "KIJI_AUDIENCE_REDIS_URL": redis_url,
+        "KIJI_AUDIENCE_FLUSH_THREAD": "true",
+        "KIJI_AUDIENCE_REDIS_PREFIX": "bench:aud:",
+        "KIJI_LOG_LEVEL": "ERROR",
+        "KIJI_TEST_STATIC": "plain",
+    }  # no collectstatic manifest needed
     env.pop("REDIS_URL", None)  # the page cache stays in-process in both runs: only counting differs
     proc = serve(env)
     try:
@@ -90,9 +108,12 @@ def run(label: str, redis_url: str, article, args) -> dict:
 
         RedisBackend(url=redis_url, prefix="bench:aud:").flush()
     counted = sum(ArticleViewHour.objects.filter(article=article).values_list("count", flat=True))
-    print(f"{label:<24} cached article page {page_rps:8.0f} req/s  p99 {page_p99:6.1f} ms | "
-          f"beacon {beacon_rps:8.0f} req/s  p99 {beacon_p99:6.1f} ms | beacon/page x{beacon_rps / page_rps:.2f} | "
-          f"counted {counted}/{sent} beacons", flush=True)
+    print(
+        f"{label:<24} cached article page {page_rps:8.0f} req/s  p99 {page_p99:6.1f} ms | "
+        f"beacon {beacon_rps:8.0f} req/s  p99 {beacon_p99:6.1f} ms | beacon/page x{beacon_rps / page_rps:.2f} | "
+        f"counted {counted}/{sent} beacons",
+        flush=True,
+    )
     return {"page": page_rps, "beacon": beacon_rps}
 
 
@@ -106,8 +127,10 @@ def main():
     from kiji.newsroom.models import Article
 
     article = Article.objects.published().order_by("pk").first()
-    print(f"one gunicorn sync worker on 127.0.0.1:{PORT}, wrk -t1 -c{args.connections} -d{args.seconds}s, "
-          f"SQLite database, article {article.pk}")
+    print(
+        f"one gunicorn sync worker on 127.0.0.1:{PORT}, wrk -t1 -c{args.connections} -d{args.seconds}s, "
+        f"SQLite database, article {article.pk}"
+    )
     run("SQLite + in-process", "", article, args)
     RedisBackend(url=REDIS_URL, prefix="bench:aud:").clear()
     run("SQLite + Redis counts", REDIS_URL, article, args)

@@ -15,7 +15,7 @@ import itertools
 import random
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import audience_corpus
 
@@ -48,14 +48,28 @@ def main():
     rng.shuffle(order)  # popularity rank is unrelated to id or date
     article_cum = list(itertools.accumulate(1 / (r + 1) for r in range(len(order))))
     visitor_cum = list(itertools.accumulate(1 / (r + 1) ** 0.6 for r in range(args.visitors)))
-    visitors = [(f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}", f"Mozilla/5.0 (Linux; Android 14; SH-{i % 97}) "
-                 f"Chrome/131.0.{i % 1000} Mobile Safari/537.36") for i in range(args.visitors)]
+    visitors = [
+        (
+            f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
+            f"Mozilla/5.0 (Linux; Android 14; SH-{i % 97}) Chrome/131.0.{i % 1000} Mobile Safari/537.36",
+        )
+        for i in range(args.visitors)
+    ]
     day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
     offsets = sorted(rng.uniform(0, 86_399) for _ in range(args.events))
-    events = [(day + timedelta(seconds=s), order[bisect.bisect(article_cum, rng.random() * article_cum[-1])],
-               bisect.bisect(visitor_cum, rng.random() * visitor_cum[-1])) for s in offsets]
-    print(f"{args.events:,} events over {len(order):,} articles and {args.visitors:,} visitors, "
-          f"{timezone.localtime(day):%Y-%m-%d} JST, backend: {backend.name}", flush=True)
+    events = [
+        (
+            day + timedelta(seconds=s),
+            order[bisect.bisect(article_cum, rng.random() * article_cum[-1])],
+            bisect.bisect(visitor_cum, rng.random() * visitor_cum[-1]),
+        )
+        for s in offsets
+    ]
+    print(
+        f"{args.events:,} events over {len(order):,} articles and {args.visitors:,} visitors, "
+        f"{timezone.localtime(day):%Y-%m-%d} JST, backend: {backend.name}",
+        flush=True,
+    )
 
     started = time.perf_counter()
     flushes, counted = 0, 0
@@ -71,9 +85,11 @@ def main():
     started = time.perf_counter()
     stored = lists.compute_lists(end)["ranking:24h:all"]
     lists_s = time.perf_counter() - started
-    print(f"  counted {counted:,} views ({args.events - counted:,} repeats within 30 min) in {elapsed:.1f} s "
-          f"= {args.events / elapsed:,.0f} events/s; {flushes + 1} batched flushes, "
-          f"{ArticleViewHour.objects.count():,} hourly rows; lists computed in {lists_s:.2f} s")
+    print(
+        f"  counted {counted:,} views ({args.events - counted:,} repeats within 30 min) in {elapsed:.1f} s "
+        f"= {args.events / elapsed:,.0f} events/s; {flushes + 1} batched flushes, "
+        f"{ArticleViewHour.objects.count():,} hourly rows; lists computed in {lists_s:.2f} s"
+    )
 
     # The exact offline count: the same 30-minute rule, plain dictionaries.
     last_seen, exact = {}, Counter()
@@ -89,7 +105,9 @@ def main():
     print(f"  views in the database {db_total:,} vs exact offline {sum(exact.values()):,}")
     print("  rank  kiji (id: views)     exact (id: views)")
     for r, (a, b) in enumerate(zip(top_kiji, top_exact, strict=False), 1):
-        print(f"  {r:>4}  {a:>5}: {stored['views'][r - 1]:>7,}      {b:>5}: {exact[b]:>7,}  {'ok' if a == b else 'DIFFERS'}")
+        print(
+            f"  {r:>4}  {a:>5}: {stored['views'][r - 1]:>7,}      {b:>5}: {exact[b]:>7,}  {'ok' if a == b else 'DIFFERS'}"
+        )
     same = top_kiji == top_exact and all(stored["views"][i] == exact[pk] for i, pk in enumerate(top_exact))
     print(f"  top 10 identical to the exact count (ids, order and views): {'yes' if same else 'NO'}")
     if args.redis:

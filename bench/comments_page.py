@@ -30,17 +30,27 @@ def main() -> None:
     busy, empty = make_article("コメントの多い記事"), make_article("コメントのない記事")
     rng = random.Random(7)
     visitors = Visitor.objects.bulk_create([Visitor(key=f"bench-{i}") for i in range(200)])
-    Comment.objects.bulk_create([
-        Comment(article=busy, visitor=visitors[i % 200], nickname=f"読者{i}", status=Comment.Status.APPROVED,
-                body=f"コメント{i}: " + "地方の声も聞いてください。" * rng.randint(1, 20), body_hash=body_hash(str(i)),
-                like_count=rng.randint(0, 500))
-        for i in range(args.comments)])
+    Comment.objects.bulk_create(
+        [
+            Comment(
+                article=busy,
+                visitor=visitors[i % 200],
+                nickname=f"読者{i}",
+                status=Comment.Status.APPROVED,
+                body=f"コメント{i}: " + "地方の声も聞いてください。" * rng.randint(1, 20),
+                body_hash=body_hash(str(i)),
+                like_count=rng.randint(0, 500),
+            )
+            for i in range(args.comments)
+        ]
+    )
     client = Client()
 
     def getter(url: str):
         def get(i: int) -> None:
             response = client.get(url)
             assert response.status_code == 200, response.status_code
+
         return get
 
     pages = {
@@ -59,12 +69,15 @@ def main() -> None:
     settings.KIJI_PAGECACHE = True
     getter(busy.get_absolute_url())(0)
     results[f"article page, {args.comments} comments, page cache hit"] = timed(
-        getter(busy.get_absolute_url()), args.requests)
+        getter(busy.get_absolute_url()), args.requests
+    )
 
     baseline = results["article page, no comments (baseline)"]
     size = len(client.get(busy.get_absolute_url()).content)
-    print(f"comments_page: {args.comments} approved comments, {args.requests} requests each, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; article page {size:,} bytes")
+    print(
+        f"comments_page: {args.comments} approved comments, {args.requests} requests each, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; article page {size:,} bytes"
+    )
     for label, seconds in results.items():
         print(f"  {label:<55} {rate(args.requests, seconds):<28} {seconds / baseline:5.2f}x baseline")
 

@@ -19,8 +19,12 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=500)
     parser.add_argument("--redis", default="", help="REDIS_URL for the counters (default: database counters)")
     args = parser.parse_args()
-    setup_django(REDIS_URL=args.redis, KIJI_COMMENTS_FLOOD_PER_10MIN="1000000", KIJI_COMMENTS_MIN_SECONDS="0",
-                 KIJI_PAGECACHE="false")
+    setup_django(
+        REDIS_URL=args.redis,
+        KIJI_COMMENTS_FLOOD_PER_10MIN="1000000",
+        KIJI_COMMENTS_MIN_SECONDS="0",
+        KIJI_PAGECACHE="false",
+    )
     from django.test import Client
 
     from kiji.comments.forms import started_stamp
@@ -41,22 +45,29 @@ def main() -> None:
             client = clients[i // 3] = Client(enforce_csrf_checks=True, REMOTE_ADDR=address)
             client.get("/comments/token/")
         token = client.cookies["csrftoken"].value
-        response = client.post(url, {"body": body.format(i), "nickname": "ベンチ", "started": started_stamp(0),
-                                     "csrfmiddlewaretoken": token})
+        response = client.post(
+            url,
+            {"body": body.format(i), "nickname": "ベンチ", "started": started_stamp(0), "csrfmiddlewaretoken": token},
+        )
         assert response.status_code == 302, (response.status_code, response.content[-2000:])
 
     visitor = Visitor.objects.create(key="baseline")
 
     def insert(i: int) -> None:
         text = body.format(i)
-        Comment.objects.create(article=baseline_article, visitor=visitor, body=text, body_hash=body_hash(text),
-                               status=Comment.Status.APPROVED)
+        Comment.objects.create(
+            article=baseline_article,
+            visitor=visitor,
+            body=text,
+            body_hash=body_hash(text),
+            status=Comment.Status.APPROVED,
+        )
 
     post(-1), insert(-1)  # warm-up: imports, template compile, connections
     pipeline = baseline = 0.0
     for i in range(args.posts):  # interleaved: other load on the machine hits both figures alike
-        pipeline += timed(lambda _: post(i), 1)
-        baseline += timed(lambda _: insert(i), 1)
+        pipeline += timed(lambda _, i=i: post(i), 1)
+        baseline += timed(lambda _, i=i: insert(i), 1)
     assert Comment.objects.filter(article=article, status="approved").count() == args.posts + 1
     counters = "redis" if args.redis else "database"
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

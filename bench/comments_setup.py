@@ -31,8 +31,13 @@ def make_article(headline: str = "ベンチマーク用の記事"):
     from kiji.newsroom.models import Article, Category
 
     category, _ = Category.objects.get_or_create(slug="bench", defaults={"name": "ベンチ"})
-    return Article.objects.create(headline=headline, body="<p>本文です。</p>" * 20, category=category,
-                                  status=Article.Status.PUBLISHED, published_at=timezone.now())
+    return Article.objects.create(
+        headline=headline,
+        body="<p>本文です。</p>" * 20,
+        category=category,
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
 
 
 def rate(count: int, seconds: float) -> str:

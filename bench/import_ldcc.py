@@ -70,23 +70,27 @@ def run(corpus: Path, tmp: Path) -> None:
     own = seconds - sum(phases.values())
     print(f"corpus: {corpus}")
     print(f"database: SQLite (fresh, {tmp}); load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"kiji import-ldcc, whole command: {created} articles in {seconds:.2f} s = {created / seconds:.0f} "
-          f"articles/s (target < 60 s: {'met' if seconds < 60 else 'NOT met'})")
+    print(
+        f"kiji import-ldcc, whole command: {created} articles in {seconds:.2f} s = {created / seconds:.0f} "
+        f"articles/s (target < 60 s: {'met' if seconds < 60 else 'NOT met'})"
+    )
     print(f"  import proper (read, parse, sanitize, insert, commit): {own:.2f} s = {created / own:.0f} articles/s")
     for name, spent in phases.items():
         print(f"  {name}: {spent:.2f} s")
     print(f"re-run: {out.getvalue().strip().splitlines()[-1]} ({rerun:.2f} s)")
-    print(f"baseline (one Article.save() per article, {BASELINE_FILES} files, one transaction): "
-          f"{baseline_rate:.0f} articles/s; the import proper is {created / own / baseline_rate:.1f}x faster")
+    print(
+        f"baseline (one Article.save() per article, {BASELINE_FILES} files, one transaction): "
+        f"{baseline_rate:.0f} articles/s; the import proper is {created / own / baseline_rate:.1f}x faster"
+    )
 
 
 def measure_baseline(corpus: Path) -> float:
     """Articles/s when each article is saved on its own: the obvious way, rolled back afterwards."""
     from django.db import transaction
 
+    from kiji.lib.html import plain_text_to_html
     from kiji.newsroom.models import Article, Category
     from kiji.newsroom.services.importing import credit_line, parse_article, read_corpus
-    from kiji.lib.html import plain_text_to_html
 
     files, licences = read_corpus(corpus)
     files = files[:BASELINE_FILES]
@@ -97,10 +101,15 @@ def measure_baseline(corpus: Path) -> float:
             parsed = parse_article(file)
             if parsed.channel not in categories:
                 categories[parsed.channel] = Category.objects.create(name=parsed.channel, slug=parsed.channel)
-            Article(headline=parsed.headline, body=plain_text_to_html(parsed.body_text),
-                    category=categories[parsed.channel], status=Article.Status.PUBLISHED,
-                    published_at=parsed.published_at, source_url=parsed.source_url,
-                    source_credit=credit_line(parsed.channel, licences.get(parsed.channel))).save()
+            Article(
+                headline=parsed.headline,
+                body=plain_text_to_html(parsed.body_text),
+                category=categories[parsed.channel],
+                status=Article.Status.PUBLISHED,
+                published_at=parsed.published_at,
+                source_url=parsed.source_url,
+                source_credit=credit_line(parsed.channel, licences.get(parsed.channel)),
+            ).save()
         seconds = time.perf_counter() - start
         transaction.set_rollback(True)
     return len(files) / seconds

@@ -16,8 +16,11 @@ UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chr
 
 def ensure_tools() -> None:
     """nginx (Debian's package) and wrk, installed with apt when missing."""
-    missing = [pkg for tool, pkg in (("nginx", "nginx-light"), ("wrk", "wrk"))
-               if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists())]
+    missing = [
+        pkg
+        for tool, pkg in (("nginx", "nginx-light"), ("wrk", "wrk"))
+        if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists())
+    ]
     if missing:
         print(f"installing {' '.join(missing)} with apt-get ...", flush=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -42,8 +45,10 @@ class Figure:
     def row(self, static: float) -> str:
         static = self.static_rps or static
         rss = f"{self.rss_mb[0]:.0f} / {self.rss_mb[1]:.0f}" if self.rss_mb is not None else "–"
-        return (f"| {self.name} | {self.rps:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} | {rss} "
-                f"| {static:,.0f} | {self.rps / static:.3f} | {self.errors} |")
+        return (
+            f"| {self.name} | {self.rps:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} | {rss} "
+            f"| {static:,.0f} | {self.rps / static:.3f} | {self.errors} |"
+        )
 
 
 def _ms(value: str) -> float:
@@ -51,8 +56,17 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(name: str, url: str, *, seconds: int = 15, connections: int = 32, warmup: int = 3,
-        headers: dict | None = None, script: str | None = None, rss_of=None) -> Figure:
+def wrk(
+    name: str,
+    url: str,
+    *,
+    seconds: int = 15,
+    connections: int = 32,
+    warmup: int = 3,
+    headers: dict | None = None,
+    script: str | None = None,
+    rss_of=None,
+) -> Figure:
     """wrk pinned to CPU 1: a warm-up, then the measured run; RSS sampled mid-run if asked."""
     args = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", "--latency"]
     for key, value in {"User-Agent": UA, **(headers or {})}.items():

@@ -19,12 +19,13 @@ import audience_corpus
 
 def bigrams(text: str) -> list[str]:
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "").lower())
-    return [text[i:i + 2] for i in range(len(text) - 1)]
+    return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def share_same_channel(neighbours: dict[int, list[int]], channel: dict[int, int]) -> float:
-    shares = [sum(channel[o] == channel[pk] for o in others) / len(others)
-              for pk, others in neighbours.items() if others]
+    shares = [
+        sum(channel[o] == channel[pk] for o in others) / len(others) for pk, others in neighbours.items() if others
+    ]
     return sum(shares) / len(shares)
 
 
@@ -54,21 +55,27 @@ def main():
     # The search index's text: Sudachi ran once, when the articles were indexed (kiji import-ldcc).
     indexed = SearchDocument.objects.order_by("article_id").values_list("article_id", "title", "body", "parts")
     sudachi, build_s, query_s = evaluate(indexed)
-    print(f"  kiji.search.similar, Sudachi tokens:   {sudachi:.3f}   (model {build_s:.1f} s, all lists {query_s:.1f} s "
-          f"= {1000 * query_s / len(articles):.2f} ms/article)")
+    print(
+        f"  kiji.search.similar, Sudachi tokens:   {sudachi:.3f}   (model {build_s:.1f} s, all lists {query_s:.1f} s "
+        f"= {1000 * query_s / len(articles):.2f} ms/article)"
+    )
 
     plain = [(pk, h, html_to_text(b), "") for pk, _, h, b in articles]
     bigram, build_s, query_s = evaluate(plain, analyzer=bigrams)
-    print(f"  same weighting, character bigrams:    {bigram:.3f}   (model {build_s:.1f} s incl. bigrams, "
-          f"lists {query_s:.1f} s)")
+    print(
+        f"  same weighting, character bigrams:    {bigram:.3f}   (model {build_s:.1f} s incl. bigrams, "
+        f"lists {query_s:.1f} s)"
+    )
 
     rng = random.Random(7)
     pks = list(channel)
     rand = share_same_channel({pk: rng.sample([o for o in pks if o != pk], args.limit) for pk in pks[:2000]}, channel)
     print(f"  random articles (baseline):           {rand:.3f}")
     print("\n  what each step buys (Sudachi / bigrams):")
-    for label, weights in (("term cosine only", {"TOPIC_WEIGHT": 0.0, "SHARED_WEIGHT": 0.0}),
-                           ("+ topics (SVD)", {"SHARED_WEIGHT": 0.0})):
+    for label, weights in (
+        ("term cosine only", {"TOPIC_WEIGHT": 0.0, "SHARED_WEIGHT": 0.0}),
+        ("+ topics (SVD)", {"SHARED_WEIGHT": 0.0}),
+    ):
         saved = {name: getattr(similar, name) for name in weights}
         vars(similar).update(weights)
         try:
@@ -77,8 +84,10 @@ def main():
             vars(similar).update(saved)
     print(f"    {'+ shared neighbours':<20} {sudachi:.3f} / {bigram:.3f}")
     print(f"    Sudachi words without adjacent-word pairs, all steps: {evaluate(indexed, analyzer=str.split)[0]:.3f}")
-    print(f"\n  Sudachi vs random: x{sudachi / rand:.1f}; Sudachi - bigrams: {sudachi - bigram:+.3f}; "
-          f"target >= 0.90: {'met' if sudachi >= 0.90 else 'NOT met'}")
+    print(
+        f"\n  Sudachi vs random: x{sudachi / rand:.1f}; Sudachi - bigrams: {sudachi - bigram:+.3f}; "
+        f"target >= 0.90: {'met' if sudachi >= 0.90 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from lib_http import (Figure, ensure_tools, fetch, nginx_binary, rss_mb, stop, wait_http,  # noqa: E402
-                      wrk)
+from lib_http import (
+    Figure,
+    ensure_tools,
+    fetch,
+    nginx_binary,
+    rss_mb,
+    stop,
+    wait_http,  # noqa: E402
+    wrk,
+)
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz"
 # Overridable so two people can run the bench on one machine (KIJI_BENCH_PORTS=app,nginx,static).
@@ -74,10 +82,21 @@ def main() -> None:
         static = max(static, again, key=lambda f: f.rps)
         app = start_app(best, env, cache=True)
         try:
-            figures.append(paired(f"tier 3: nginx micro-cache + app ({best})",
-                                  f"http://127.0.0.1:{NGINX_PORT}{article_url}", args.seconds))
-            figures.append(wrk("304 through nginx", f"http://127.0.0.1:{NGINX_PORT}{article_url}",
-                               seconds=args.seconds, headers={"If-None-Match": etag_of(NGINX_PORT, article_url)}))
+            figures.append(
+                paired(
+                    f"tier 3: nginx micro-cache + app ({best})",
+                    f"http://127.0.0.1:{NGINX_PORT}{article_url}",
+                    args.seconds,
+                )
+            )
+            figures.append(
+                wrk(
+                    "304 through nginx",
+                    f"http://127.0.0.1:{NGINX_PORT}{article_url}",
+                    seconds=args.seconds,
+                    headers={"If-None-Match": etag_of(NGINX_PORT, article_url)},
+                )
+            )
             figures[-1].static_rps = figures[-2].static_rps
             freshness = measure_freshness(article_url)
         finally:
@@ -89,8 +108,10 @@ def main() -> None:
     say()
     say(f"static limit: {static.rps:,.0f} req/s; faster server: {best}")
     say("Each ratio is to the static figure measured right before it (column 'static req/s').")
-    say("| figure | req/s | p50 ms | p99 ms | RSS MB (2 workers / server total) | static req/s | ratio to static "
-        "| errors |")
+    say(
+        "| figure | req/s | p50 ms | p99 ms | RSS MB (2 workers / server total) | static req/s | ratio to static "
+        "| errors |"
+    )
     say("|---|---|---|---|---|---|---|---|")
     for figure in figures:
         say(figure.row(static.rps))
@@ -105,28 +126,42 @@ def main() -> None:
     for figure in figures:
         if figure.name.startswith("tier 2") and best in figure.name:
             beacon = next(f for f in figures if f.name.startswith("beacon") and best in f.name)
-            say(f"- beacon vs cached page: {beacon.rps:,.0f} vs {figure.rps:,.0f} req/s "
-                f"({'met' if beacon.rps >= figure.rps else 'MISSED'})")
+            say(
+                f"- beacon vs cached page: {beacon.rps:,.0f} vs {figure.rps:,.0f} req/s "
+                f"({'met' if beacon.rps >= figure.rps else 'MISSED'})"
+            )
             workers, total = figure.rss_mb
-            say(f"- RSS under load: 2 workers {workers:.0f} MB (target < 150) "
-                f"{'met' if workers < 150 else 'MISSED'}; with the server's main process {total:.0f} MB")
+            say(
+                f"- RSS under load: 2 workers {workers:.0f} MB (target < 150) "
+                f"{'met' if workers < 150 else 'MISSED'}; with the server's main process {total:.0f} MB"
+            )
     say()
     say("freshness under load through nginx (seconds from commit until readers see it, limit 2 s):")
     for event, seconds in freshness:
         say(f"- {event}: {seconds:.2f} s {'ok' if seconds <= 2 else 'TOO SLOW'}")
     say()
-    say(f"templates (article page, rendered in-process, mean of {templates['n']}): Jinja2 "
+    say(
+        f"templates (article page, rendered in-process, mean of {templates['n']}): Jinja2 "
         f"{templates['jinja2_ms']:.3f} ms, Django templates {templates['django_ms']:.3f} ms "
-        f"({templates['django_ms'] / templates['jinja2_ms']:.1f}x slower)")
+        f"({templates['django_ms'] / templates['jinja2_ms']:.1f}x slower)"
+    )
     if not args.no_append:
         append_results(out)
 
 
 def bench_env(work: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "KIJI_REPLICA_URL")}
-    env.update({"KIJI_VAR_DIR": str(work / "var"), "KIJI_ENV": "development", "KIJI_DEBUG": "false",
-                "DJANGO_SETTINGS_MODULE": "kiji.settings", "PYTHONPATH": str(ROOT),
-                "KIJI_LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1,localhost"})
+    env.update(
+        {
+            "KIJI_VAR_DIR": str(work / "var"),
+            "KIJI_ENV": "development",
+            "KIJI_DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "kiji.settings",
+            "PYTHONPATH": str(ROOT),
+            "KIJI_LOG_LEVEL": "WARNING",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+    )
     return env
 
 
@@ -166,9 +201,27 @@ def pick_article(work: Path) -> tuple[str, bytes]:
 
 def start_app(server: str, env: dict, *, cache: bool) -> subprocess.Popen:
     env = {**env, "KIJI_PAGECACHE": "true" if cache else "false"}
-    proc = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-m", "kiji.cli", "serve", "--server", server,
-                             "--bind", f"127.0.0.1:{APP_PORT}", "--workers", "2", "--no-scheduler"],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            "taskset",
+            "-c",
+            "0",
+            sys.executable,
+            "-m",
+            "kiji.cli",
+            "serve",
+            "--server",
+            server,
+            "--bind",
+            f"127.0.0.1:{APP_PORT}",
+            "--workers",
+            "2",
+            "--no-scheduler",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     wait_http(f"http://127.0.0.1:{APP_PORT}/")
     return proc
 
@@ -186,21 +239,41 @@ def measure_app(server: str, env: dict, url: str, seconds: int) -> list[Figure]:
     figures = []
     app = start_app(server, env, cache=False)
     try:
-        figures.append(paired(f"tier 1: uncached render ({server})", f"http://127.0.0.1:{APP_PORT}{url}",
-                              seconds, rss_of=lambda: rss_mb(app.pid)))
+        figures.append(
+            paired(
+                f"tier 1: uncached render ({server})",
+                f"http://127.0.0.1:{APP_PORT}{url}",
+                seconds,
+                rss_of=lambda: rss_mb(app.pid),
+            )
+        )
     finally:
         stop(app)
     app = start_app(server, env, cache=True)
     try:
         base = f"http://127.0.0.1:{APP_PORT}"
-        figures.append(paired(f"tier 2: app page cache hit ({server})", base + url, seconds,
-                              rss_of=lambda: rss_mb(app.pid)))
-        figures.append(wrk(f"304 conditional GET ({server})", base + url, seconds=seconds,
-                           headers={"If-None-Match": etag_of(APP_PORT, url)}))
+        figures.append(
+            paired(f"tier 2: app page cache hit ({server})", base + url, seconds, rss_of=lambda: rss_mb(app.pid))
+        )
+        figures.append(
+            wrk(
+                f"304 conditional GET ({server})",
+                base + url,
+                seconds=seconds,
+                headers={"If-None-Match": etag_of(APP_PORT, url)},
+            )
+        )
         figures[-1].static_rps = figures[-2].static_rps
         article_id = url.split("/")[2]
-        figures.append(wrk(f"beacon POST /v/ ({server})", f"{base}/v/?a={article_id}", seconds=seconds,
-                           script=str(ROOT / "bench" / "post.lua"), rss_of=lambda: rss_mb(app.pid)))
+        figures.append(
+            wrk(
+                f"beacon POST /v/ ({server})",
+                f"{base}/v/?a={article_id}",
+                seconds=seconds,
+                script=str(ROOT / "bench" / "post.lua"),
+                rss_of=lambda: rss_mb(app.pid),
+            )
+        )
         figures[-1].static_rps = figures[-3].static_rps
     finally:
         stop(app)
@@ -225,9 +298,12 @@ def start_nginx(work: Path, page: bytes) -> subprocess.Popen:
     cache.mkdir(mode=0o777)
     os.chmod(cache, 0o777)
     shipped = (ROOT / "deploy" / "nginx" / "kiji.conf").read_text()
-    for old, new in (("listen 80;", f"listen 127.0.0.1:{NGINX_PORT};"),
-                     ("server 127.0.0.1:8000;", f"server 127.0.0.1:{APP_PORT};"),
-                     ("/var/cache/nginx/kiji", str(cache)), ("/srv/kiji/var/", f"{work}/var/")):
+    for old, new in (
+        ("listen 80;", f"listen 127.0.0.1:{NGINX_PORT};"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{APP_PORT};"),
+        ("/var/cache/nginx/kiji", str(cache)),
+        ("/srv/kiji/var/", f"{work}/var/"),
+    ):
         assert old in shipped, f"deploy/nginx/kiji.conf no longer contains {old!r}"
         shipped = shipped.replace(old, new)
     (work / "kiji.conf").write_text(shipped)
@@ -264,8 +340,9 @@ def measure_freshness(url: str) -> list[tuple[str, float]]:
 
     pk = int(url.split("/")[2])
     nginx_url = f"http://127.0.0.1:{NGINX_PORT}{url}"
-    load = threading.Thread(target=wrk, args=("freshness load", nginx_url),
-                            kwargs={"seconds": 12, "warmup": 0}, daemon=True)
+    load = threading.Thread(
+        target=wrk, args=("freshness load", nginx_url), kwargs={"seconds": 12, "warmup": 0}, daemon=True
+    )
     load.start()
     time.sleep(1)
     results = []
@@ -285,8 +362,7 @@ def measure_freshness(url: str) -> list[tuple[str, float]]:
 
     headline = Article.objects.get(pk=pk).headline
     marker = f"訂正版 {int(time.time())}"
-    change("edit (headline)", lambda a: setattr(a, "headline", marker),
-           lambda s, b: marker.encode() in b)
+    change("edit (headline)", lambda a: setattr(a, "headline", marker), lambda s, b: marker.encode() in b)
     change("unpublish", lambda a: setattr(a, "status", Article.Status.UNPUBLISHED), lambda s, b: s == 404)
     change("publish", lambda a: setattr(a, "status", Article.Status.PUBLISHED), lambda s, b: s == 200)
     change("edit back", lambda a: setattr(a, "headline", headline), lambda s, b: marker.encode() not in b)
@@ -301,16 +377,16 @@ def template_benchmark(url: str, n: int = 300) -> dict:
 
 
 def append_results(lines: list[str]) -> None:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else "# Benchmark results\n"
     if "## performance" not in text:
         text += "\n## performance\n"
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["bench/run.py", *sys.argv[1:]])
-    entry = [f"\n### {stamp}, commit {commit}: `{command}` (`make bench` runs it without arguments)", "",
-             *lines, ""]
+    entry = [f"\n### {stamp}, commit {commit}: `{command}` (`make bench` runs it without arguments)", "", *lines, ""]
     head, _, rest = text.partition("## performance\n")
     # Our entries go at the end of our own section, before any later section.
     nxt = rest.find("\n## ")

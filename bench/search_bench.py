@@ -37,30 +37,56 @@ ID_STRIDE = 1_000_000  # copy k of article n gets id n + k * ID_STRIDE
 
 # (query, the channels it is about)
 QUERIES = [
-    ("韓国 批判", {"topic-news"}), ("ネット 炎上", {"topic-news"}), ("芸能人 ブログ", {"topic-news", "movie-enter"}),
-    ("中国 反日", {"topic-news"}), ("テレビ 番組", {"topic-news", "movie-enter", "sports-watch"}),
+    ("韓国 批判", {"topic-news"}),
+    ("ネット 炎上", {"topic-news"}),
+    ("芸能人 ブログ", {"topic-news", "movie-enter"}),
+    ("中国 反日", {"topic-news"}),
+    ("テレビ 番組", {"topic-news", "movie-enter", "sports-watch"}),
     ("橋下 市長", {"topic-news"}),
-    ("サッカー 日本代表", {"sports-watch"}), ("プロ野球 巨人", {"sports-watch"}), ("本田 移籍", {"sports-watch"}),
-    ("ダルビッシュ 登板", {"sports-watch"}), ("香川 ドルトムント", {"sports-watch"}),
+    ("サッカー 日本代表", {"sports-watch"}),
+    ("プロ野球 巨人", {"sports-watch"}),
+    ("本田 移籍", {"sports-watch"}),
+    ("ダルビッシュ 登板", {"sports-watch"}),
+    ("香川 ドルトムント", {"sports-watch"}),
     ("なでしこ 五輪", {"sports-watch"}),
-    ("ウイルス 対策", {"it-life-hack", "smax"}), ("クラウド サービス", {"it-life-hack", "smax", "kaden-channel"}),
-    ("パソコン 便利", {"it-life-hack", "kaden-channel"}), ("無料 アプリ", {"it-life-hack", "smax"}),
-    ("USB メモリ", {"it-life-hack", "kaden-channel"}), ("セキュリティ ソフト", {"it-life-hack", "smax"}),
-    ("掃除機 ロボット", {"kaden-channel"}), ("テレビ 録画", {"kaden-channel", "it-life-hack"}),
-    ("デジカメ 撮影", {"kaden-channel", "it-life-hack"}), ("節電 エアコン", {"kaden-channel"}),
-    ("家電 量販店", {"kaden-channel"}), ("電子書籍 端末", {"kaden-channel", "it-life-hack", "smax"}),
-    ("映画 公開", {"movie-enter"}), ("監督 作品", {"movie-enter"}), ("ハリウッド 女優", {"movie-enter"}),
-    ("アニメ 劇場版", {"movie-enter"}), ("興行 収入", {"movie-enter"}), ("試写会 舞台挨拶", {"movie-enter"}),
-    ("結婚 女性", {"dokujo-tsushin", "peachy"}), ("独身 アラフォー", {"dokujo-tsushin"}),
-    ("婚活 パーティー", {"dokujo-tsushin", "peachy"}), ("彼氏 恋愛", {"dokujo-tsushin", "peachy"}),
-    ("職場 同僚", {"dokujo-tsushin", "livedoor-homme"}), ("母親 娘", {"dokujo-tsushin"}),
-    ("Android スマートフォン", {"smax", "it-life-hack", "kaden-channel"}), ("ドコモ 新機種", {"smax"}),
-    ("au 発表", {"smax"}), ("ソフトバンク iPhone", {"smax", "it-life-hack"}), ("Galaxy 発売", {"smax"}),
+    ("ウイルス 対策", {"it-life-hack", "smax"}),
+    ("クラウド サービス", {"it-life-hack", "smax", "kaden-channel"}),
+    ("パソコン 便利", {"it-life-hack", "kaden-channel"}),
+    ("無料 アプリ", {"it-life-hack", "smax"}),
+    ("USB メモリ", {"it-life-hack", "kaden-channel"}),
+    ("セキュリティ ソフト", {"it-life-hack", "smax"}),
+    ("掃除機 ロボット", {"kaden-channel"}),
+    ("テレビ 録画", {"kaden-channel", "it-life-hack"}),
+    ("デジカメ 撮影", {"kaden-channel", "it-life-hack"}),
+    ("節電 エアコン", {"kaden-channel"}),
+    ("家電 量販店", {"kaden-channel"}),
+    ("電子書籍 端末", {"kaden-channel", "it-life-hack", "smax"}),
+    ("映画 公開", {"movie-enter"}),
+    ("監督 作品", {"movie-enter"}),
+    ("ハリウッド 女優", {"movie-enter"}),
+    ("アニメ 劇場版", {"movie-enter"}),
+    ("興行 収入", {"movie-enter"}),
+    ("試写会 舞台挨拶", {"movie-enter"}),
+    ("結婚 女性", {"dokujo-tsushin", "peachy"}),
+    ("独身 アラフォー", {"dokujo-tsushin"}),
+    ("婚活 パーティー", {"dokujo-tsushin", "peachy"}),
+    ("彼氏 恋愛", {"dokujo-tsushin", "peachy"}),
+    ("職場 同僚", {"dokujo-tsushin", "livedoor-homme"}),
+    ("母親 娘", {"dokujo-tsushin"}),
+    ("Android スマートフォン", {"smax", "it-life-hack", "kaden-channel"}),
+    ("ドコモ 新機種", {"smax"}),
+    ("au 発表", {"smax"}),
+    ("ソフトバンク iPhone", {"smax", "it-life-hack"}),
+    ("Galaxy 発売", {"smax"}),
     ("アップデート 提供", {"smax", "it-life-hack"}),
-    ("ビジネスマン 仕事", {"livedoor-homme"}), ("年収 転職", {"livedoor-homme"}),
-    ("ファッション 男性", {"livedoor-homme", "peachy"}), ("時計 ブランド", {"livedoor-homme"}),
-    ("ダイエット 美容", {"peachy", "dokujo-tsushin"}), ("コスメ 新作", {"peachy"}),
-    ("レシピ 料理", {"peachy"}), ("肌 ケア", {"peachy"}),
+    ("ビジネスマン 仕事", {"livedoor-homme"}),
+    ("年収 転職", {"livedoor-homme"}),
+    ("ファッション 男性", {"livedoor-homme", "peachy"}),
+    ("時計 ブランド", {"livedoor-homme"}),
+    ("ダイエット 美容", {"peachy", "dokujo-tsushin"}),
+    ("コスメ 新作", {"peachy"}),
+    ("レシピ 料理", {"peachy"}),
+    ("肌 ケア", {"peachy"}),
 ]
 assert len(QUERIES) == 50
 
@@ -122,14 +148,15 @@ def run() -> list[str]:
     from kiji.search.services import reindex_all
 
     lines = _Lines()
-    lines.append(f"database: {connection.vendor}; load average at start {os.getloadavg()[0]:.1f} "
-                 f"(2 cores shared with other work: latencies are upper bounds)")
+    lines.append(
+        f"database: {connection.vendor}; load average at start {os.getloadavg()[0]:.1f} "
+        f"(2 cores shared with other work: latencies are upper bounds)"
+    )
     start = time.perf_counter()
     created = load_corpus()
     load_seconds = time.perf_counter() - start
     indexed = SearchDocument.objects.count()
-    lines.append(f"import + index (articles_imported): {created} articles in {load_seconds:.1f} s; "
-                 f"{indexed} indexed")
+    lines.append(f"import + index (articles_imported): {created} articles in {load_seconds:.1f} s; {indexed} indexed")
     start = time.perf_counter()
     reindexed = reindex_all()
     lines.append(f"kiji reindex from scratch: {reindexed} articles in {time.perf_counter() - start:.1f} s")
@@ -138,8 +165,10 @@ def run() -> list[str]:
     start = time.perf_counter()
     copy_corpus()
     _analyze()
-    lines.append(f"10x copy made in {time.perf_counter() - start:.1f} s "
-                 f"({Article.objects.count()} articles, {SearchDocument.objects.count()} indexed)")
+    lines.append(
+        f"10x copy made in {time.perf_counter() - start:.1f} s "
+        f"({Article.objects.count()} articles, {SearchDocument.objects.count()} indexed)"
+    )
     lines += measure(f"10x ({Article.objects.count()} articles)", quality=False)
     lines.append(f"load average at end {os.getloadavg()[0]:.1f}")
     return lines
@@ -173,9 +202,16 @@ def _minimal_load() -> int:
             if channel not in categories:
                 categories[channel] = Category.objects.create(name=channel, slug=channel, position=len(categories))
             url, when, title, *body = tar.extractfile(member).read().decode().split("\n")
-            articles.append(Article(headline=title[:200], body=plain_text_to_html("\n".join(body)),
-                                    category=categories[channel], status=Article.Status.PUBLISHED,
-                                    published_at=datetime.datetime.fromisoformat(when), source_url=url))
+            articles.append(
+                Article(
+                    headline=title[:200],
+                    body=plain_text_to_html("\n".join(body)),
+                    category=categories[channel],
+                    status=Article.Status.PUBLISHED,
+                    published_at=datetime.datetime.fromisoformat(when),
+                    source_url=url,
+                )
+            )
     with transaction.atomic():
         ids = [a.pk for a in Article.objects.bulk_create(articles, batch_size=500)]
     articles_imported.send(sender=Article, article_ids=ids)
@@ -193,11 +229,16 @@ def copy_corpus() -> None:
     doc_cols = ", ".join(f.column for f in SearchDocument._meta.concrete_fields if f.column != "article_id")
     with transaction.atomic(), connection.cursor() as cursor:
         for k in range(1, COPIES):
-            cursor.execute(f"INSERT INTO newsroom_article (id, source_url, {cols}) "
-                           f"SELECT id + %s, '', {cols} FROM newsroom_article WHERE id < %s", [k * ID_STRIDE, ID_STRIDE])
-            cursor.execute(f"INSERT INTO search_searchdocument (article_id, {doc_cols}) "
-                           f"SELECT article_id + %s, {doc_cols} FROM search_searchdocument WHERE article_id < %s",
-                           [k * ID_STRIDE, ID_STRIDE])
+            cursor.execute(
+                f"INSERT INTO newsroom_article (id, source_url, {cols}) "
+                f"SELECT id + %s, '', {cols} FROM newsroom_article WHERE id < %s",
+                [k * ID_STRIDE, ID_STRIDE],
+            )
+            cursor.execute(
+                f"INSERT INTO search_searchdocument (article_id, {doc_cols}) "
+                f"SELECT article_id + %s, {doc_cols} FROM search_searchdocument WHERE article_id < %s",
+                [k * ID_STRIDE, ID_STRIDE],
+            )
 
 
 def _analyze() -> None:
@@ -231,11 +272,13 @@ def measure(label: str, *, quality: bool = True) -> list[str]:
         start = time.perf_counter()
         like_ids[text] = like_search(text)
         like.append(time.perf_counter() - start)
-    lines = [f"-- {label}, 50 two-word queries, ms --",
-             _latency("search index query (parse + ranked top 10 + total)", ours),
-             _latency("results page data (+ articles, highlighted snippets)", full),
-             _latency("baseline: LIKE substring search (top 10, newest first)", like),
-             f"p95 ratio LIKE / search: {_pct(like, 95) / _pct(ours, 95):.1f}x"]
+    lines = [
+        f"-- {label}, 50 two-word queries, ms --",
+        _latency("search index query (parse + ranked top 10 + total)", ours),
+        _latency("results page data (+ articles, highlighted snippets)", full),
+        _latency("baseline: LIKE substring search (top 10, newest first)", like),
+        f"p95 ratio LIKE / search: {_pct(like, 95) / _pct(ours, 95):.1f}x",
+    ]
     if quality:
         lines += precision(ours_ids, like_ids)
     return lines
@@ -250,7 +293,9 @@ def like_search(text: str) -> list[int]:
     q = Q()
     for word in text.split():
         q &= Q(headline__icontains=word) | Q(body__icontains=word)
-    return list(Article.objects.published().filter(q).order_by("-published_at", "-pk").values_list("pk", flat=True)[:10])
+    return list(
+        Article.objects.published().filter(q).order_by("-published_at", "-pk").values_list("pk", flat=True)[:10]
+    )
 
 
 def precision(ours: dict, like: dict) -> list[str]:
@@ -271,13 +316,19 @@ def precision(ours: dict, like: dict) -> list[str]:
             scores[name]["terms"].append(sum(all(w <= words[pk] for w in wanted) for pk in top) / 10)
             scores[name]["found"].append(len(top))
     lines = ["-- quality: precision@10 (mean over 50 queries; empty slots count as misses) --"]
-    for method, meaning in (("channel", "result's livedoor channel is one the query is about"),
-                            ("terms", "both query words occur after Sudachi normalization")):
-        lines.append(f"P@10 by {method} ({meaning}): search {statistics.mean(scores['ours'][method]):.3f}, "
-                     f"LIKE {statistics.mean(scores['like'][method]):.3f}")
-    lines.append(f"results returned (of 10): search {statistics.mean(scores['ours']['found']):.1f}, "
-                 f"LIKE {statistics.mean(scores['like']['found']):.1f}; queries with no result: "
-                 f"search {scores['ours']['found'].count(0)}, LIKE {scores['like']['found'].count(0)}")
+    for method, meaning in (
+        ("channel", "result's livedoor channel is one the query is about"),
+        ("terms", "both query words occur after Sudachi normalization"),
+    ):
+        lines.append(
+            f"P@10 by {method} ({meaning}): search {statistics.mean(scores['ours'][method]):.3f}, "
+            f"LIKE {statistics.mean(scores['like'][method]):.3f}"
+        )
+    lines.append(
+        f"results returned (of 10): search {statistics.mean(scores['ours']['found']):.1f}, "
+        f"LIKE {statistics.mean(scores['like']['found']):.1f}; queries with no result: "
+        f"search {scores['ours']['found'].count(0)}, LIKE {scores['like']['found'].count(0)}"
+    )
     return lines
 
 

@@ -1,15 +1,15 @@
 """The `kiji` command: the management commands people use, under short names.
 
-    kiji serve                 production server (+ scheduler) at http://127.0.0.1:8000
-    kiji import-ldcc PATH      import the livedoor news corpus (folder or .tar.gz)
-    kiji demo                  load the demo content if the site is empty
-    kiji createadmin           create an administrator if none exists, print the login once
-    kiji reindex               rebuild the search index
-    kiji backup                snapshot of the database and media in one archive
-    kiji restore ARCHIVE       put a backup back (asks for --yes)
-    kiji publish-due           publish scheduled articles whose time has come, once
-    kiji scheduler             run the scheduler loop alone (kiji serve starts one)
-    kiji manage ARGS...        any Django management command
+kiji serve                 production server (+ scheduler) at http://127.0.0.1:8000
+kiji import-ldcc PATH      import the livedoor news corpus (folder or .tar.gz)
+kiji demo                  load the demo content if the site is empty
+kiji createadmin           create an administrator if none exists, print the login once
+kiji reindex               rebuild the search index
+kiji backup                snapshot of the database and media in one archive
+kiji restore ARCHIVE       put a backup back (asks for --yes)
+kiji publish-due           publish scheduled articles whose time has come, once
+kiji scheduler             run the scheduler loop alone (kiji serve starts one)
+kiji manage ARGS...        any Django management command
 """
 
 import os

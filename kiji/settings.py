@@ -112,8 +112,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("KIJI_DB_CONN_MAX_AGE", 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if KIJI_REPLICA_URL := env("KIJI_REPLICA_URL"):
     # A read replica for anonymous reader pages (kiji.lib.db); writes and staff stay on the primary.
-    DATABASES["replica"] = {**DATABASES["default"], **_environ.db_url_config(KIJI_REPLICA_URL),
-                             "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **_environ.db_url_config(KIJI_REPLICA_URL),
+        "TEST": {"MIRROR": "default"},
+    }
     if DATABASES["replica"]["ENGINE"] != "django.db.backends.sqlite3":
         DATABASES["replica"].pop("OPTIONS", None)
 DATABASE_ROUTERS = ["kiji.lib.db.ReplicaRouter"]

@@ -69,8 +69,9 @@ def check_rate(request) -> HttpResponse | None:
     if count <= limit:
         return None
     retry_after = max(int(start + window - now) + 1, 1)
-    response = error_response(429, "rate_limited",
-                              f"Too many requests: {limit} per {window} s per client. Retry after {retry_after} s.")
+    response = error_response(
+        429, "rate_limited", f"Too many requests: {limit} per {window} s per client. Retry after {retry_after} s."
+    )
     response["Retry-After"] = str(retry_after)
     return response
 

@@ -17,16 +17,26 @@ def _ref(name: str) -> dict:
 
 
 def _closed(properties: dict, required: list[str] | None = None) -> dict:
-    return {"type": "object", "additionalProperties": False, "properties": properties,
-            "required": required if required is not None else list(properties)}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+    }
 
 
 _LINK = _closed({"slug": {"type": "string"}, "name": {"type": "string"}, "url": _URL})
 
-_IMAGE = _closed({
-    "url": _URL, "width": {"type": "integer", "minimum": 0}, "height": {"type": "integer", "minimum": 0},
-    "alt": {"type": "string"}, "caption": {"type": "string"}, "credit": {"type": "string"},
-})
+_IMAGE = _closed(
+    {
+        "url": _URL,
+        "width": {"type": "integer", "minimum": 0},
+        "height": {"type": "integer", "minimum": 0},
+        "alt": {"type": "string"},
+        "caption": {"type": "string"},
+        "credit": {"type": "string"},
+    }
+)
 
 _SUMMARY_PROPERTIES = {
     "id": {"type": "integer", "minimum": 1},
@@ -53,42 +63,54 @@ _DETAIL_PROPERTIES = {
 _PAGE_NUMBER = {"type": ["integer", "null"], "minimum": 1}
 
 SCHEMAS = {
-    "Error": _closed({"error": _closed({
-        "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}})}),
+    "Error": _closed(
+        {"error": _closed({"status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}})}
+    ),
     "Link": _LINK,
     "Image": _IMAGE,
-    "Category": _closed({"slug": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"},
-                         "url": _URL}),
+    "Category": _closed(
+        {"slug": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"}, "url": _URL}
+    ),
     "ArticleSummary": _closed(_SUMMARY_PROPERTIES),
     "Article": _closed(_DETAIL_PROPERTIES),
-    "ArticlePage": _closed({
-        "count": {"type": "integer", "minimum": 0},
-        "page": {"type": "integer", "minimum": 1},
-        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
-        "next_page": _PAGE_NUMBER,
-        "previous_page": _PAGE_NUMBER,
-        "results": {"type": "array", "items": _ref("ArticleSummary")},
-    }),
+    "ArticlePage": _closed(
+        {
+            "count": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "next_page": _PAGE_NUMBER,
+            "previous_page": _PAGE_NUMBER,
+            "results": {"type": "array", "items": _ref("ArticleSummary")},
+        }
+    ),
     "CategoryList": _closed({"results": {"type": "array", "items": _ref("Category")}}),
-    "Ranking": _closed({
-        "category": _ref("Category"),
-        "results": {"type": "array", "items": _closed({"rank": {"type": "integer", "minimum": 1},
-                                                         **_SUMMARY_PROPERTIES})},
-    }),
-    "SearchResults": _closed({
-        "query": {"type": "string"},
-        "count": {"type": "integer", "minimum": 0},
-        "page": {"type": "integer", "minimum": 1},
-        "per_page": {"type": "integer", "minimum": 1},
-        "results": {"type": "array", "items": _ref("ArticleSummary")},
-    }),
+    "Ranking": _closed(
+        {
+            "category": _ref("Category"),
+            "results": {
+                "type": "array",
+                "items": _closed({"rank": {"type": "integer", "minimum": 1}, **_SUMMARY_PROPERTIES}),
+            },
+        }
+    ),
+    "SearchResults": _closed(
+        {
+            "query": {"type": "string"},
+            "count": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "results": {"type": "array", "items": _ref("ArticleSummary")},
+        }
+    ),
 }
 
 _CACHE_HEADERS = {
     "ETag": {"schema": {"type": "string"}, "description": "Send back as If-None-Match for a 304"},
     "Cache-Control": {"schema": {"type": "string"}},
-    "Last-Modified": {"schema": {"type": "string"},
-                      "description": "On an article: its last change; send back as If-Modified-Since for a 304"},
+    "Last-Modified": {
+        "schema": {"type": "string"},
+        "description": "On an article: its last change; send back as If-Modified-Since for a 304",
+    },
 }
 
 
@@ -98,12 +120,17 @@ def _error(description: str) -> dict:
 
 def _ok(schema: str, description: str) -> dict:
     return {
-        "200": {"description": description, "headers": _CACHE_HEADERS,
-                "content": {"application/json": {"schema": _ref(schema)}}},
+        "200": {
+            "description": description,
+            "headers": _CACHE_HEADERS,
+            "content": {"application/json": {"schema": _ref(schema)}},
+        },
         "304": {"description": "Not modified: the copy named by If-None-Match / If-Modified-Since is current"},
         "400": _error("A parameter is malformed, out of range or names nothing"),
-        "429": {**_error("Rate limit exceeded"),
-                "headers": {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait"}}},
+        "429": {
+            **_error("Rate limit exceeded"),
+            "headers": {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait"}},
+        },
     }
 
 
@@ -116,47 +143,67 @@ _PER_PAGE = _query("per_page", "Items per page", {"type": "integer", "minimum": 
 _SLUG = {"type": "string", "minLength": 1, "maxLength": 200}
 
 PATHS = {
-    "/api/v1/articles": {"get": {
-        "operationId": "listArticles",
-        "summary": "Published articles, newest first",
-        "parameters": [
-            _query("category", "Category slug", _SLUG),
-            _query("tag", "Tag slug", _SLUG),
-            _query("writer", "Writer slug", _SLUG),
-            _PAGE, _PER_PAGE,
-        ],
-        "responses": _ok("ArticlePage", "A page of articles"),
-    }},
-    "/api/v1/articles/{id}": {"get": {
-        "operationId": "getArticle",
-        "summary": "One published article with its body",
-        "parameters": [{"name": "id", "in": "path", "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 2 ** 53}}],
-        "responses": {**_ok("Article", "The article"), "404": _error("No published article with this id")},
-    }},
-    "/api/v1/categories": {"get": {
-        "operationId": "listCategories",
-        "summary": "All categories",
-        "responses": _ok("CategoryList", "The categories in menu order"),
-    }},
-    "/api/v1/rankings": {"get": {
-        "operationId": "getRanking",
-        "summary": "Most-read published articles of a category",
-        "parameters": [_query("category", "Category slug", _SLUG, required=True),
-                       _query("limit", "How many", {"type": "integer", "minimum": 1, "maximum": 50})],
-        "responses": _ok("Ranking", "The ranking, most read first"),
-    }},
-    "/api/v1/search": {"get": {
-        "operationId": "searchArticles",
-        "summary": "Full-text search over published articles",
-        "description": "Words are ANDed; \"exact phrase\" and -exclude work as on the site's search page.",
-        "parameters": [_query("q", "Search words", {"type": "string", "minLength": 1, "maxLength": 200},
-                              required=True),
-                       _query("category", "Category slug", _SLUG),
-                       _query("page", "Page number, from 1", {"type": "integer", "minimum": 1, "maximum": 100}),
-                       _PER_PAGE],
-        "responses": _ok("SearchResults", "Matching articles, best first"),
-    }},
+    "/api/v1/articles": {
+        "get": {
+            "operationId": "listArticles",
+            "summary": "Published articles, newest first",
+            "parameters": [
+                _query("category", "Category slug", _SLUG),
+                _query("tag", "Tag slug", _SLUG),
+                _query("writer", "Writer slug", _SLUG),
+                _PAGE,
+                _PER_PAGE,
+            ],
+            "responses": _ok("ArticlePage", "A page of articles"),
+        }
+    },
+    "/api/v1/articles/{id}": {
+        "get": {
+            "operationId": "getArticle",
+            "summary": "One published article with its body",
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**53},
+                }
+            ],
+            "responses": {**_ok("Article", "The article"), "404": _error("No published article with this id")},
+        }
+    },
+    "/api/v1/categories": {
+        "get": {
+            "operationId": "listCategories",
+            "summary": "All categories",
+            "responses": _ok("CategoryList", "The categories in menu order"),
+        }
+    },
+    "/api/v1/rankings": {
+        "get": {
+            "operationId": "getRanking",
+            "summary": "Most-read published articles of a category",
+            "parameters": [
+                _query("category", "Category slug", _SLUG, required=True),
+                _query("limit", "How many", {"type": "integer", "minimum": 1, "maximum": 50}),
+            ],
+            "responses": _ok("Ranking", "The ranking, most read first"),
+        }
+    },
+    "/api/v1/search": {
+        "get": {
+            "operationId": "searchArticles",
+            "summary": "Full-text search over published articles",
+            "description": 'Words are ANDed; "exact phrase" and -exclude work as on the site\'s search page.',
+            "parameters": [
+                _query("q", "Search words", {"type": "string", "minLength": 1, "maxLength": 200}, required=True),
+                _query("category", "Category slug", _SLUG),
+                _query("page", "Page number, from 1", {"type": "integer", "minimum": 1, "maximum": 100}),
+                _PER_PAGE,
+            ],
+            "responses": _ok("SearchResults", "Matching articles, best first"),
+        }
+    },
 }
 
 SCHEMA = {
@@ -165,7 +212,7 @@ SCHEMA = {
         "title": f"{settings.SITE_NAME} Read API",
         "version": "1.0.0",
         "description": "Published articles, categories, rankings and search of the site, read-only. "
-                       "Rate limited per client IP; responses carry ETag and Cache-Control.",
+        "Rate limited per client IP; responses carry ETag and Cache-Control.",
     },
     "servers": [{"url": settings.SITE_URL}],
     "paths": PATHS,

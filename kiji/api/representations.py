@@ -10,8 +10,12 @@ from kiji.reader.seo import absolute, large_image
 
 
 def category_data(category: Category) -> dict:
-    return {"slug": category.slug, "name": category.name, "description": category.description,
-            "url": absolute(category.get_absolute_url())}
+    return {
+        "slug": category.slug,
+        "name": category.name,
+        "description": category.description,
+        "url": absolute(category.get_absolute_url()),
+    }
 
 
 def _ref(obj: Category | Writer | Tag) -> dict:

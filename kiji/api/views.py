@@ -70,7 +70,7 @@ def article_list(request):
     page = _int_param(request, "page", 1, 1, 10_000)
     total = articles.count()
     offset = (page - 1) * per_page
-    rows = list(_for_summaries(articles).latest_first()[offset:offset + per_page])
+    rows = list(_for_summaries(articles).latest_first()[offset : offset + per_page])
     data = {
         "count": total,
         "page": page,
@@ -88,8 +88,7 @@ def article_list(request):
 def article_detail(request, pk):
     if pk > MAX_ID:
         raise Http404
-    article = get_object_or_404(Article.objects.published().for_cards().prefetch_related("tags", "corrections"),
-                                pk=pk)
+    article = get_object_or_404(Article.objects.published().for_cards().prefetch_related("tags", "corrections"), pk=pk)
     return rep.article_detail(article), _last_modified(article)
 
 
@@ -110,8 +109,10 @@ def ranking(request):
     # Re-read what the ranking names, so the API's fields and visibility rules stay its own.
     by_pk = _for_summaries(Article.objects.published()).in_bulk(ranked)
     rows = [by_pk[pk] for pk in ranked if pk in by_pk]
-    data = {"category": rep.category_data(category),
-            "results": [{"rank": i, **rep.article_summary(a)} for i, a in enumerate(rows, start=1)]}
+    data = {
+        "category": rep.category_data(category),
+        "results": [{"rank": i, **rep.article_summary(a)} for i, a in enumerate(rows, start=1)],
+    }
     return data, None
 
 
@@ -129,11 +130,17 @@ def search(request):
     page = _int_param(request, "page", 1, 1, MAX_PAGE)
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     # Ids only: the reader page's highlighted snippets and suggestions would be thrown away here.
-    ids, total = ranked_ids(parse_query(query), Filters(category_id=category.pk if category else None),
-                            page=page, per_page=per_page)
+    ids, total = ranked_ids(
+        parse_query(query), Filters(category_id=category.pk if category else None), page=page, per_page=per_page
+    )
     by_pk = _for_summaries(Article.objects.published()).in_bulk(ids)
-    return {"query": query, "count": total, "page": page, "per_page": per_page,
-            "results": [rep.article_summary(by_pk[pk]) for pk in ids if pk in by_pk]}, None
+    return {
+        "query": query,
+        "count": total,
+        "page": page,
+        "per_page": per_page,
+        "results": [rep.article_summary(by_pk[pk]) for pk in ids if pk in by_pk],
+    }, None
 
 
 def openapi(request):
@@ -144,4 +151,3 @@ def openapi(request):
 
 def not_found(request, path=""):
     return error_response(404, "not_found", "No such API endpoint.")
-

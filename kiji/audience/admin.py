@@ -55,16 +55,19 @@ class AnalyticsAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [path("article/<int:pk>/", view(self.article_view), name="audience_article_analytics"),
-                *super().get_urls()]
+        return [
+            path("article/<int:pk>/", view(self.article_view), name="audience_article_analytics"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
         now = timezone.now()
         days = analytics.daily_totals(now=now)
-        per_category = [(c, lists.ranking_with_views(c, window="24h", limit=5))
-                        for c in Category.objects.order_by("position", "pk")]
+        per_category = [
+            (c, lists.ranking_with_views(c, window="24h", limit=5)) for c in Category.objects.order_by("position", "pk")
+        ]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Analytics dashboard"),
@@ -72,8 +75,9 @@ class AnalyticsAdmin(admin.ModelAdmin):
             "top_day": lists.ranking_with_views(None, window="24h", limit=10),
             "per_category": per_category,
             "trending": lists.trending(limit=10),
-            "daily_chart": bar_chart([(d.strftime("%m/%d"), v) for d, v in days],
-                                     title=str(_("Views per day, last 30 days")), every=5),
+            "daily_chart": bar_chart(
+                [(d.strftime("%m/%d"), v) for d, v in days], title=str(_("Views per day, last 30 days")), every=5
+            ),
             "total_30": f"{sum(v for _, v in days):,}",
             "opts": self.model._meta,
         }
@@ -92,10 +96,14 @@ class AnalyticsAdmin(admin.ModelAdmin):
             "article": article,
             "rank": {w: analytics.rank_of(article, window=w, now=now) for w in lists.WINDOWS},
             "total": f"{lists.total_views(pk):,}",
-            "hourly_chart": bar_chart([(timezone.localtime(h).strftime("%H時"), v) for h, v in hours],
-                                      title=str(_("Views per hour, last 48 hours")), every=6),
-            "daily_chart": bar_chart([(d.strftime("%m/%d"), v) for d, v in days],
-                                     title=str(_("Views per day, last 30 days")), every=5),
+            "hourly_chart": bar_chart(
+                [(timezone.localtime(h).strftime("%H時"), v) for h, v in hours],
+                title=str(_("Views per hour, last 48 hours")),
+                every=6,
+            ),
+            "daily_chart": bar_chart(
+                [(d.strftime("%m/%d"), v) for d, v in days], title=str(_("Views per day, last 30 days")), every=5
+            ),
             "dashboard_url": reverse("admin:audience_articleviewhour_changelist"),
             "opts": self.model._meta,
         }

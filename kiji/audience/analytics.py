@@ -34,8 +34,11 @@ def daily_totals(*, now: datetime | None = None, days: int = 30, article_id: int
 def hourly(article_id: int, *, now: datetime | None = None, hours: int = 48) -> list[tuple[datetime, int]]:
     """[(hour start, views)] of one article for the last `hours` hours, oldest first."""
     current = hour_of(now or timezone.now())
-    found = dict(ArticleViewHour.objects.filter(article_id=article_id, hour__gte=utc_hour(current - hours + 1))
-                 .values_list("hour", "count"))
+    found = dict(
+        ArticleViewHour.objects.filter(article_id=article_id, hour__gte=utc_hour(current - hours + 1)).values_list(
+            "hour", "count"
+        )
+    )
     return [(utc_hour(h), found.get(utc_hour(h), 0)) for h in range(current - hours + 1, current + 1)]
 
 

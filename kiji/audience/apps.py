@@ -8,11 +8,15 @@ class AudienceConfig(AppConfig):
 
     def ready(self):
         from kiji.audience import receivers  # noqa: F401  (listens to newsroom signals, registers jobs)
-        from kiji.newsroom.roles import EXTRA_ROLE_PERMISSIONS
         from kiji.newsroom.permissions import EDITORS_GROUP
+        from kiji.newsroom.roles import EXTRA_ROLE_PERMISSIONS
 
-        EXTRA_ROLE_PERMISSIONS.setdefault(EDITORS_GROUP, []).extend([
-            "audience.view_articleviewhour",
-            "audience.add_editorpick", "audience.change_editorpick",
-            "audience.delete_editorpick", "audience.view_editorpick",
-        ])
+        EXTRA_ROLE_PERMISSIONS.setdefault(EDITORS_GROUP, []).extend(
+            [
+                "audience.view_articleviewhour",
+                "audience.add_editorpick",
+                "audience.change_editorpick",
+                "audience.delete_editorpick",
+                "audience.view_editorpick",
+            ]
+        )

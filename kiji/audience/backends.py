@@ -36,9 +36,9 @@ from django.utils import timezone
 
 from kiji.audience.store import claim_in_db, persist_counts, read_db_list, tidy_connection, write_db_lists
 
-DEDUPE_SECONDS = 30 * 60   # the same visitor re-reading the same article within this counts once
+DEDUPE_SECONDS = 30 * 60  # the same visitor re-reading the same article within this counts once
 SESSION_SECONDS = 30 * 60  # articles read within this of each other by one visitor are co-read
-SESSION_DEPTH = 10         # how many of the visitor's recent articles pair with a new one
+SESSION_DEPTH = 10  # how many of the visitor's recent articles pair with a new one
 
 
 def hour_of(now: datetime) -> int:
@@ -225,8 +225,16 @@ class RedisBackend:
 
     name = "redis"
 
-    def __init__(self, *, url: str, prefix: str = "kiji:aud:", flush_seconds: float = 5, batch: int = 1,
-                 ship_seconds: float = 1.0, ship_thread: bool = True):
+    def __init__(
+        self,
+        *,
+        url: str,
+        prefix: str = "kiji:aud:",
+        flush_seconds: float = 5,
+        batch: int = 1,
+        ship_seconds: float = 1.0,
+        ship_thread: bool = True,
+    ):
         import redis
 
         # Views are sent to Redis `batch` at a time in one pipelined round trip (and at least every
@@ -262,8 +270,10 @@ class RedisBackend:
 
     def record_view(self, article_id: int, visitor: str, now: datetime) -> bool | None:
         """True/False (counted or a repeat) when sent at once; None when queued for the next batch."""
-        view = ([self.k(f"seen:{visitor}:{article_id}"), self.k("counts"), self.k(f"sess:{visitor}"), self.k("co")],
-                [f"{article_id}:{hour_of(now)}", article_id, DEDUPE_SECONDS, SESSION_DEPTH, int(now.timestamp())])
+        view = (
+            [self.k(f"seen:{visitor}:{article_id}"), self.k("counts"), self.k(f"sess:{visitor}"), self.k("co")],
+            [f"{article_id}:{hour_of(now)}", article_id, DEDUPE_SECONDS, SESSION_DEPTH, int(now.timestamp())],
+        )
         with self._lock:
             self._queue.append(view)
             full = len(self._queue) >= self.batch
@@ -323,8 +333,9 @@ class RedisBackend:
 
     def take_batch(self) -> None:
         """Atomically set the current counts aside as a named batch (new views go to fresh keys)."""
-        self._take(keys=[self.k("counts"), self.k("co"), self.k("batches")],
-                   args=[self.k(f"batch:{secrets.token_hex(6)}")])
+        self._take(
+            keys=[self.k("counts"), self.k("co"), self.k("batches")], args=[self.k(f"batch:{secrets.token_hex(6)}")]
+        )
 
     def write_batches(self) -> int:
         """Write every batch set aside, including ones a crashed flusher left behind, then delete it."""
@@ -379,12 +390,17 @@ def get_backend():
         url = getattr(settings, "KIJI_AUDIENCE_REDIS_URL", "")
         seconds = getattr(settings, "KIJI_AUDIENCE_FLUSH_SECONDS", 5)
         if url:
-            _backend = RedisBackend(url=url, prefix=settings.KIJI_AUDIENCE_REDIS_PREFIX, flush_seconds=seconds,
-                                    batch=getattr(settings, "KIJI_AUDIENCE_REDIS_BATCH", 32),
-                                    ship_thread=getattr(settings, "KIJI_AUDIENCE_FLUSH_THREAD", True))
+            _backend = RedisBackend(
+                url=url,
+                prefix=settings.KIJI_AUDIENCE_REDIS_PREFIX,
+                flush_seconds=seconds,
+                batch=getattr(settings, "KIJI_AUDIENCE_REDIS_BATCH", 32),
+                ship_thread=getattr(settings, "KIJI_AUDIENCE_FLUSH_THREAD", True),
+            )
         else:
-            _backend = MemoryBackend(flush_seconds=seconds,
-                                     flush_thread=getattr(settings, "KIJI_AUDIENCE_FLUSH_THREAD", True))
+            _backend = MemoryBackend(
+                flush_seconds=seconds, flush_thread=getattr(settings, "KIJI_AUDIENCE_FLUSH_THREAD", True)
+            )
     return _backend
 
 

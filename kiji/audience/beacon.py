@@ -30,7 +30,8 @@ BOT_PATTERN = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|scrape|preview|fetch|monitor|headless|phantomjs|lighthouse|"
     r"pagespeed|facebookexternalhit|embedly|quora link|whatsapp|line-poker|hatena|mediapartners|"
     r"curl|wget|python-|httpx|aiohttp|go-http-client|java/|okhttp|libwww|axios|node-fetch|scrapy|"
-    r"ahrefs|semrush|mj12|yandex|baidu|bingpreview|petalbot|bytespider|gptbot|ccbot|applebot")
+    r"ahrefs|semrush|mj12|yandex|baidu|bingpreview|petalbot|bytespider|gptbot|ccbot|applebot"
+)
 
 
 def is_bot(user_agent: str) -> bool:

@@ -4,8 +4,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
-def bar_chart(points: list[tuple[str, int]], *, title: str, width: int = 720, height: int = 200,
-              every: int = 1) -> SafeString:
+def bar_chart(
+    points: list[tuple[str, int]], *, title: str, width: int = 720, height: int = 200, every: int = 1
+) -> SafeString:
     """A bar chart of (label, value) points; every `every`-th label is written under its bar."""
     left, bottom, top = 44, 22, 12
     plot_w, plot_h = width - left - 8, height - bottom - top
@@ -21,11 +22,20 @@ def bar_chart(points: list[tuple[str, int]], *, title: str, width: int = 720, he
         x = left + i * step
         parts.append(
             f'<rect x="{x + step * 0.1:.1f}" y="{top + plot_h - h:.1f}" width="{max(step * 0.8, 1):.1f}" '
-            f'height="{h:.1f}" class="bar"><title>{escape(label)}: {value:,}</title></rect>')
+            f'height="{h:.1f}" class="bar"><title>{escape(label)}: {value:,}</title></rect>'
+        )
         if i % every == 0:
-            parts.append(f'<text x="{x + step / 2:.1f}" y="{height - 6}" text-anchor="middle" '
-                         f'class="tick">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{x + step / 2:.1f}" y="{height - 6}" text-anchor="middle" '
+                f'class="tick">{escape(label)}</text>'
+            )
     # Every value above is a number or escaped text, so the markup is safe to insert.
     body = mark_safe("".join(parts))
-    return format_html('<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}">'
-                       '<title>{}</title>{}</svg>', width, height, title, title, body)
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}"><title>{}</title>{}</svg>',
+        width,
+        height,
+        title,
+        title,
+        body,
+    )

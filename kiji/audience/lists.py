@@ -7,7 +7,7 @@ read one precomputed list and keep only articles that are published now.
 
 import math
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Q, Sum
@@ -19,10 +19,10 @@ from kiji.newsroom.models import Article, Category
 
 WINDOWS = {"1h": 1, "24h": 24, "7d": 24 * 7}
 WINDOW_LABELS = {"1h": "1時間", "24h": "24時間", "7d": "7日間"}
-STORED = 30                 # ids kept per list: room for articles unpublished since the computation
-TRENDING_PRIOR = 20.0       # views of pseudo-baseline: a new article's 5 views are no surge
+STORED = 30  # ids kept per list: room for articles unpublished since the computation
+TRENDING_PRIOR = 20.0  # views of pseudo-baseline: a new article's 5 views are no surge
 TRENDING_MIN_VIEWS = 5
-CO_PRIOR = 5.0              # co-read count at which the co-readership signal reaches half its weight
+CO_PRIOR = 5.0  # co-read count at which the co-readership signal reaches half its weight
 
 
 def default_window() -> str:
@@ -30,6 +30,7 @@ def default_window() -> str:
 
 
 # ---- computing -------------------------------------------------------------------------------
+
 
 def _since(now: datetime, hours: int) -> datetime:
     """Start of a window of `hours` hours: the current hour's bucket plus the `hours` before it."""
@@ -49,8 +50,10 @@ def _ranked(views: dict[int, int], meta: dict[int, tuple]) -> list[int]:
 
 
 def _published_meta(now: datetime) -> dict[int, tuple[int, float]]:
-    return {pk: (cat, ts.timestamp()) for pk, cat, ts in
-            Article.objects.published(now).values_list("pk", "category_id", "published_at")}
+    return {
+        pk: (cat, ts.timestamp())
+        for pk, cat, ts in Article.objects.published(now).values_list("pk", "category_id", "published_at")
+    }
 
 
 def compute_rankings(now: datetime, meta: dict) -> dict[str, dict]:
@@ -107,11 +110,22 @@ def compute_recommended(now: datetime, lists: dict[str, dict], meta: dict | None
     newest article of each category: a new site, or a quiet night, still recommends something."""
     picks = list(EditorPick.objects.active(now).values_list("article_id", "expires_at"))
     meta = _published_meta(now) if meta is None else meta
-    ids = list(dict.fromkeys([pk for pk, _ in picks] + lists.get("ranking:24h:all", {}).get("ids", [])
-                             + lists.get("trending", {}).get("ids", []) + _newest_per_category(meta)))
+    ids = list(
+        dict.fromkeys(
+            [pk for pk, _ in picks]
+            + lists.get("ranking:24h:all", {}).get("ids", [])
+            + lists.get("trending", {}).get("ids", [])
+            + _newest_per_category(meta)
+        )
+    )
     expiries = [e.timestamp() for _, e in picks if e is not None]
-    return {"recommended": {"ids": ids[:STORED], "picks": len(dict.fromkeys(pk for pk, _ in picks)),
-                            "until": min(expiries) if expiries else None}}
+    return {
+        "recommended": {
+            "ids": ids[:STORED],
+            "picks": len(dict.fromkeys(pk for pk, _ in picks)),
+            "until": min(expiries) if expiries else None,
+        }
+    }
 
 
 def _newest_per_category(meta: dict[int, tuple[int, float]]) -> list[int]:
@@ -208,11 +222,22 @@ def write_also_read(content: dict[int, list[tuple[int, float]]]) -> int:
     ids = [pk for pk in content if pk in meta]
     backend = get_backend()
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         co = _co_reads(chunk)
-        backend.write_lists({f"also:{pk}": {"ids": [o for o in blend(
-            _boosted(content[pk], meta[pk], meta, now_ts), co.get(pk, {}), co_weight=co_weight)
-            if o != pk and o in meta][:STORED]} for pk in chunk})
+        backend.write_lists(
+            {
+                f"also:{pk}": {
+                    "ids": [
+                        o
+                        for o in blend(
+                            _boosted(content[pk], meta[pk], meta, now_ts), co.get(pk, {}), co_weight=co_weight
+                        )
+                        if o != pk and o in meta
+                    ][:STORED]
+                }
+                for pk in chunk
+            }
+        )
     return len(ids)
 
 
@@ -245,8 +270,11 @@ def refresh_also_read_job() -> None:
         compute_also_read()
     else:
         since = datetime.fromtimestamp((backend.read_list("_also_read_since") or {}).get("ts", 0), tz=UTC)
-        changed = list(Article.objects.published(now).filter(Q(modified_at__gte=since) | Q(published_at__gte=since))
-                       .values_list("pk", flat=True)[:2000])
+        changed = list(
+            Article.objects.published(now)
+            .filter(Q(modified_at__gte=since) | Q(published_at__gte=since))
+            .values_list("pk", flat=True)[:2000]
+        )
         if changed:
             compute_also_read(changed)
     backend.write_lists({"_also_read_since": {"ts": now.timestamp()}})
@@ -254,8 +282,9 @@ def refresh_also_read_job() -> None:
 
 # ---- reading (what the pages call) ------------------------------------------------------------
 
+
 def _articles(ids: list[int], limit: int, *, exclude: set[int] = frozenset()) -> list[Article]:
-    wanted = [pk for pk in dict.fromkeys(ids) if pk not in exclude][:limit + 10]
+    wanted = [pk for pk in dict.fromkeys(ids) if pk not in exclude][: limit + 10]
     if not wanted:
         return []
     found = Article.objects.published().filter(pk__in=wanted).select_related("category").in_bulk()
@@ -294,8 +323,13 @@ def also_read(article: Article, *, limit: int = 8) -> list[Article]:
     items = _articles(_ids(f"also:{article.pk}"), limit, exclude={article.pk})
     if len(items) < limit:
         seen = {a.pk for a in items} | {article.pk}
-        latest = (Article.objects.published().filter(category_id=article.category_id).exclude(pk__in=seen)
-                  .select_related("category").latest_first()[:limit - len(items)])
+        latest = (
+            Article.objects.published()
+            .filter(category_id=article.category_id)
+            .exclude(pk__in=seen)
+            .select_related("category")
+            .latest_first()[: limit - len(items)]
+        )
         items += list(latest)
     return items
 

@@ -43,20 +43,22 @@ class CoRead(models.Model):
 class EditorPickQuerySet(models.QuerySet):
     def active(self, now=None):
         now = now or timezone.now()
-        return (self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
-                .filter(article__in=Article.objects.published(now)))
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)).filter(
+            article__in=Article.objects.published(now)
+        )
 
 
 class EditorPick(models.Model):
     """An article editors pin to おすすめニュース, until an optional expiry."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, verbose_name=_("article"))
-    position = models.PositiveSmallIntegerField(_("position"), default=0,
-                                                help_text=_("Lower numbers are shown first."))
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True,
-                                      help_text=_("Leave empty to keep the pick until it is removed."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   editable=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower numbers are shown first."))
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, help_text=_("Leave empty to keep the pick until it is removed.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EditorPickQuerySet.as_manager()

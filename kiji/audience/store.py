@@ -26,8 +26,7 @@ def persist_counts(counts: Counter, co: Counter) -> None:
     ids = {a for a, _ in counts} | {a for pair in co for a in pair}
     existing = set(Article.objects.filter(pk__in=ids).values_list("pk", flat=True))  # deleted meanwhile
     adapt = connection.ops.adapt_datetimefield_value
-    hours = [(a, adapt(datetime.fromtimestamp(h * 3600, tz=UTC)), n)
-             for (a, h), n in counts.items() if a in existing]
+    hours = [(a, adapt(datetime.fromtimestamp(h * 3600, tz=UTC)), n) for (a, h), n in counts.items() if a in existing]
     pairs = [(a, b, n) for (a, b), n in co.items() if a in existing and b in existing]
     pairs += [(b, a, n) for a, b, n in pairs]
     with transaction.atomic(), connection.cursor() as cursor:
@@ -35,12 +34,16 @@ def persist_counts(counts: Counter, co: Counter) -> None:
             cursor.executemany(
                 f"INSERT INTO {ArticleViewHour._meta.db_table} (article_id, hour, count) VALUES (%s, %s, %s) "
                 "ON CONFLICT (article_id, hour) DO UPDATE SET count = "
-                f"{ArticleViewHour._meta.db_table}.count + excluded.count", hours)
+                f"{ArticleViewHour._meta.db_table}.count + excluded.count",
+                hours,
+            )
         if pairs:
             cursor.executemany(
                 f"INSERT INTO {CoRead._meta.db_table} (article_id, other_id, count) VALUES (%s, %s, %s) "
                 f"ON CONFLICT (article_id, other_id) DO UPDATE SET count = {CoRead._meta.db_table}.count "
-                "+ excluded.count", pairs)
+                "+ excluded.count",
+                pairs,
+            )
 
 
 def read_db_list(key: str) -> dict | None:
@@ -52,12 +55,16 @@ def write_db_lists(lists: dict[str, dict]) -> None:
     with transaction.atomic():
         ListSnapshot.objects.bulk_create(
             [ListSnapshot(key=k, data=v, computed_at=now) for k, v in lists.items()],
-            update_conflicts=True, unique_fields=["key"], update_fields=["data", "computed_at"])
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["data", "computed_at"],
+        )
 
 
 def claim_in_db(name: str, seconds: int, now: datetime) -> bool:
     """True for exactly one caller per `seconds` (a conditional UPDATE decides, across processes)."""
     key = f"_claim:{name}"
     ListSnapshot.objects.get_or_create(key=key, defaults={"computed_at": now - timedelta(seconds=seconds)})
-    return bool(ListSnapshot.objects.filter(key=key, computed_at__lte=now - timedelta(seconds=seconds))
-                .update(computed_at=now))
+    return bool(
+        ListSnapshot.objects.filter(key=key, computed_at__lte=now - timedelta(seconds=seconds)).update(computed_at=now)
+    )

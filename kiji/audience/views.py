@@ -12,10 +12,14 @@ def ranking_page(request):
     window = window if window in lists.WINDOWS else lists.default_window()
     slug = request.GET.get("category") or ""
     category = get_object_or_404(Category, slug=slug) if slug else None
-    return render(request, "audience/ranking.html", {
-        "category": category,
-        "window": window,
-        "windows": lists.WINDOW_LABELS,
-        "categories": list(Category.objects.order_by("position", "pk")),
-        "entries": lists.ranking(category, window=window, limit=30),
-    })
+    return render(
+        request,
+        "audience/ranking.html",
+        {
+            "category": category,
+            "window": window,
+            "windows": lists.WINDOW_LABELS,
+            "categories": list(Category.objects.order_by("position", "pk")),
+            "entries": lists.ranking(category, window=window, limit=30),
+        },
+    )

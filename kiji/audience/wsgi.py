@@ -6,8 +6,7 @@ Wraps kiji.wsgi's application (and so whatever fast doors it has, e.g. the page 
 lead may fold this one line into kiji/wsgi.py.
 """
 
-from kiji.wsgi import application as _django_application  # first: it sets Django up
-
 from kiji.audience.beacon import BeaconWSGIApplication  # noqa: E402  (needs the apps loaded)
+from kiji.wsgi import application as _django_application  # first: it sets Django up
 
 application = BeaconWSGIApplication(_django_application)

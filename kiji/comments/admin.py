@@ -31,15 +31,35 @@ class ModeratorOnly:
 
 @admin.register(Comment)
 class CommentAdmin(ModeratorOnly, admin.ModelAdmin):
-    list_display = ("excerpt", "status", "held_reason", "report_count", "like_count", "nickname", "article",
-                    "created_at")
+    list_display = (
+        "excerpt",
+        "status",
+        "held_reason",
+        "report_count",
+        "like_count",
+        "nickname",
+        "article",
+        "created_at",
+    )
     list_filter = ("status", "created_at")
     list_select_related = ("article",)
     search_fields = ("body", "nickname")
     action_form = ModerationActionForm
     actions = ["approve", "reject", "mark_spam", "remove", "ban_1_day", "ban_7_days", "ban_30_days"]
-    fields = ("article", "nickname", "body", "status", "held_reason", "report_count", "like_count", "created_at",
-              "moderated_at", "report_reasons", "visitor_recent", "history")
+    fields = (
+        "article",
+        "nickname",
+        "body",
+        "status",
+        "held_reason",
+        "report_count",
+        "like_count",
+        "created_at",
+        "moderated_at",
+        "report_reasons",
+        "visitor_recent",
+        "history",
+    )
     readonly_fields = fields
     list_per_page = 50
 
@@ -59,9 +79,19 @@ class CommentAdmin(ModeratorOnly, admin.ModelAdmin):
     @admin.display(description=_("Visitor's recent comments"))
     def visitor_recent(self, obj):
         recent = Comment.objects.filter(visitor=obj.visitor_id).exclude(pk=obj.pk).order_by("-created_at")[:10]
-        rows = format_html_join("", "<li>{} · {} · <a href=\"{}\">{}</a></li>", (
-            (c.created_at.strftime("%Y-%m-%d %H:%M"), c.get_status_display(),
-             reverse("admin:comments_comment_change", args=[c.pk]), c.excerpt(60)) for c in recent))
+        rows = format_html_join(
+            "",
+            '<li>{} · {} · <a href="{}">{}</a></li>',
+            (
+                (
+                    c.created_at.strftime("%Y-%m-%d %H:%M"),
+                    c.get_status_display(),
+                    reverse("admin:comments_comment_change", args=[c.pk]),
+                    c.excerpt(60),
+                )
+                for c in recent
+            ),
+        )
         banned = obj.visitor.banned_until
         ban = format_html("<p>{} {}</p>", _("Banned until"), banned.strftime("%Y-%m-%d %H:%M")) if banned else ""
         return format_html("{}<ul>{}</ul>", ban, rows) if recent else (ban or _("None"))
@@ -74,14 +104,20 @@ class CommentAdmin(ModeratorOnly, admin.ModelAdmin):
 
     @admin.display(description=_("Moderation history"))
     def history(self, obj):
-        rows = format_html_join("", "<li>{} · {} · {} · {}</li>", (
-            (a.created_at.strftime("%Y-%m-%d %H:%M"), a.get_kind_display(), a.by or _("system"), a.reason)
-            for a in obj.actions.select_related("by")))
+        rows = format_html_join(
+            "",
+            "<li>{} · {} · {} · {}</li>",
+            (
+                (a.created_at.strftime("%Y-%m-%d %H:%M"), a.get_kind_display(), a.by or _("system"), a.reason)
+                for a in obj.actions.select_related("by")
+            ),
+        )
         return format_html("<ul>{}</ul>", rows) if obj.actions.exists() else _("None")
 
     def _done(self, request, count):
-        self.message_user(request, ngettext("%d comment changed.", "%d comments changed.", count) % count,
-                          messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d comment changed.", "%d comments changed.", count) % count, messages.SUCCESS
+        )
 
     @admin.action(description=_("Approve selected comments"), permissions=["moderate"])
     def approve(self, request, queryset):
@@ -93,17 +129,20 @@ class CommentAdmin(ModeratorOnly, admin.ModelAdmin):
 
     @admin.action(description=_("Mark selected comments as spam"), permissions=["moderate"])
     def mark_spam(self, request, queryset):
-        self._done(request, services.reject_comments(comments=queryset, by=request.user, reason=_reason(request),
-                                                     spam=True))
+        self._done(
+            request, services.reject_comments(comments=queryset, by=request.user, reason=_reason(request), spam=True)
+        )
 
     @admin.action(description=_("Remove selected comments"), permissions=["moderate"])
     def remove(self, request, queryset):
-        self._done(request, services.reject_comments(comments=queryset, by=request.user, reason=_reason(request),
-                                                     remove=True))
+        self._done(
+            request, services.reject_comments(comments=queryset, by=request.user, reason=_reason(request), remove=True)
+        )
 
     def _ban(self, request, queryset, days):
-        count = services.ban_visitors(comments=queryset.select_related("visitor"), by=request.user, days=days,
-                                      reason=_reason(request))
+        count = services.ban_visitors(
+            comments=queryset.select_related("visitor"), by=request.user, days=days, reason=_reason(request)
+        )
         self.message_user(request, ngettext("%d visitor banned.", "%d visitors banned.", count) % count)
 
     @admin.action(description=_("Ban the authors for 1 day"), permissions=["moderate"])

@@ -3,10 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 MODERATORS_GROUP = "コメント担当"  # moderators who are not editors: comments only, no articles
 MODERATION_PERMISSIONS = [
-    "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
-    "comments.view_commentsection", "comments.change_commentsection",
-    "comments.add_ngword", "comments.change_ngword", "comments.delete_ngword", "comments.view_ngword",
-    "comments.view_moderationaction", "comments.view_visitor", "comments.change_visitor",
+    "comments.view_comment",
+    "comments.change_comment",
+    "comments.moderate_comment",
+    "comments.view_commentsection",
+    "comments.change_commentsection",
+    "comments.add_ngword",
+    "comments.change_ngword",
+    "comments.delete_ngword",
+    "comments.view_ngword",
+    "comments.view_moderationaction",
+    "comments.view_visitor",
+    "comments.change_visitor",
 ]
 
 

@@ -7,7 +7,7 @@ counts across app servers; the database backend shares them across the processes
 """
 
 import time
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -25,7 +25,7 @@ class DatabaseCounters:
     def incr(self, key: str, window: int, *, now: float | None = None) -> int:
         now = time.time() if now is None else now
         bucket = _bucket(window, now)
-        expires = datetime.fromtimestamp((bucket + 1) * window, tz=dt_timezone.utc)
+        expires = datetime.fromtimestamp((bucket + 1) * window, tz=UTC)
         # One atomic statement on SQLite (3.35+) and PostgreSQL: no read-then-write race between processes.
         q = connection.ops.quote_name
         table, k, n = q(Counter._meta.db_table), q("key"), q("count")
@@ -33,7 +33,8 @@ class DatabaseCounters:
             cursor.execute(
                 f"INSERT INTO {table} ({k}, {n}, {q('expires_at')}) VALUES (%s, 1, %s) "
                 f"ON CONFLICT ({k}) DO UPDATE SET {n} = {table}.{n} + 1 RETURNING {n}",
-                [f"{key}:{window}:{bucket}", connection.ops.adapt_datetimefield_value(expires)])
+                [f"{key}:{window}:{bucket}", connection.ops.adapt_datetimefield_value(expires)],
+            )
             return cursor.fetchone()[0]
 
     def incr_many(self, hits: list[tuple[str, int]], *, now: float | None = None) -> list[int]:

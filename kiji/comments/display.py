@@ -15,13 +15,16 @@ ARTICLE_PAGE_COMMENTS = 10
 def comments_page(article: Article, *, sort: str = "newest", page: int | str = 1, size: int | None = None):
     """One page of the article's approved comments in the given order (a Django Page)."""
     sort = sort if sort in SORTS else "newest"
-    queryset = Comment.objects.visible().filter(article=article).sorted_by(sort).only(
-        "pk", "article_id", "nickname", "body", "like_count", "created_at")
+    queryset = (
+        Comment.objects.visible()
+        .filter(article=article)
+        .sorted_by(sort)
+        .only("pk", "article_id", "nickname", "body", "like_count", "created_at")
+    )
     return Paginator(queryset, size or settings.KIJI_COMMENTS_PAGE_SIZE).get_page(page)
 
 
-def section_context(article: Article, *, sort: str = "newest", page: int | str = 1,
-                    size: int | None = None) -> dict:
+def section_context(article: Article, *, sort: str = "newest", page: int | str = 1, size: int | None = None) -> dict:
     """Everything the comment templates need that is the same for every reader (so it may be cached)."""
     state = rules.section_state(article)
     comments = None if state.hidden else comments_page(article, sort=sort, page=page, size=size)

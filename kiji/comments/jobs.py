@@ -31,7 +31,8 @@ def refresh_clock_changes(now=None) -> int:
     if days := settings.KIJI_COMMENTS_AUTO_CLOSE_DAYS:
         since = cache.get(AUTO_CLOSE_KEY) or now - timedelta(minutes=5)
         closed = Article.objects.published().filter(
-            published_at__gt=since - timedelta(days=days), published_at__lte=now - timedelta(days=days))
+            published_at__gt=since - timedelta(days=days), published_at__lte=now - timedelta(days=days)
+        )
         for pk in closed.values_list("pk", flat=True):
             purge_article(pk)
             purges += 1

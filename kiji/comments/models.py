@@ -15,14 +15,21 @@ class CommentSection(models.Model):
         PREMODERATED = "premoderated", _("Pre-moderated")
         CLOSED = "closed", _("Closed")
 
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="comment_section")
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="comment_section")
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.OPEN)
-    hidden = models.BooleanField(_("hidden pending review"), default=False,
-                                 help_text=_("The whole section is hidden from readers with a notice."))
-    auto_hide = models.BooleanField(_("auto-hide"), default=True,
-                                    help_text=_("Hide the section when too many of its comments are rejected "
-                                                "or reported. Turned off when a moderator shows it again."))
+    hidden = models.BooleanField(
+        _("hidden pending review"),
+        default=False,
+        help_text=_("The whole section is hidden from readers with a notice."),
+    )
+    auto_hide = models.BooleanField(
+        _("auto-hide"),
+        default=True,
+        help_text=_(
+            "Hide the section when too many of its comments are rejected "
+            "or reported. Turned off when a moderator shows it again."
+        ),
+    )
     changed_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
@@ -62,7 +69,9 @@ class CommentQuerySet(models.QuerySet):
         """Pending and reported (hidden) comments first, then the newest."""
         first = models.Case(
             models.When(status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN], then=0),
-            default=1, output_field=models.IntegerField())
+            default=1,
+            output_field=models.IntegerField(),
+        )
         return self.annotate(queue_order=first).order_by("queue_order", "-created_at")
 
 
@@ -106,13 +115,13 @@ class Comment(models.Model):
     def __str__(self):
         return self.excerpt()
 
-    def excerpt(self, length: int = 40) -> str:
-        return self.body if len(self.body) <= length else self.body[:length] + "…"
-
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("comments:page", args=[self.article_id]) + f"#c{self.pk}"
+
+    def excerpt(self, length: int = 40) -> str:
+        return self.body if len(self.body) <= length else self.body[:length] + "…"
 
 
 class Like(models.Model):
@@ -152,8 +161,12 @@ class NGWord(models.Model):
         HOLD = "hold", _("Hold for moderation")
         REJECT = "reject", _("Reject")
 
-    word = models.CharField(_("word"), max_length=100, unique=True,
-                            help_text=_("Matched after folding full/half width, case and katakana/hiragana."))
+    word = models.CharField(
+        _("word"),
+        max_length=100,
+        unique=True,
+        help_text=_("Matched after folding full/half width, case and katakana/hiragana."),
+    )
     folded = models.CharField(max_length=100, editable=False, db_index=True)
     action = models.CharField(_("action"), max_length=8, choices=Action.choices, default=Action.HOLD)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -189,12 +202,17 @@ class ModerationAction(models.Model):
         SECTION_SHOW = "section_show", _("Showed section")
 
     kind = models.CharField(_("action"), max_length=16, choices=Kind.choices)
-    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="actions")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     visitor = models.ForeignKey(Visitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+", help_text=_("Empty when the system acted on its own."))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the system acted on its own."),
+    )
     reason = models.CharField(_("why"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 

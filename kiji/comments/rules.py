@@ -12,8 +12,9 @@ from kiji.newsroom.models import Article
 
 MESSAGE_CLOSED = "この記事へのコメントは受け付けていません。"
 MESSAGE_AUTO_CLOSED = "この記事へのコメントの受け付けは終了しました。"
-MESSAGE_HIDDEN = ("この記事のコメント欄は、不適切な投稿や通報が多いため、現在非表示にしています。"
-                  "担当者が確認したうえで再開します。")
+MESSAGE_HIDDEN = (
+    "この記事のコメント欄は、不適切な投稿や通報が多いため、現在非表示にしています。担当者が確認したうえで再開します。"
+)
 MESSAGE_HELD = "この記事へのコメントは、担当者の確認後に掲載されます。"
 
 
@@ -22,9 +23,9 @@ class SectionState:
     """What readers see of an article's comments right now."""
 
     hidden: bool = False
-    closed_message: str = ""   # non-empty: the form is closed, and this says why (and when it reopens)
-    held_message: str = ""     # non-empty: new comments wait for a moderator
-    held_reason: str = ""      # the same, for moderators
+    closed_message: str = ""  # non-empty: the form is closed, and this says why (and when it reopens)
+    held_message: str = ""  # non-empty: new comments wait for a moderator
+    held_reason: str = ""  # the same, for moderators
 
     @property
     def accepting(self) -> bool:

@@ -85,13 +85,15 @@ def _is_banned(visitor: Visitor, ip_hash: str, now: datetime) -> bool:
 
 
 def _check_rate(visitor: Visitor, ip_hash: str) -> None:
-    limits = {(f"rate:v:{visitor.key}", 60): settings.KIJI_COMMENTS_RATE_PER_MINUTE,
-              (f"rate:v:{visitor.key}", 86400): settings.KIJI_COMMENTS_RATE_PER_DAY}
+    limits = {
+        (f"rate:v:{visitor.key}", 60): settings.KIJI_COMMENTS_RATE_PER_MINUTE,
+        (f"rate:v:{visitor.key}", 86400): settings.KIJI_COMMENTS_RATE_PER_DAY,
+    }
     if ip_hash:
         limits[(f"rate:ip:{ip_hash}", 60)] = settings.KIJI_COMMENTS_IP_RATE_PER_MINUTE
         limits[(f"rate:ip:{ip_hash}", 86400)] = settings.KIJI_COMMENTS_IP_RATE_PER_DAY
     counts = counter_backend().incr_many(list(limits))
-    if any(count > limit for count, limit in zip(counts, limits.values())):
+    if any(count > limit for count, limit in zip(counts, limits.values(), strict=True)):
         raise CommentRejected("投稿が速すぎます。しばらく待ってから、もう一度投稿してください。", status=429)
 
 
@@ -104,8 +106,12 @@ def _visitor_hold_reason(visitor: Visitor) -> str:
     first = settings.KIJI_COMMENTS_FIRST_HELD
     if first and visitor.approved_count < first:
         return f"first comments (approved {visitor.approved_count} of {first})"
-    recent = list(Comment.objects.filter(visitor=visitor).exclude(status=Comment.Status.PENDING)
-                  .order_by("-created_at").values_list("status", flat=True)[:10])
+    recent = list(
+        Comment.objects.filter(visitor=visitor)
+        .exclude(status=Comment.Status.PENDING)
+        .order_by("-created_at")
+        .values_list("status", flat=True)[:10]
+    )
     if len(recent) >= 4 and sum(s in (Comment.Status.REJECTED, Comment.Status.SPAM) for s in recent) * 2 > len(recent):
         return "visitor's recent comments mostly rejected"
     return ""
@@ -125,11 +131,23 @@ def _detect_flood(article: Article, now: datetime) -> bool:
     return count > max(floor, 4 * day / 144)
 
 
-def _record(kind: str, *, comment: Comment | None = None, article: Article | None = None,
-            visitor: Visitor | None = None, by=None, reason: str = "") -> ModerationAction:
+def _record(
+    kind: str,
+    *,
+    comment: Comment | None = None,
+    article: Article | None = None,
+    visitor: Visitor | None = None,
+    by=None,
+    reason: str = "",
+) -> ModerationAction:
     return ModerationAction.objects.create(
-        kind=kind, comment=comment, article=article or (comment.article if comment else None),
-        visitor=visitor or (comment.visitor if comment else None), by=by, reason=reason[:300])
+        kind=kind,
+        comment=comment,
+        article=article or (comment.article if comment else None),
+        visitor=visitor or (comment.visitor if comment else None),
+        by=by,
+        reason=reason[:300],
+    )
 
 
 def _purge_after_commit(article_pks: Iterable[int]) -> None:
@@ -137,8 +155,9 @@ def _purge_after_commit(article_pks: Iterable[int]) -> None:
         transaction.on_commit(lambda pk=pk: purge_article(pk))
 
 
-def post_comment(*, article: Article, visitor: Visitor, body: str, nickname: str = "", ip_hash: str = "",
-                 now: datetime | None = None) -> Comment:
+def post_comment(
+    *, article: Article, visitor: Visitor, body: str, nickname: str = "", ip_hash: str = "", now: datetime | None = None
+) -> Comment:
     """Store a reader's comment, approved or held with the reason; raise CommentRejected with a Japanese reason."""
     now = now or timezone.now()
     state = section_state(article, now=now)
@@ -167,9 +186,15 @@ def post_comment(*, article: Article, visitor: Visitor, body: str, nickname: str
             _switch_to_premoderation(article)
             reasons.append("flood: switched to pre-moderation")
         comment = Comment.objects.create(
-            article=article, visitor=visitor, ip_hash=ip_hash, nickname=nickname, body=body, body_hash=digest,
+            article=article,
+            visitor=visitor,
+            ip_hash=ip_hash,
+            nickname=nickname,
+            body=body,
+            body_hash=digest,
             status=Comment.Status.PENDING if reasons else Comment.Status.APPROVED,
-            held_reason="; ".join(reasons))
+            held_reason="; ".join(reasons),
+        )
         if comment.status == Comment.Status.APPROVED:
             _purge_after_commit([article.pk])
     return comment
@@ -180,8 +205,11 @@ def _switch_to_premoderation(article: Article) -> None:
     if section.mode == CommentSection.Mode.OPEN:
         section.mode = CommentSection.Mode.PREMODERATED
         section.save()
-        _record(ModerationAction.Kind.SECTION_MODE, article=article,
-                reason="Flood of new comments: switched to pre-moderation")
+        _record(
+            ModerationAction.Kind.SECTION_MODE,
+            article=article,
+            reason="Flood of new comments: switched to pre-moderation",
+        )
 
 
 @transaction.atomic
@@ -220,14 +248,20 @@ def check_section_health(*, article: Article) -> bool:
     section = section_for(article)
     if section.hidden or not section.auto_hide:
         return False
-    counts = Comment.objects.filter(article=article).exclude(status=Comment.Status.PENDING).aggregate(
-        total=Count("pk"), bad=Count("pk", filter=Q(status__in=BAD)))
+    counts = (
+        Comment.objects.filter(article=article)
+        .exclude(status=Comment.Status.PENDING)
+        .aggregate(total=Count("pk"), bad=Count("pk", filter=Q(status__in=BAD)))
+    )
     if counts["total"] < 10 or counts["bad"] * 100 < settings.KIJI_COMMENTS_HIDE_SHARE * counts["total"]:
         return False
     section.hidden = True
     section.save()
-    _record(ModerationAction.Kind.SECTION_HIDE, article=article,
-            reason=f"{counts['bad']} of {counts['total']} comments rejected or reported")
+    _record(
+        ModerationAction.Kind.SECTION_HIDE,
+        article=article,
+        reason=f"{counts['bad']} of {counts['total']} comments rejected or reported",
+    )
     _purge_after_commit([article.pk])
     return True
 
@@ -254,18 +288,22 @@ def _moderate(comments: Iterable[Comment], *, status: str, kind: str, by, reason
 @transaction.atomic
 def approve_comments(*, comments: Iterable[Comment], by, reason: str = "") -> int:
     """Approve comments (pending, hidden or rejected ones); returns how many changed."""
-    return _moderate(comments, status=Comment.Status.APPROVED, kind=ModerationAction.Kind.APPROVE,
-                     by=by, reason=reason)
+    return _moderate(comments, status=Comment.Status.APPROVED, kind=ModerationAction.Kind.APPROVE, by=by, reason=reason)
 
 
 @transaction.atomic
-def reject_comments(*, comments: Iterable[Comment], by, reason: str = "", spam: bool = False,
-                    remove: bool = False) -> int:
+def reject_comments(
+    *, comments: Iterable[Comment], by, reason: str = "", spam: bool = False, remove: bool = False
+) -> int:
     """Reject (or mark spam, or remove after approval); may hide the article's section; returns how many changed."""
     comments = list(comments)
-    status, kind = ((Comment.Status.SPAM, ModerationAction.Kind.SPAM) if spam else
-                    (Comment.Status.REMOVED, ModerationAction.Kind.REMOVE) if remove else
-                    (Comment.Status.REJECTED, ModerationAction.Kind.REJECT))
+    status, kind = (
+        (Comment.Status.SPAM, ModerationAction.Kind.SPAM)
+        if spam
+        else (Comment.Status.REMOVED, ModerationAction.Kind.REMOVE)
+        if remove
+        else (Comment.Status.REJECTED, ModerationAction.Kind.REJECT)
+    )
     changed = _moderate(comments, status=status, kind=kind, by=by, reason=reason)
     for article in {c.article for c in comments}:
         check_section_health(article=article)
@@ -279,8 +317,9 @@ def ban_visitors(*, comments: Iterable[Comment], by, days: int, reason: str = ""
     visitors = {c.visitor_id: c for c in comments}
     for comment in visitors.values():
         Visitor.objects.filter(pk=comment.visitor_id).update(banned_until=until)
-        _record(ModerationAction.Kind.BAN, comment=comment, by=by,
-                reason=f"{days} days" + (f": {reason}" if reason else ""))
+        _record(
+            ModerationAction.Kind.BAN, comment=comment, by=by, reason=f"{days} days" + (f": {reason}" if reason else "")
+        )
     return len(visitors)
 
 

@@ -17,7 +17,8 @@ _DROP = regex.compile(f"[{_BIDI}{_INVISIBLE}]|[\\p{{Cc}}--[\\n]]|\\p{{Cs}}|\\p{{
 # ZWJ/ZWNJ join emoji (👨‍👩‍👧) and shape some scripts: keep one between two visible characters,
 # drop runs of them and any at the edges of a word.
 _JOINER_RUN = regex.compile(
-    r"[\u200c\u200d]{2,}|(?<![^\s\u200c\u200d])[\u200c\u200d]|[\u200c\u200d](?![^\s\u200c\u200d])")
+    r"[\u200c\u200d]{2,}|(?<![^\s\u200c\u200d])[\u200c\u200d]|[\u200c\u200d](?![^\s\u200c\u200d])"
+)
 _VARIATION_RUN = regex.compile(r"([\ufe00-\ufe0f\U000e0100-\U000e01ef])[\ufe00-\ufe0f\U000e0100-\U000e01ef]+")
 _COMBINING_RUN = regex.compile(r"(\p{M}{4})\p{M}+")  # "zalgo": at most four marks on one character
 _SPACES = regex.compile(r"[^\S\n]+")

@@ -21,11 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kiji.lib.clientip import client_ip
 from kiji.comments import services, text
 from kiji.comments.display import section_context
 from kiji.comments.forms import FORM_MAX, CommentForm, started_stamp
 from kiji.comments.models import Comment, Report
+from kiji.lib.clientip import client_ip
 from kiji.newsroom.models import Article
 
 VISITOR_COOKIE = "kiji_visitor"
@@ -50,8 +50,15 @@ def _with_visitor_cookie(request, response):
     if not key:
         key = uuid.uuid4().hex
     if key != _visitor_key(request):
-        response.set_signed_cookie(VISITOR_COOKIE, key, salt=VISITOR_SALT, max_age=VISITOR_MAX_AGE,
-                                   httponly=True, samesite="Lax", secure=request.is_secure())
+        response.set_signed_cookie(
+            VISITOR_COOKIE,
+            key,
+            salt=VISITOR_SALT,
+            max_age=VISITOR_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     return response
 
 
@@ -76,12 +83,27 @@ def _published_article(pk: int) -> Article:
     return get_object_or_404(Article.objects.published().select_related("category", "comment_section"), pk=pk)
 
 
-def _render_page(request, article: Article, *, form_data: dict | None = None, error: str = "",
-                 notice: str = "", mine: Comment | None = None, status: int = 200):
+def _render_page(
+    request,
+    article: Article,
+    *,
+    form_data: dict | None = None,
+    error: str = "",
+    notice: str = "",
+    mine: Comment | None = None,
+    status: int = 200,
+):
     c = section_context(article, sort=request.GET.get("sort", "newest"), page=request.GET.get("page", 1))
-    context = {"article": article, "c": c, "form_data": form_data or {}, "error": error, "notice": notice,
-               "mine": mine, "comment_csrf": get_token(request),
-               "on_comment_page": True}
+    context = {
+        "article": article,
+        "c": c,
+        "form_data": form_data or {},
+        "error": error,
+        "notice": notice,
+        "mine": mine,
+        "comment_csrf": get_token(request),
+        "on_comment_page": True,
+    }
     if form_data and form_data.get("body"):
         context["remaining"] = c["max_length"] - text.length(text.clean(form_data["body"][:FORM_MAX]))
     response = render(request, "comments/page.html", context, status=status)
@@ -103,8 +125,13 @@ def comment_page(request, pk):
     if not form.is_valid():
         return _render_page(request, article, form_data=data, error=form.error_message(), status=400)
     try:
-        comment = services.post_comment(article=article, visitor=_visitor(request), body=data["body"],
-                                        nickname=data["nickname"], ip_hash=services.hash_ip(_client_ip(request)))
+        comment = services.post_comment(
+            article=article,
+            visitor=_visitor(request),
+            body=data["body"],
+            nickname=data["nickname"],
+            ip_hash=services.hash_ip(_client_ip(request)),
+        )
     except services.CommentRejected as rejected:
         return _render_page(request, article, form_data=data, error=rejected.message, status=rejected.status)
     url = reverse("comments:page", args=[article.pk]) + f"?posted={comment.pk}#posted"
@@ -130,8 +157,7 @@ def _posted_notice(request, article: Article) -> dict:
 
 def _comment_for_action(pk: int) -> Comment:
     try:
-        return Comment.objects.visible().select_related("article").get(
-            pk=pk, article__in=Article.objects.published())
+        return Comment.objects.visible().select_related("article").get(pk=pk, article__in=Article.objects.published())
     except ObjectDoesNotExist:
         raise Http404("コメントが見つかりません") from None
 

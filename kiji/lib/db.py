@@ -54,9 +54,12 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (request.method in ("GET", "HEAD") and has_replica()
-                and settings.SESSION_COOKIE_NAME not in request.COOKIES
-                and not request.path_info.startswith(PRIMARY_ONLY_PREFIXES)):
+        if (
+            request.method in ("GET", "HEAD")
+            and has_replica()
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path_info.startswith(PRIMARY_ONLY_PREFIXES)
+        ):
             with reading_from_replica():
                 return self.get_response(request)
         return self.get_response(request)

@@ -36,8 +36,9 @@ def need_redis():
     pytest.skip(message)
 
 
-requires_redis = pytest.mark.skipif(not REQUIRE_SERVICES and not redis_available(),
-                                    reason=f"Redis is not reachable at {TEST_REDIS_URL}")
+requires_redis = pytest.mark.skipif(
+    not REQUIRE_SERVICES and not redis_available(), reason=f"Redis is not reachable at {TEST_REDIS_URL}"
+)
 
 
 class NewsroomTestCase(TestCase):
@@ -55,8 +56,9 @@ class NewsroomTestCase(TestCase):
         cls.editor = User.objects.create_user("editor", password="pw", is_staff=True)
         cls.editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
         cls.admin = User.objects.create_superuser("admin", password="pw")
-        cls.writer = Writer.objects.create(name="山田 花子", slug="yamada-hanako", email="hanako@example.jp",
-                                           user=cls.writer_user)
+        cls.writer = Writer.objects.create(
+            name="山田 花子", slug="yamada-hanako", email="hanako@example.jp", user=cls.writer_user
+        )
         cls.other_writer = Writer.objects.create(name="佐藤 一郎", slug="sato-ichiro", user=cls.other_writer_user)
         cls.politics = Category.objects.create(name="政治", slug="politics", position=1)
         cls.korea = Category.objects.create(name="韓国", slug="korea", position=2)

@@ -16,8 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, workflow_action
@@ -56,8 +55,7 @@ class WriterAdmin(admin.ModelAdmin):
 def _thumbnail(image: Image, width: int = 120):
     if not image.file:
         return "—"
-    smallest = min((r for r in image.renditions or [] if r["format"] == "webp"),
-                   key=lambda r: r["width"], default=None)
+    smallest = min((r for r in image.renditions or [] if r["format"] == "webp"), key=lambda r: r["width"], default=None)
     src = image.file.storage.url(smallest["name"]) if smallest else image.file.url
     return format_html('<img src="{}" alt="{}" width="{}" class="kiji-thumb" loading="lazy">', src, image.alt, width)
 
@@ -135,8 +133,10 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish_selected", "schedule_selected", "unpublish_selected", "submit_selected_for_review"]
     fieldsets = [
         (None, {"fields": ["headline", "deck", "slug", "body"]}),
-        (gettext_lazy("Publication"), {"fields": ["status", "published_at", "updated_at", "category", "tags",
-                                                   "lead_image"]}),
+        (
+            gettext_lazy("Publication"),
+            {"fields": ["status", "published_at", "updated_at", "category", "tags", "lead_image"]},
+        ),
         (gettext_lazy("Source"), {"classes": ["collapse"], "fields": ["source_url", "source_credit"]}),
         (gettext_lazy("History"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "modified_at"]}),
     ]
@@ -208,8 +208,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if action == "publish":
             at = article.published_at if article.published_at and article.published_at <= now else None
             return lambda by: publishing.publish_article(article=article, by=by, at=at)
-        if action == "schedule" or (action is None and wanted in (Status.PUBLISHED, Status.SCHEDULED)
-                                    and (wanted != before or time_changed)):
+        if action == "schedule" or (
+            action is None and wanted in (Status.PUBLISHED, Status.SCHEDULED) and (wanted != before or time_changed)
+        ):
             return lambda by: publishing.publish_article(article=article, by=by, at=article.published_at)
         if action == "unpublish" or (action is None and wanted == Status.UNPUBLISHED and before != wanted):
             return lambda by: publishing.unpublish_article(article=article, by=by)
@@ -258,7 +259,9 @@ class ArticleAdmin(admin.ModelAdmin):
     def _workflow_message(self, request, article):
         article.refresh_from_db(fields=["status", "published_at"])
         message = _("“%(headline)s” is now: %(status)s") % {
-            "headline": article.headline, "status": article.get_status_display()}
+            "headline": article.headline,
+            "status": article.get_status_display(),
+        }
         if article.status == Status.SCHEDULED:
             message += " (" + date_format(timezone.localtime(article.published_at), "Y-m-d H:i") + ")"
         self.message_user(request, message, messages.SUCCESS)
@@ -267,8 +270,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, article):
-        return format_html('<span class="kiji-status kiji-status-{}">{}</span>', article.status,
-                           article.get_status_display())
+        return format_html(
+            '<span class="kiji-status kiji-status-{}">{}</span>', article.status, article.get_status_display()
+        )
 
     @admin.display(description=gettext_lazy("writers"))
     def byline(self, article):
@@ -295,11 +299,17 @@ class ArticleAdmin(admin.ModelAdmin):
                 done += 1
             except PermissionDenied:
                 skipped += 1
-        self.message_user(request, ngettext("%(count)d article changed.", "%(count)d articles changed.", done)
-                          % {"count": done}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d article changed.", "%(count)d articles changed.", done) % {"count": done},
+            messages.SUCCESS,
+        )
         if skipped:
-            self.message_user(request, ngettext("%(count)d article skipped.", "%(count)d articles skipped.",
-                                                skipped) % {"count": skipped}, messages.WARNING)
+            self.message_user(
+                request,
+                ngettext("%(count)d article skipped.", "%(count)d articles skipped.", skipped) % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(description=gettext_lazy("Publish now"), permissions=["publish"])
     def publish_selected(self, request, queryset):
@@ -324,8 +334,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Unpublish"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        self._run_action(request, queryset,
-                         lambda article: publishing.unpublish_article(article=article, by=request.user))
+        self._run_action(
+            request, queryset, lambda article: publishing.unpublish_article(article=article, by=request.user)
+        )
 
     @admin.action(description=gettext_lazy("Submit for review"), permissions=["change"])
     def submit_selected_for_review(self, request, queryset):
@@ -340,22 +351,34 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         editable = obj is None or can_edit(request.user, obj)
-        context.update({
-            "kiji_can_publish": editable and is_editor(request.user),
-            "kiji_can_submit": editable and (obj is None or obj.status == Status.DRAFT),
-            "kiji_can_unpublish": obj is not None and is_editor(request.user)
-                                  and obj.status in (Status.PUBLISHED, Status.SCHEDULED),
-        })
+        context.update(
+            {
+                "kiji_can_publish": editable and is_editor(request.user),
+                "kiji_can_submit": editable and (obj is None or obj.status == Status.DRAFT),
+                "kiji_can_unpublish": obj is not None
+                and is_editor(request.user)
+                and obj.status in (Status.PUBLISHED, Status.SCHEDULED),
+            }
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         urls = [
-            path("<int:object_id>/revisions/", self.admin_site.admin_view(self.revisions_view),
-                 name="newsroom_article_revisions"),
-            path("<int:object_id>/revisions/<int:revision_id>/", self.admin_site.admin_view(self.revision_view),
-                 name="newsroom_article_revision"),
-            path("<int:object_id>/revisions/<int:revision_id>/restore/",
-                 self.admin_site.admin_view(require_POST(self.restore_view)), name="newsroom_article_restore"),
+            path(
+                "<int:object_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="newsroom_article_revisions",
+            ),
+            path(
+                "<int:object_id>/revisions/<int:revision_id>/",
+                self.admin_site.admin_view(self.revision_view),
+                name="newsroom_article_revision",
+            ),
+            path(
+                "<int:object_id>/revisions/<int:revision_id>/restore/",
+                self.admin_site.admin_view(require_POST(self.restore_view)),
+                name="newsroom_article_restore",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -371,22 +394,37 @@ class ArticleAdmin(admin.ModelAdmin):
         labels = dict(Status.choices)
         for revision in revisions:
             revision.status_label = labels.get(revision.data.get("status"), "")
-        return TemplateResponse(request, "newsroom/revision_list.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "article": article,
-            "revisions": revisions, "title": _("Revisions of “%(headline)s”") % {"headline": article.headline},
-        })
+        return TemplateResponse(
+            request,
+            "newsroom/revision_list.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "article": article,
+                "revisions": revisions,
+                "title": _("Revisions of “%(headline)s”") % {"headline": article.headline},
+            },
+        )
 
     def revision_view(self, request, object_id, revision_id):
         article = self._viewable_article(request, object_id)
         revision = get_object_or_404(article.revisions.select_related("created_by"), pk=revision_id)
-        return TemplateResponse(request, "newsroom/revision_detail.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "article": article, "revision": revision,
-            # sanitize_html ran on save and again in revision_body_html: the markup is safe to show.
-            "body_html": mark_safe(revision_body_html(revision)),
-            "diff": diff_against_current(revision, article), "can_restore": can_edit(request.user, article),
-            "title": _("Revision of %(time)s") % {
-                "time": date_format(timezone.localtime(revision.created_at), "Y-m-d H:i:s")},
-        })
+        return TemplateResponse(
+            request,
+            "newsroom/revision_detail.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "article": article,
+                "revision": revision,
+                # sanitize_html ran on save and again in revision_body_html: the markup is safe to show.
+                "body_html": mark_safe(revision_body_html(revision)),
+                "diff": diff_against_current(revision, article),
+                "can_restore": can_edit(request.user, article),
+                "title": _("Revision of %(time)s")
+                % {"time": date_format(timezone.localtime(revision.created_at), "Y-m-d H:i:s")},
+            },
+        )
 
     def restore_view(self, request, object_id, revision_id):
         article = self._viewable_article(request, object_id)

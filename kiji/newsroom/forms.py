@@ -11,8 +11,12 @@ from kiji.newsroom.services.images import open_upload
 Status = Article.Status
 
 # The buttons on the article change form, by the name of their submit button.
-WORKFLOW_BUTTONS = {"_publish": "publish", "_schedule": "schedule", "_unpublish": "unpublish",
-                    "_submit_review": "review"}
+WORKFLOW_BUTTONS = {
+    "_publish": "publish",
+    "_schedule": "schedule",
+    "_unpublish": "unpublish",
+    "_submit_review": "review",
+}
 
 
 def workflow_action(data) -> str | None:

@@ -25,9 +25,11 @@ def _lines(data: dict) -> list[str]:
 def diff_against_current(revision: Revision, article: Article) -> list[DiffLine]:
     """Line by line: the revision's visible text against the article's current visible text."""
     kinds = {" ": "same", "+": "added", "-": "removed"}
-    return [DiffLine(kinds[line[0]], line[2:])
-            for line in difflib.ndiff(_lines(revision.data), _lines(snapshot(article)))
-            if line[0] in kinds]
+    return [
+        DiffLine(kinds[line[0]], line[2:])
+        for line in difflib.ndiff(_lines(revision.data), _lines(snapshot(article)))
+        if line[0] in kinds
+    ]
 
 
 def revision_body_html(revision: Revision) -> str:

@@ -8,17 +8,29 @@ _NEWSROOM_MODELS = ["article", "byline", "correction", "category", "tag", "write
 
 ROLE_PERMISSIONS = {
     WRITERS_GROUP: [
-        "newsroom.add_article", "newsroom.change_article", "newsroom.view_article",
-        "newsroom.add_byline", "newsroom.change_byline", "newsroom.delete_byline", "newsroom.view_byline",
-        "newsroom.view_category", "newsroom.view_writer", "newsroom.view_revision",
-        "newsroom.add_tag", "newsroom.view_tag", "newsroom.add_image", "newsroom.change_image",
+        "newsroom.add_article",
+        "newsroom.change_article",
+        "newsroom.view_article",
+        "newsroom.add_byline",
+        "newsroom.change_byline",
+        "newsroom.delete_byline",
+        "newsroom.view_byline",
+        "newsroom.view_category",
+        "newsroom.view_writer",
+        "newsroom.view_revision",
+        "newsroom.add_tag",
+        "newsroom.view_tag",
+        "newsroom.add_image",
+        "newsroom.change_image",
         "newsroom.view_image",
     ],
-    EDITORS_GROUP: [f"newsroom.{action}_{model}" for model in _NEWSROOM_MODELS
-                    for action in ("add", "change", "delete", "view")]
+    EDITORS_GROUP: [
+        f"newsroom.{action}_{model}" for model in _NEWSROOM_MODELS for action in ("add", "change", "delete", "view")
+    ]
     + ["newsroom.publish_article", "newsroom.edit_any_article"],
-    ADMINISTRATORS_GROUP: [f"auth.{action}_{model}" for model in ("user", "group")
-                           for action in ("add", "change", "delete", "view")],
+    ADMINISTRATORS_GROUP: [
+        f"auth.{action}_{model}" for model in ("user", "group") for action in ("add", "change", "delete", "view")
+    ],
 }
 
 # Other apps add their own permissions to a role here (e.g. comments moderation for editors).

@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -64,10 +64,25 @@ def create_backup(*, output: Path) -> dict:
             db_file = "database.sqlite3"
         else:
             db_file = "database.pgdump"
-            subprocess.run([_need("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                            "--file", str(tmp / db_file), db["NAME"]], env=_pg_env(db), check=True)
-        manifest = {"format": FORMAT, "engine": engine, "database": db_file,
-                    "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            subprocess.run(
+                [
+                    _need("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--file",
+                    str(tmp / db_file),
+                    db["NAME"],
+                ],
+                env=_pg_env(db),
+                check=True,
+            )
+        manifest = {
+            "format": FORMAT,
+            "engine": engine,
+            "database": db_file,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(output.name + ".partial")
@@ -107,9 +122,21 @@ def restore_backup(*, archive_path: Path) -> dict:
             source.close()
             target.close()
         else:
-            subprocess.run([_need("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                            "--single-transaction", "--dbname", db["NAME"], str(tmp / manifest["database"])],
-                           env=_pg_env(db), check=True)
+            subprocess.run(
+                [
+                    _need("pg_restore"),
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    "--dbname",
+                    db["NAME"],
+                    str(tmp / manifest["database"]),
+                ],
+                env=_pg_env(db),
+                check=True,
+            )
         media = Path(settings.MEDIA_ROOT)
         if (tmp / "media").is_dir():
             media.mkdir(parents=True, exist_ok=True)

@@ -6,5 +6,7 @@ class ReaderConfig(AppConfig):
     verbose_name = "読者サイト"
 
     def ready(self):
-        from kiji.reader import menu  # noqa: F401  (connects the menu cache invalidation)
-        from kiji.reader import cache  # noqa: F401  (purges cached pages when articles change)
+        from kiji.reader import (
+            cache,  # noqa: F401  (purges cached pages when articles change)
+            menu,  # noqa: F401  (connects the menu cache invalidation)
+        )

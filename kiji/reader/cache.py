@@ -38,8 +38,18 @@ CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=1"
 NAMESPACES = {"reader"}
 NOT_CACHED_URL_NAMES = {"preview"}
 # Headers a stored page does not keep: per-response, or set afresh by the page cache itself.
-DROPPED_HEADERS = {"set-cookie", "date", "content-length", "server", "x-kiji-cache", "cache-control", "expires",
-                   "etag", "last-modified", "x-accel-expires"}
+DROPPED_HEADERS = {
+    "set-cookie",
+    "date",
+    "content-length",
+    "server",
+    "x-kiji-cache",
+    "cache-control",
+    "expires",
+    "etag",
+    "last-modified",
+    "x-accel-expires",
+}
 
 
 @dataclass
@@ -127,8 +137,13 @@ def accel_expires() -> str:
 
 
 def _headers(page: Page) -> list[tuple[str, str]]:
-    return [*page.headers, ("ETag", page.etag), ("Last-Modified", http_date(page.last_modified)),
-            ("Cache-Control", CACHE_CONTROL), ("X-Accel-Expires", accel_expires())]
+    return [
+        *page.headers,
+        ("ETag", page.etag),
+        ("Last-Modified", http_date(page.last_modified)),
+        ("Cache-Control", CACHE_CONTROL),
+        ("X-Accel-Expires", accel_expires()),
+    ]
 
 
 def _cacheable(request, response) -> bool:
@@ -150,8 +165,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (enabled() and request.method in ("GET", "HEAD")
-                and _anonymous(request.META.get("HTTP_COOKIE", ""))):
+        if not (enabled() and request.method in ("GET", "HEAD") and _anonymous(request.META.get("HTTP_COOKIE", ""))):
             return self.get_response(request)
         key = _key(request.scheme, request.get_host(), request.path_info, request.META.get("QUERY_STRING", ""))
         page = _get(key)
@@ -173,7 +187,7 @@ class PageCacheMiddleware:
             status=response.status_code,
             headers=[(k, v) for k, v in response.items() if k.lower() not in DROPPED_HEADERS],
             body=response.content,
-            etag='"%s"' % hashlib.blake2b(response.content, digest_size=12).hexdigest(),
+            etag=f'"{hashlib.blake2b(response.content, digest_size=12).hexdigest()}"',
             last_modified=time.time(),
             site_version=request._kiji_versions[0],
             article_pk=pk,
@@ -206,19 +220,22 @@ class CachedWSGIApplication:
         self.application = application
 
     def __call__(self, environ, start_response):
-        if (environ["REQUEST_METHOD"] in ("GET", "HEAD") and enabled()
-                and _anonymous(environ.get("HTTP_COOKIE", ""))):
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD") and enabled() and _anonymous(environ.get("HTTP_COOKIE", "")):
             host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
             page = _get(_key(_scheme(environ), host, get_path_info(environ), environ.get("QUERY_STRING", "")))
             # The key holds the host, and pages are stored only after Django accepted the host.
             if page is not None:
                 if _not_modified(page, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")):
-                    start_response("304 Not Modified",
-                                   [h for h in _headers(page) if h[0] != "Content-Type"] + [("X-Kiji-Cache", "hit")])
+                    start_response(
+                        "304 Not Modified",
+                        [h for h in _headers(page) if h[0] != "Content-Type"] + [("X-Kiji-Cache", "hit")],
+                    )
                     return [b""]
                 body = b"" if environ["REQUEST_METHOD"] == "HEAD" else page.body
-                start_response(f"{page.status} {'OK' if page.status == 200 else 'Moved Permanently'}",
-                               _headers(page) + [("Content-Length", str(len(page.body))), ("X-Kiji-Cache", "hit")])
+                start_response(
+                    f"{page.status} {'OK' if page.status == 200 else 'Moved Permanently'}",
+                    _headers(page) + [("Content-Length", str(len(page.body))), ("X-Kiji-Cache", "hit")],
+                )
                 return [body]
         return self.application(environ, start_response)
 
@@ -298,8 +315,7 @@ class SlotMemo:
     def _wrap(self, name, func):
         def memoized(*args, **kwargs):
             article_pk = next((a.pk for a in args if type(a).__name__ == "Article"), None)
-            key = (name, tuple(_ident(a) for a in args), tuple(sorted(kwargs.items())),
-                   pagecache.versions(article_pk))
+            key = (name, tuple(_ident(a) for a in args), tuple(sorted(kwargs.items())), pagecache.versions(article_pk))
             now = time.monotonic()
             hit = self._memo.get(key)
             if hit is not None and hit[0] > now:

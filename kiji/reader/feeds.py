@@ -29,10 +29,16 @@ class _MediaMixin:
     def _add_media(self, handler, item):
         image = item.get("image")
         if image:
-            handler.addQuickElement("media:content", None, {
-                "url": image["url"], "medium": "image", "width": str(image["width"]),
-                "height": str(image["height"]),
-            })
+            handler.addQuickElement(
+                "media:content",
+                None,
+                {
+                    "url": image["url"],
+                    "medium": "image",
+                    "width": str(image["width"]),
+                    "height": str(image["height"]),
+                },
+            )
 
 
 class RssWithMedia(_MediaMixin, Rss201rev2Feed):

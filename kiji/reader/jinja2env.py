@@ -5,8 +5,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static as static_url
 from django.urls import get_script_prefix, get_urlconf, reverse
-from jinja2 import Environment
 
+from jinja2 import Environment
 from kiji.lib.dates import format_jst, iso_jst
 from kiji.reader import seo, slots
 from kiji.reader.cache import SlotMemo

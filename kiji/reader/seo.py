@@ -50,7 +50,8 @@ def large_image(image: Image | None) -> dict | None:
     if image is None or not image.file:
         return None
     candidates = [
-        (r["width"], r["height"], r["name"]) for r in image.renditions or []
+        (r["width"], r["height"], r["name"])
+        for r in image.renditions or []
         if r.get("format") != "webp" and r["width"] >= OG_MIN_WIDTH
     ]
     if image.width >= OG_MIN_WIDTH:
@@ -58,8 +59,13 @@ def large_image(image: Image | None) -> dict | None:
     if not candidates:
         return None
     width, height, name = min(candidates)
-    return {"url": absolute(default_storage.url(name)), "width": width, "height": height, "alt": image.alt,
-            "name": name}
+    return {
+        "url": absolute(default_storage.url(name)),
+        "width": width,
+        "height": height,
+        "alt": image.alt,
+        "name": name,
+    }
 
 
 def share_image(image: Image | None) -> dict:
@@ -78,22 +84,37 @@ def _og(title: str, description: str, url: str | None, og_type: str, image: dict
 
 def _feeds(*pairs) -> list[dict]:
     """The site's RSS and Atom links, then those of each (label, RSS URL name, Atom URL name, slug)."""
-    links = [{"title": f"{settings.SITE_NAME} (RSS)", "type": "application/rss+xml",
-              "href": absolute(reverse("reader:feed_rss"))},
-             {"title": f"{settings.SITE_NAME} (Atom)", "type": "application/atom+xml",
-              "href": absolute(reverse("reader:feed_atom"))}]
+    links = [
+        {
+            "title": f"{settings.SITE_NAME} (RSS)",
+            "type": "application/rss+xml",
+            "href": absolute(reverse("reader:feed_rss")),
+        },
+        {
+            "title": f"{settings.SITE_NAME} (Atom)",
+            "type": "application/atom+xml",
+            "href": absolute(reverse("reader:feed_atom")),
+        },
+    ]
     for label, rss_name, atom_name, slug in pairs:
-        links.append({"title": f"{label} (RSS)", "type": "application/rss+xml",
-                      "href": absolute(reverse(rss_name, args=[slug]))})
-        links.append({"title": f"{label} (Atom)", "type": "application/atom+xml",
-                      "href": absolute(reverse(atom_name, args=[slug]))})
+        links.append(
+            {"title": f"{label} (RSS)", "type": "application/rss+xml", "href": absolute(reverse(rss_name, args=[slug]))}
+        )
+        links.append(
+            {
+                "title": f"{label} (Atom)",
+                "type": "application/atom+xml",
+                "href": absolute(reverse(atom_name, args=[slug])),
+            }
+        )
     return links
 
 
 def site_meta(path: str | None = None) -> dict:
     """Defaults for any page: the site's name, description and image; canonical only when a path is given."""
-    meta = _og(settings.SITE_NAME, settings.SITE_DESCRIPTION, absolute(path) if path else None, "website",
-               default_image())
+    meta = _og(
+        settings.SITE_NAME, settings.SITE_DESCRIPTION, absolute(path) if path else None, "website", default_image()
+    )
     meta["feeds"] = _feeds()
     return meta
 
@@ -110,29 +131,52 @@ def _page_query(page) -> str:
 
 
 def category_meta(category: Category, page=None) -> dict:
-    meta = _og(category.name, category.description or f"{category.name}の最新ニュース",
-               absolute(category.get_absolute_url() + _page_query(page)), "website", default_image())
-    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {category.name}", "reader:category_feed_rss",
-                            "reader:category_feed_atom", category.slug))
+    meta = _og(
+        category.name,
+        category.description or f"{category.name}の最新ニュース",
+        absolute(category.get_absolute_url() + _page_query(page)),
+        "website",
+        default_image(),
+    )
+    meta["feeds"] = _feeds(
+        (
+            f"{settings.SITE_NAME} {category.name}",
+            "reader:category_feed_rss",
+            "reader:category_feed_atom",
+            category.slug,
+        )
+    )
     meta["jsonld"] = [breadcrumb_jsonld([(category.name, category.get_absolute_url())])]
     return meta
 
 
 def tag_meta(tag: Tag, page=None) -> dict:
-    meta = _og(f"#{tag.name}", f"「{tag.name}」に関する記事の一覧", absolute(tag.get_absolute_url() + _page_query(page)),
-               "website", default_image())
-    meta["feeds"] = _feeds((f"{settings.SITE_NAME} #{tag.name}", "reader:tag_feed_rss", "reader:tag_feed_atom",
-                            tag.slug))
+    meta = _og(
+        f"#{tag.name}",
+        f"「{tag.name}」に関する記事の一覧",
+        absolute(tag.get_absolute_url() + _page_query(page)),
+        "website",
+        default_image(),
+    )
+    meta["feeds"] = _feeds(
+        (f"{settings.SITE_NAME} #{tag.name}", "reader:tag_feed_rss", "reader:tag_feed_atom", tag.slug)
+    )
     meta["jsonld"] = [breadcrumb_jsonld([(f"#{tag.name}", tag.get_absolute_url())])]
     return meta
 
 
 def writer_meta(writer: Writer, page=None) -> dict:
     photo = large_image(writer.photo) if writer.photo_id else None
-    meta = _og(writer.name, writer.bio[:120] or f"{writer.name}の記事一覧",
-               absolute(writer.get_absolute_url() + _page_query(page)), "profile", photo or default_image())
-    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {writer.name}", "reader:writer_feed_rss",
-                            "reader:writer_feed_atom", writer.slug))
+    meta = _og(
+        writer.name,
+        writer.bio[:120] or f"{writer.name}の記事一覧",
+        absolute(writer.get_absolute_url() + _page_query(page)),
+        "profile",
+        photo or default_image(),
+    )
+    meta["feeds"] = _feeds(
+        (f"{settings.SITE_NAME} {writer.name}", "reader:writer_feed_rss", "reader:writer_feed_atom", writer.slug)
+    )
     meta["jsonld"] = [breadcrumb_jsonld([("記者", ""), (writer.name, writer.get_absolute_url())])]
     return meta
 
@@ -148,12 +192,22 @@ def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> di
         "tags": [t.name for t in tags],
         "authors": [absolute(w.get_absolute_url()) for w in writers],
     }
-    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {article.category.name}", "reader:category_feed_rss",
-                            "reader:category_feed_atom", article.category.slug))
+    meta["feeds"] = _feeds(
+        (
+            f"{settings.SITE_NAME} {article.category.name}",
+            "reader:category_feed_rss",
+            "reader:category_feed_atom",
+            article.category.slug,
+        )
+    )
     meta["jsonld"] = [
         news_article_jsonld(article, writers, image),
-        breadcrumb_jsonld([(article.category.name, article.category.get_absolute_url()),
-                           (article.headline, article.get_absolute_url())]),
+        breadcrumb_jsonld(
+            [
+                (article.category.name, article.category.get_absolute_url()),
+                (article.headline, article.get_absolute_url()),
+            ]
+        ),
     ]
     return meta
 
@@ -164,6 +218,7 @@ def article_modified(article: Article):
 
 
 # ---- JSON-LD -------------------------------------------------------------------------------------
+
 
 def organization_jsonld() -> dict:
     return {
@@ -228,8 +283,10 @@ def breadcrumb_jsonld(crumbs: list[tuple[str, str]]) -> dict:
     every ListItem but the last, and a list with a hole would be rejected whole.
     """
     linked = [(name, path) for name, path in [("トップ", "/"), *crumbs] if path]
-    items = [{"@type": "ListItem", "position": position, "name": name, "item": absolute(path)}
-             for position, (name, path) in enumerate(linked, start=1)]
+    items = [
+        {"@type": "ListItem", "position": position, "name": name, "item": absolute(path)}
+        for position, (name, path) in enumerate(linked, start=1)
+    ]
     return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
 
 
@@ -248,6 +305,7 @@ def json_ld(data) -> Markup:
 
 # ---- Share links ---------------------------------------------------------------------------------
 
+
 def share_links(article: Article) -> dict:
     """Each service's share URL for the article's canonical URL; the same for every reader."""
     url = absolute(article.get_absolute_url())
@@ -256,19 +314,36 @@ def share_links(article: Article) -> dict:
     return {
         "url": url,
         "services": [
-            {"id": "x", "label": "X", "name": "Xでポスト",
-             "href": f"https://twitter.com/intent/tweet?text={text}&url={u}"},
-            {"id": "facebook", "label": "Facebook", "name": "Facebookでシェア",
-             "href": f"https://www.facebook.com/sharer/sharer.php?u={u}"},
-            {"id": "line", "label": "LINE", "name": "LINEで送る",
-             "href": f"https://social-plugins.line.me/lineit/share?url={u}"},
-            {"id": "hatena", "label": "はてなブックマーク", "name": "はてなブックマークに追加",
-             "href": f"https://b.hatena.ne.jp/entry/panel/?url={u}"},
+            {
+                "id": "x",
+                "label": "X",
+                "name": "Xでポスト",
+                "href": f"https://twitter.com/intent/tweet?text={text}&url={u}",
+            },
+            {
+                "id": "facebook",
+                "label": "Facebook",
+                "name": "Facebookでシェア",
+                "href": f"https://www.facebook.com/sharer/sharer.php?u={u}",
+            },
+            {
+                "id": "line",
+                "label": "LINE",
+                "name": "LINEで送る",
+                "href": f"https://social-plugins.line.me/lineit/share?url={u}",
+            },
+            {
+                "id": "hatena",
+                "label": "はてなブックマーク",
+                "name": "はてなブックマークに追加",
+                "href": f"https://b.hatena.ne.jp/entry/panel/?url={u}",
+            },
         ],
     }
 
 
 # ---- The default share image (made once, committed) -----------------------------------------------
+
 
 def draw_default_images(static_dir: Path) -> None:
     """Draw static/img/og-default.png (1200x630) and static/img/logo.png (600x60) with Pillow.
@@ -276,7 +351,8 @@ def draw_default_images(static_dir: Path) -> None:
     Run once when the site's look changes: `kiji manage shell -c "from pathlib import Path; from kiji.reader.seo import *; draw_default_images(
     Path('static'))"`; the PNGs are committed so nothing is drawn at run time.
     """
-    from PIL import Image as PILImage, ImageDraw, ImageFont
+    from PIL import Image as PILImage
+    from PIL import ImageDraw, ImageFont
 
     (static_dir / "img").mkdir(parents=True, exist_ok=True)
     navy, white, accent = (11, 79, 156), (255, 255, 255), (230, 57, 70)

@@ -38,8 +38,11 @@ class ArticleSitemap(_SiteSitemap):
     limit = 10000
 
     def items(self):
-        return (Article.objects.published().order_by("-published_at", "-pk")
-                .only("pk", "slug", "published_at", "updated_at", "modified_at"))
+        return (
+            Article.objects.published()
+            .order_by("-published_at", "-pk")
+            .only("pk", "slug", "published_at", "updated_at", "modified_at")
+        )
 
     def lastmod(self, article):
         return article_lastmod(article)
@@ -78,9 +81,9 @@ SITEMAPS = {
     "writers": WriterSitemap,
 }
 
+
 def _xml(request, template, context):
-    return render(request, template, context, content_type="application/xml; charset=utf-8",
-                  using="django")
+    return render(request, template, context, content_type="application/xml; charset=utf-8", using="django")
 
 
 @require_safe
@@ -92,8 +95,9 @@ def index(request):
         lastmod = sitemap.get_latest_lastmod()
         for page in range(1, sitemap.paginator.num_pages + 1):
             suffix = f"?p={page}" if page > 1 else ""
-            entries.append({"location": absolute(reverse("reader:sitemap_section", args=[section]) + suffix),
-                            "last_mod": lastmod})
+            entries.append(
+                {"location": absolute(reverse("reader:sitemap_section", args=[section]) + suffix), "last_mod": lastmod}
+            )
     entries.append({"location": absolute(reverse("reader:sitemap_news")), "last_mod": None})
     return _xml(request, "sitemaps/index.xml", {"entries": entries})
 
@@ -113,8 +117,12 @@ def section(request, section):
 def news_articles(now=None) -> list[Article]:
     """Articles published in the last 48 hours, newest first, for the Google News sitemap."""
     now = now or timezone.now()
-    return list(Article.objects.published(now=now).filter(published_at__gte=now - NEWS_WINDOW)
-                .order_by("-published_at", "-pk").only("pk", "slug", "headline", "published_at")[:NEWS_LIMIT])
+    return list(
+        Article.objects.published(now=now)
+        .filter(published_at__gte=now - NEWS_WINDOW)
+        .order_by("-published_at", "-pk")
+        .only("pk", "slug", "headline", "published_at")[:NEWS_LIMIT]
+    )
 
 
 @require_safe
@@ -125,6 +133,12 @@ def news(request):
 
 @require_safe
 def robots_txt(request):
-    return render(request, "robots.txt", {
-        "sitemaps": [absolute(reverse("reader:sitemap_index")), absolute(reverse("reader:sitemap_news"))],
-    }, content_type="text/plain; charset=utf-8", using="django")
+    return render(
+        request,
+        "robots.txt",
+        {
+            "sitemaps": [absolute(reverse("reader:sitemap_index")), absolute(reverse("reader:sitemap_news"))],
+        },
+        content_type="text/plain; charset=utf-8",
+        using="django",
+    )

@@ -62,8 +62,14 @@ def credit_parts(credit: str) -> list[dict]:
     parts = []
     for piece in filter(None, (p.strip() for p in credit.split("／"))):
         match = _CREDIT_PART.match(piece)
-        parts.append({"label": match["label"] or "", "text": match["text"] or match["url"] or "",
-                      "url": match["url"] or "", "licence": (match["label"] or "").startswith("ライセンス")})
+        parts.append(
+            {
+                "label": match["label"] or "",
+                "text": match["text"] or match["url"] or "",
+                "url": match["url"] or "",
+                "licence": (match["label"] or "").startswith("ライセンス"),
+            }
+        )
     return parts
 
 
@@ -86,8 +92,7 @@ def _article_context(article: Article, *, preview: bool = False) -> dict:
 
 
 def article_detail(request, pk, slug=None):
-    article = get_object_or_404(
-        Article.objects.published().select_related("category", "lead_image"), pk=pk)
+    article = get_object_or_404(Article.objects.published().select_related("category", "lead_image"), pk=pk)
     if (slug or "") != article.slug:
         return redirect(article, permanent=True)  # one canonical URL
     return render(request, "reader/article.html", _article_context(article))

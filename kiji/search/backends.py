@@ -52,6 +52,7 @@ class SqliteBackend:
     @staticmethod
     def match(query: Query) -> str:
         """An FTS5 MATCH string in which every token is a quoted string: no reader syntax survives."""
+
         def phrase(term: Term) -> str:
             return '"' + " ".join(tok.replace('"', '""') for tok in term.tokens) + '"'
 
@@ -61,7 +62,8 @@ class SqliteBackend:
     def search(self, query: Query, filters: Filters, *, now: datetime, limit: int, offset: int):
         where, params = filters.sql()
         # bm25() is not allowed beside a window function: score in a subquery, count outside it.
-        rows = _run(f"""
+        rows = _run(
+            f"""
             SELECT article_id, count(*) OVER () FROM (
                 SELECT d.article_id, d.published_at,
                        bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PARTS_WEIGHT}) * (1.0 + {RECENCY_BOOST}
@@ -69,23 +71,28 @@ class SqliteBackend:
                 FROM search_fts JOIN search_searchdocument d ON d.article_id = search_fts.rowid
                 WHERE search_fts MATCH %s AND d.published_at <= %s {where})
             ORDER BY score, published_at DESC
-            LIMIT %s OFFSET %s""", [_dt(now), self.match(query), _dt(now), *params, limit, offset])
+            LIMIT %s OFFSET %s""",
+            [_dt(now), self.match(query), _dt(now), *params, limit, offset],
+        )
         return [r[0] for r in rows], (rows[0][1] if rows else None)
 
     def count(self, query: Query, filters: Filters, *, now: datetime) -> int:
         where, params = filters.sql()
-        return _run(f"""
+        return _run(
+            f"""
             SELECT count(*) FROM search_fts JOIN search_searchdocument d ON d.article_id = search_fts.rowid
             WHERE search_fts MATCH %s AND d.published_at <= %s {where}""",
-                    [self.match(query), _dt(now), *params])[0][0]
+            [self.match(query), _dt(now), *params],
+        )[0][0]
 
 
 class PostgresBackend:
     @staticmethod
     def tsquery(query: Query) -> tuple[str, list[str]]:
         """A tsquery built with phraseto_tsquery over parameters: tokens are data, never syntax."""
-        parts = [("!! " if t.exclude else "") + "phraseto_tsquery('simple', %s)"
-                 for t in query.included + query.excluded]
+        parts = [
+            ("!! " if t.exclude else "") + "phraseto_tsquery('simple', %s)" for t in query.included + query.excluded
+        ]
         return " && ".join(parts), [" ".join(t.tokens) for t in query.included + query.excluded]
 
     # ts_rank, not ts_rank_cd: on the 10x livedoor copy it ranked the 50 benchmark queries twice as
@@ -93,7 +100,8 @@ class PostgresBackend:
     def search(self, query: Query, filters: Filters, *, now: datetime, limit: int, offset: int):
         tsq, tsq_params = self.tsquery(query)
         where, params = filters.sql()
-        rows = _run(f"""
+        rows = _run(
+            f"""
             WITH q AS (SELECT {tsq} AS q)
             SELECT d.article_id, count(*) OVER ()
             FROM search_searchdocument d, q
@@ -101,15 +109,20 @@ class PostgresBackend:
             ORDER BY ts_rank(d.vector, q.q) * (1.0 + {RECENCY_BOOST} / (1.0 + greatest(0.0,
                      extract(epoch FROM (%s - d.published_at)) / 86400.0) / {RECENCY_DAYS})) DESC,
                      d.published_at DESC
-            LIMIT %s OFFSET %s""", [*tsq_params, now, *params, now, limit, offset])
+            LIMIT %s OFFSET %s""",
+            [*tsq_params, now, *params, now, limit, offset],
+        )
         return [r[0] for r in rows], (rows[0][1] if rows else None)
 
     def count(self, query: Query, filters: Filters, *, now: datetime) -> int:
         tsq, tsq_params = self.tsquery(query)
         where, params = filters.sql()
-        return _run(f"""
+        return _run(
+            f"""
             SELECT count(*) FROM search_searchdocument d
-            WHERE d.vector @@ ({tsq}) AND d.published_at <= %s {where}""", [*tsq_params, now, *params])[0][0]
+            WHERE d.vector @@ ({tsq}) AND d.published_at <= %s {where}""",
+            [*tsq_params, now, *params],
+        )[0][0]
 
 
 def backend() -> SqliteBackend | PostgresBackend:

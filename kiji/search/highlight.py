@@ -24,7 +24,7 @@ def snippet(text: str, wanted: set[str], *, length: int = SNIPPET_CHARS) -> Mark
     end = min(len(text), start + length)
     # Tokenize only the window (plus a margin, so words cut at its edges are still whole).
     margin = max(0, start - 20)
-    hits = [(s + margin, e + margin) for s, e in _hits(text[margin:end + 20], wanted)]
+    hits = [(s + margin, e + margin) for s, e in _hits(text[margin : end + 20], wanted)]
     out = _marked(text, hits, start, end)
     return Markup("…" if start else "") + out + Markup("…" if end < len(text) else "")
 
@@ -37,7 +37,7 @@ def _first_hit(text: str, wanted: set[str]) -> int | None:
     if found:
         return min(found)
     for offset in range(0, min(len(text), SCAN_CHARS), 1000):
-        hits = _hits(text[offset:offset + 1020], wanted)
+        hits = _hits(text[offset : offset + 1020], wanted)
         if hits:
             return offset + hits[0][0]
     return None

@@ -47,24 +47,44 @@ class Results:
         return (self.page - 1) * self.per_page + 1
 
 
-def search_articles(query: Query, filters: Filters = Filters(), *, page: int = 1, per_page: int = PER_PAGE,
-                    now: datetime | None = None) -> Results:
+def search_articles(
+    query: Query,
+    filters: Filters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    now: datetime | None = None,
+) -> Results:
     """Published articles matching `query`, best first, one page of them with snippets."""
+    filters = filters or Filters()
     now = now or timezone.now()
     if not query.searchable:
         return Results(query=query, hits=[], total=0, page=1, num_pages=0)
     page = min(max(page, 1), MAX_PAGE)
     ids, total = ranked_ids(query, filters, page=page, per_page=per_page, now=now)
-    results = Results(query=query, hits=_hits(ids, query, now), total=total, page=page, per_page=per_page,
-                      num_pages=min(MAX_PAGE, math.ceil(total / per_page)))
+    results = Results(
+        query=query,
+        hits=_hits(ids, query, now),
+        total=total,
+        page=page,
+        per_page=per_page,
+        num_pages=min(MAX_PAGE, math.ceil(total / per_page)),
+    )
     if total == 0:
         results.suggestions = suggestions(query, filters, now=now)
     return results
 
 
-def ranked_ids(query: Query, filters: Filters = Filters(), *, page: int = 1, per_page: int = PER_PAGE,
-               now: datetime | None = None) -> tuple[list[int], int]:
+def ranked_ids(
+    query: Query,
+    filters: Filters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    now: datetime | None = None,
+) -> tuple[list[int], int]:
     """One page of matching article ids, best first, and the total: no snippets, no suggestions (the API)."""
+    filters = filters or Filters()
     if not query.searchable:
         return [], 0
     now = now or timezone.now()
@@ -97,6 +117,5 @@ def _hits(ids: list[int], query: Query, now: datetime) -> list[Hit]:
     for pk in ids:
         if article := articles.get(pk):
             text = " ".join(part for part in (article.deck, html_to_text(article.body)) if part)
-            hits.append(Hit(article=article, title=highlight(article.headline, wanted),
-                            snippet=snippet(text, wanted)))
+            hits.append(Hit(article=article, title=highlight(article.headline, wanted), snippet=snippet(text, wanted)))
     return hits

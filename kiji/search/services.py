@@ -18,9 +18,14 @@ def build_document(article: Article) -> SearchDocument:
     body = "\n".join(part for part in (article.deck, html_to_text(article.body), tag_names) if part)
     title, title_parts = index_text_and_parts(article.headline)
     body, body_parts = index_text_and_parts(body)
-    return SearchDocument(article_id=article.pk, category_id=article.category_id,
-                          published_at=article.published_at, title=title, body=body,
-                          parts=f"{title_parts} {body_parts}".strip())
+    return SearchDocument(
+        article_id=article.pk,
+        category_id=article.category_id,
+        published_at=article.published_at,
+        title=title,
+        body=body,
+        parts=f"{title_parts} {body_parts}".strip(),
+    )
 
 
 def sync_article(article_id: int) -> bool:
@@ -41,13 +46,14 @@ def remove_article(article_id: int) -> None:
     SearchDocument.objects.filter(article_id=article_id).delete()
 
 
-def index_articles(article_ids: Iterable[int], *, batch_size: int = BATCH_SIZE,
-                   progress: Callable[[int], None] | None = None) -> int:
+def index_articles(
+    article_ids: Iterable[int], *, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
+) -> int:
     """(Re)index the given articles in batches; those readers cannot see are removed. Returns indexed count."""
     ids = list(article_ids)
     indexed = 0
     for start in range(0, len(ids), batch_size):
-        batch = ids[start:start + batch_size]
+        batch = ids[start : start + batch_size]
         articles = Article.objects.published().filter(pk__in=batch).prefetch_related("tags")
         docs = [build_document(article) for article in articles]
         with transaction.atomic():
@@ -70,4 +76,4 @@ def _delete_invisible(ids: list[int]) -> None:
     visible = set(ids)
     stale = [pk for pk in SearchDocument.objects.values_list("article_id", flat=True) if pk not in visible]
     for start in range(0, len(stale), BATCH_SIZE):
-        SearchDocument.objects.filter(article_id__in=stale[start:start + BATCH_SIZE]).delete()
+        SearchDocument.objects.filter(article_id__in=stale[start : start + BATCH_SIZE]).delete()

@@ -27,18 +27,18 @@ background job and commands that build lists load them, never a web worker.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-TITLE_WEIGHT = 6.0   # a title word counts as this many body words
-PARTS_WEIGHT = 0.0   # short-unit parts of compounds (興行収入 -> 興行, 収入): 0.5 0.902, 1.0 0.900, off 0.903
-K1 = 0.6             # BM25 term-frequency saturation (livedoor: 0.6 > 1.2 > 3)
-B = 0.5              # BM25 length normalization (0: none, 1: full)
-IDF_POWER = 0.4      # flattened idf: rare names must not drown the topic words (1.0: 0.836, 0.4: 0.870)
-MIN_DF = 2           # a term must occur in at least this many articles to count
-TOPICS = 64          # latent dimensions (64, 100 and 128 score alike; 64 is the fastest)
-TOPIC_WEIGHT = 1.0   # weight of the latent-space cosine beside the term cosine
-CANDIDATES = 50      # candidates per article re-ranked by shared neighbours
-SHARED_K = 30        # neighbourhood size compared for shared neighbours
+TITLE_WEIGHT = 6.0  # a title word counts as this many body words
+PARTS_WEIGHT = 0.0  # short-unit parts of compounds (興行収入 -> 興行, 収入): 0.5 0.902, 1.0 0.900, off 0.903
+K1 = 0.6  # BM25 term-frequency saturation (livedoor: 0.6 > 1.2 > 3)
+B = 0.5  # BM25 length normalization (0: none, 1: full)
+IDF_POWER = 0.4  # flattened idf: rare names must not drown the topic words (1.0: 0.836, 0.4: 0.870)
+MIN_DF = 2  # a term must occur in at least this many articles to count
+TOPICS = 64  # latent dimensions (64, 100 and 128 score alike; 64 is the fastest)
+TOPIC_WEIGHT = 1.0  # weight of the latent-space cosine beside the term cosine
+CANDIDATES = 50  # candidates per article re-ranked by shared neighbours
+SHARED_K = 30  # neighbourhood size compared for shared neighbours
 SHARED_WEIGHT = 0.5
-CHUNK = 512          # rows per matrix product
+CHUNK = 512  # rows per matrix product
 
 Document = tuple[int, str, str, str]  # (pk, title, body, parts): space-separated tokens
 
@@ -46,20 +46,20 @@ Document = tuple[int, str, str, str]  # (pk, title, body, parts): space-separate
 def words_and_pairs(text: str) -> list[str]:
     """The index's words and each pair of adjacent words."""
     words = text.split()
-    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
 
 
 @dataclass
 class Model:
     """Weighted, L2-normalized term vectors of many articles (one row per pk) and their topics."""
 
-    pks: object                 # numpy int64 array: row -> article pk
-    vocabulary: dict            # term -> column
-    idf: object                 # numpy float32 array per column
-    avg_length: float           # mean weighted document length (BM25 length normalization)
-    matrix: object = None       # scipy.sparse CSR, rows L2-normalized
-    topics: object = None       # numpy (TOPICS, columns): projection to the latent space
-    latent: object = None       # numpy (rows, TOPICS), rows L2-normalized
+    pks: object  # numpy int64 array: row -> article pk
+    vocabulary: dict  # term -> column
+    idf: object  # numpy float32 array per column
+    avg_length: float  # mean weighted document length (BM25 length normalization)
+    matrix: object = None  # scipy.sparse CSR, rows L2-normalized
+    topics: object = None  # numpy (TOPICS, columns): projection to the latent space
+    latent: object = None  # numpy (rows, TOPICS), rows L2-normalized
     analyzer: Callable[[str], list[str]] = words_and_pairs
     _near: list = field(default_factory=list)  # per row: (candidate rows, scores), best first
 
@@ -71,13 +71,15 @@ class Model:
         near = self._neighbourhoods()
         return {int(self.pks[i]): self._rerank(rows, scores, near, limit) for i, (rows, scores) in enumerate(near)}
 
-    def similar_to(self, title: str, body: str, parts: str, *, pk: int | None = None,
-                   limit: int = 30) -> list[tuple[int, float]]:
+    def similar_to(
+        self, title: str, body: str, parts: str, *, pk: int | None = None, limit: int = 30
+    ) -> list[tuple[int, float]]:
         """Neighbours of one article (new, or edited since the model was built) against the model."""
         import numpy as np
 
-        vector = _weigh(_to_matrix([_counts(title, body, parts, self.analyzer, self.vocabulary, False)],
-                                   len(self.vocabulary)), self)
+        vector = _weigh(
+            _to_matrix([_counts(title, body, parts, self.analyzer, self.vocabulary, False)], len(self.vocabulary)), self
+        )
         exclude = np.asarray([-1 if pk is None else pk])
         rows, scores = _candidates(self, vector, self._project(vector), exclude)[0]
         return self._rerank(rows, scores, self._neighbourhoods(), limit)
@@ -127,8 +129,13 @@ def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = word
     vocabulary = {term: int(column[col]) for term, col in vocabulary.items() if column[col] >= 0}
     raw, df = raw[:, kept], df[kept]
     idf = np.log(max(n, 1) / np.maximum(df, 1)) ** IDF_POWER
-    model = Model(np.asarray(pks, dtype=np.int64), vocabulary, idf.astype(np.float32),
-                  float(raw.sum() / max(n, 1)), analyzer=analyzer)
+    model = Model(
+        np.asarray(pks, dtype=np.int64),
+        vocabulary,
+        idf.astype(np.float32),
+        float(raw.sum() / max(n, 1)),
+        analyzer=analyzer,
+    )
     model.matrix = _weigh(raw, model)
     model.topics = _topics(model.matrix)
     model.latent = model._project(model.matrix)
@@ -156,23 +163,22 @@ def _candidates(model: Model, vectors, latent, exclude) -> list:
     transposed = model.matrix.T.tocsc()
     out = []
     for start in range(0, vectors.shape[0], CHUNK):
-        scores = (vectors[start:start + CHUNK] @ transposed).toarray()
+        scores = (vectors[start : start + CHUNK] @ transposed).toarray()
         if latent is not None:
-            scores += TOPIC_WEIGHT * (latent[start:start + CHUNK] @ model.latent.T)
-        skip = np.asarray(exclude[start:start + CHUNK])
+            scores += TOPIC_WEIGHT * (latent[start : start + CHUNK] @ model.latent.T)
+        skip = np.asarray(exclude[start : start + CHUNK])
         scores[model.pks[None, :] == skip[:, None]] = 0.0
         k = min(CANDIDATES, scores.shape[1])
         best = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k else np.zeros((len(scores), 0), int)
         values = np.take_along_axis(scores, best, axis=1)
         order = np.lexsort((-model.pks[best], -values), axis=1)  # best score, then the newer pk
-        out.extend(zip(np.take_along_axis(best, order, axis=1), np.take_along_axis(values, order, axis=1),
-                       strict=True))
+        out.extend(zip(np.take_along_axis(best, order, axis=1), np.take_along_axis(values, order, axis=1), strict=True))
     return out
 
 
 def _counts(title, body, parts, analyzer, vocabulary: dict, grow: bool) -> dict[int, float]:
     counts: dict[int, float] = {}
-    for text, weight in ((title, TITLE_WEIGHT), (body, 1.0), (parts, PARTS_WEIGHT) if PARTS_WEIGHT else ('', 0)):
+    for text, weight in ((title, TITLE_WEIGHT), (body, 1.0), (parts, PARTS_WEIGHT) if PARTS_WEIGHT else ("", 0)):
         for term in analyzer(text or ""):
             col = vocabulary.get(term)
             if col is None:
@@ -211,6 +217,7 @@ def _weigh(raw, model: Model):
 
 # ---- over the search index --------------------------------------------------------------------
 
+
 def index_model() -> Model:
     """The model of every indexed article (the index holds exactly the articles readers can see)."""
     from kiji.search.models import SearchDocument
@@ -222,5 +229,6 @@ def index_model() -> Model:
 def document_of(article_id: int) -> Document | None:
     from kiji.search.models import SearchDocument
 
-    return SearchDocument.objects.filter(article_id=article_id).values_list(
-        "article_id", "title", "body", "parts").first()
+    return (
+        SearchDocument.objects.filter(article_id=article_id).values_list("article_id", "title", "body", "parts").first()
+    )

@@ -62,8 +62,11 @@ def spans(text: str, *, parts: bool = False) -> list[tuple[int, int, str]]:
         out.append((offset + m.begin(), offset + m.end(), unicodedata.normalize("NFKC", form).lower()))
         pieces = m.split(_short_units()) if parts else ()
         if len(pieces) > 1:
-            out.extend((offset + p.begin(), offset + p.end(), unicodedata.normalize("NFKC", f).lower())
-                       for p in pieces if (f := _content_form(p)))
+            out.extend(
+                (offset + p.begin(), offset + p.end(), unicodedata.normalize("NFKC", f).lower())
+                for p in pieces
+                if (f := _content_form(p))
+            )
     return out
 
 

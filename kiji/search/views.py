@@ -17,18 +17,40 @@ def results(request):
     category = next((c for c in categories if c.slug == get.get("category")), None)
     start, end = _day(get.get("from")), _day(get.get("to"))
     bad_dates = [v for v, day in ((get.get("from"), start), (get.get("to"), end)) if v and day is None]
-    filters = Filters(category_id=category.pk if category else None, start=start,
-                      end=end + timedelta(days=1) if end else None)
+    filters = Filters(
+        category_id=category.pk if category else None, start=start, end=end + timedelta(days=1) if end else None
+    )
     found = search_articles(query, filters, page=_number(get.get("page")))
-    params = {"q": query.raw[:500], "category": category.slug if category else "",
-              "from": start.date().isoformat() if start else "", "to": end.date().isoformat() if end else ""}
+    params = {
+        "q": query.raw[:500],
+        "category": category.slug if category else "",
+        "from": start.date().isoformat() if start else "",
+        "to": end.date().isoformat() if end else "",
+    }
     params = {k: v for k, v in params.items() if v}
-    suggestions = [{"query": s.query, "count": s.count, "keep_filters": s.keep_filters,
-                    "params": {**(params if s.keep_filters else {}), "q": s.query}} for s in found.suggestions]
-    response = render(request, "search/results.html", {
-        "q": query.raw[:500], "query": query, "results": found, "categories": categories,
-        "category": category, "params": params, "bad_dates": bad_dates, "suggestions": suggestions,
-    })
+    suggestions = [
+        {
+            "query": s.query,
+            "count": s.count,
+            "keep_filters": s.keep_filters,
+            "params": {**(params if s.keep_filters else {}), "q": s.query},
+        }
+        for s in found.suggestions
+    ]
+    response = render(
+        request,
+        "search/results.html",
+        {
+            "q": query.raw[:500],
+            "query": query,
+            "results": found,
+            "categories": categories,
+            "category": category,
+            "params": params,
+            "bad_dates": bad_dates,
+            "suggestions": suggestions,
+        },
+    )
     response["X-Robots-Tag"] = "noindex"  # endless query URLs are no pages for crawlers
     return response
 

@@ -6,8 +6,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 NODE_MODULES = ROOT / "node_modules"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 WIDTHS = {"phone": 375, "desktop": 1280}
@@ -62,20 +68,28 @@ def vnu_errors(documents: dict[str, str], workdir: Path) -> list[str]:
         files[name] = workdir / f"{name}.html"
         files[name].write_text(html, encoding="utf-8")
     jar = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
-    proc = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--errors-only", *map(str, files.values())],
-                          capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        ["java", "-jar", str(jar), "--format", "json", "--errors-only", *map(str, files.values())],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     messages = json.loads(proc.stderr or proc.stdout)["messages"]
     by_file = {f"file:{path}": name for name, path in files.items()}
-    return [f"{by_file.get(m.get('url'), m.get('url'))}:{m.get('lastLine')}: {m['message']}  [{m.get('extract', '').strip()[:80]}]"
-            for m in messages if m["type"] in ("error", "non-document-error")]
+    return [
+        f"{by_file.get(m.get('url'), m.get('url'))}:{m.get('lastLine')}: {m['message']}  [{m.get('extract', '').strip()[:80]}]"
+        for m in messages
+        if m["type"] in ("error", "non-document-error")
+    ]
 
 
 def compose(cdp, *readings: str, commit: str | None = None) -> None:
     """Type the way a Japanese IME does: each reading shown as an uncommitted composition, then the
     conversion committed (Input.insertText), or, with commit=None, the composition cancelled (Esc)."""
     for reading in readings:
-        cdp.send("Input.imeSetComposition", {"text": reading, "selectionStart": len(reading),
-                                             "selectionEnd": len(reading)})
+        cdp.send(
+            "Input.imeSetComposition", {"text": reading, "selectionStart": len(reading), "selectionEnd": len(reading)}
+        )
     if commit is None:
         cdp.send("Input.imeSetComposition", {"text": "", "selectionStart": 0, "selectionEnd": 0})
     else:

@@ -31,16 +31,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _missing_tools() -> list[str]:
-    missing = [p for p in (CHROMIUM, NODE_MODULES / "axe-core" / "axe.min.js",
-                           NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar") if not Path(p).exists()]
+    missing = [
+        p
+        for p in (
+            CHROMIUM,
+            NODE_MODULES / "axe-core" / "axe.min.js",
+            NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar",
+        )
+        if not Path(p).exists()
+    ]
     return [str(p) for p in missing] + ([] if shutil.which("java") else ["java"])
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _browser_tools():
     if missing := _missing_tools():
-        pytest.fail(f"Browser test tools are missing ({', '.join(missing)}): run `sh tests/browser/setup.sh` "
-                    "(make test runs it).", pytrace=False)
+        pytest.fail(
+            f"Browser test tools are missing ({', '.join(missing)}): run `sh tests/browser/setup.sh` "
+            "(make test runs it).",
+            pytrace=False,
+        )
 
 
 def _free_port() -> int:
@@ -86,23 +96,43 @@ def site(tmp_path_factory):
     var = tmp_path_factory.mktemp("site")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "PYTEST_CURRENT_TEST")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "kiji.settings", "KIJI_VAR_DIR": str(var), "KIJI_MEDIA_ROOT": str(var / "media"),
-        "DATABASE_URL": f"sqlite:///{var / 'kiji.sqlite3'}", "KIJI_SITE_URL": f"http://127.0.0.1:{port}",
-        "KIJI_DEBUG": "false", "KIJI_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),  # the tree under test, even from a copy of it
-        # Posting tests submit at once and several times from one address: no minimum time on the page,
-        # a rate limit no test reaches (both are tested in kiji/comments).
-        "KIJI_COMMENTS_MIN_SECONDS": "0", "KIJI_COMMENTS_RATE_PER_MINUTE": "100",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kiji.settings",
+            "KIJI_VAR_DIR": str(var),
+            "KIJI_MEDIA_ROOT": str(var / "media"),
+            "DATABASE_URL": f"sqlite:///{var / 'kiji.sqlite3'}",
+            "KIJI_SITE_URL": f"http://127.0.0.1:{port}",
+            "KIJI_DEBUG": "false",
+            "KIJI_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),  # the tree under test, even from a copy of it
+            # Posting tests submit at once and several times from one address: no minimum time on the page,
+            # a rate limit no test reaches (both are tested in kiji/comments).
+            "KIJI_COMMENTS_MIN_SECONDS": "0",
+            "KIJI_COMMENTS_RATE_PER_MINUTE": "100",
+        }
+    )
     _manage(env, "migrate", "--noinput")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
     seeded = Site(f"http://127.0.0.1:{port}", env, {"pages": {}, "admin": None, "article_pk": None}).run("seed")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = open(var / "gunicorn.log", "w")
-    server = subprocess.Popen([str(gunicorn), "kiji.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2", "--access-logfile", "-"], env=env, cwd=ROOT,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "kiji.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--access-logfile",
+            "-",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/", server, var / "gunicorn.log")
         yield Site(f"http://127.0.0.1:{port}", env, seeded)
@@ -141,8 +171,7 @@ def new_page(browser):
     contexts = []
 
     def open_page(width: int = WIDTHS["desktop"]):
-        context = browser.new_context(viewport={"width": width, "height": 800}, locale="ja-JP",
-                                      device_scale_factor=1)
+        context = browser.new_context(viewport={"width": width, "height": 800}, locale="ja-JP", device_scale_factor=1)
         contexts.append(context)
         return context.new_page()
 

@@ -71,10 +71,17 @@ def _lead_image() -> Image:
 
 
 def _article(category, headline, *, writers, tags=(), hours_ago=1, **fields) -> Article:
-    body = fields.pop("body", f"<p>{headline}。関係者への取材で分かった。</p><p>詳しい経緯は今後の取材で明らかにする。</p>")
+    body = fields.pop(
+        "body", f"<p>{headline}。関係者への取材で分かった。</p><p>詳しい経緯は今後の取材で明らかにする。</p>"
+    )
     article = Article.objects.create(
-        headline=headline, body=body, category=category, status=Article.Status.PUBLISHED,
-        published_at=timezone.now() - timedelta(hours=hours_ago), **fields)
+        headline=headline,
+        body=body,
+        category=category,
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(hours=hours_ago),
+        **fields,
+    )
     for position, writer in enumerate(writers):
         article.byline_set.create(writer=writer, position=position)
     article.tags.set(tags)
@@ -89,8 +96,12 @@ def _add_comments(article: Article) -> None:
 
     admin = get_user_model().objects.get(username=ADMIN_USERNAME)
     posted = []
-    for i, (nickname, body) in enumerate([("読者A", "丁寧な解説で分かりやすかったです。"),
-                                          ("読者B", "防災予算の中身をもっと詳しく知りたい。\n続報を待っています。")]):
+    for i, (nickname, body) in enumerate(
+        [
+            ("読者A", "丁寧な解説で分かりやすかったです。"),
+            ("読者B", "防災予算の中身をもっと詳しく知りたい。\n続報を待っています。"),
+        ]
+    ):
         visitor = services.get_visitor(key=f"browser-seed-{i}")
         posted.append(services.post_comment(article=article, visitor=visitor, body=body, nickname=nickname))
     services.approve_comments(comments=[c for c in posted if c.status != "approved"], by=admin)
@@ -138,22 +149,39 @@ def seed() -> dict:
         slug: Category.objects.get_or_create(slug=slug, defaults={"name": name, "position": i})[0]
         for i, (slug, name) in enumerate([("politics", "政治"), ("korea", "韓国"), ("entertainment", "エンタメ")])
     }
-    hanako = Writer.objects.create(name="山田 花子", slug="yamada-hanako", email="hanako@example.jp",
-                                   bio="政治部記者。国会と地方自治を担当。")
+    hanako = Writer.objects.create(
+        name="山田 花子", slug="yamada-hanako", email="hanako@example.jp", bio="政治部記者。国会と地方自治を担当。"
+    )
     ichiro = Writer.objects.create(name="佐藤 一郎", slug="sato-ichiro", bio="ソウル支局長。")
     budget = Tag.objects.get_or_create(name="予算", defaults={"slug": "予算"})[0]
     election = Tag.objects.get_or_create(name="選挙", defaults={"slug": "選挙"})[0]
     articles = []
     for i, (cat, headline) in enumerate(HEADLINES):
-        articles.append(_article(categories[cat], headline, writers=[hanako if cat == "politics" else ichiro],
-                 tags=[election] if "選" in headline else [], hours_ago=2 + i))
+        articles.append(
+            _article(
+                categories[cat],
+                headline,
+                writers=[hanako if cat == "politics" else ichiro],
+                tags=[election] if "選" in headline else [],
+                hours_ago=2 + i,
+            )
+        )
     for i in range(22):  # enough for a second page of the category list
         _article(categories["politics"], f"政治短信（{i + 1}）　各党の動き", writers=[hanako], hours_ago=20 + i)
     feature = _article(
-        categories["politics"], "来年度予算案、防災と子育てに重点　歳出は過去最大の見通し",
-        deck="社会保障費の伸びを抑制、国債発行は減額へ", body=FEATURE_BODY, writers=[hanako, ichiro],
-        tags=[budget, election], hours_ago=0.02, lead_image=_lead_image(), source_credit="Kiji 政治部")
-    Correction.objects.create(article=feature, text="初出時、閣議決定の時期を「11月」としていましたが「12月下旬」の誤りでした。")
+        categories["politics"],
+        "来年度予算案、防災と子育てに重点　歳出は過去最大の見通し",
+        deck="社会保障費の伸びを抑制、国債発行は減額へ",
+        body=FEATURE_BODY,
+        writers=[hanako, ichiro],
+        tags=[budget, election],
+        hours_ago=0.02,
+        lead_image=_lead_image(),
+        source_credit="Kiji 政治部",
+    )
+    Correction.objects.create(
+        article=feature, text="初出時、閣議決定の時期を「11月」としていましたが「12月下旬」の誤りでした。"
+    )
     _add_comments(feature)
     _add_views([feature, *articles])
     _reindex()

@@ -32,11 +32,18 @@ def error_state(site, new_page, width: int, body: str):
 
 
 @pytest.mark.parametrize("width", WIDTHS.values())
-@pytest.mark.parametrize(("case", "body", "message"), [
-    pytest.param("empty", "", "コメントが空です。本文を入力してください。", id="empty"),
-    pytest.param("too-long", "あ" * (MAX_LENGTH + 1),
-                 f"コメントが長すぎます（{MAX_LENGTH + 1}文字）。{MAX_LENGTH}文字以内で入力してください。", id="too-long"),
-])
+@pytest.mark.parametrize(
+    ("case", "body", "message"),
+    [
+        pytest.param("empty", "", "コメントが空です。本文を入力してください。", id="empty"),
+        pytest.param(
+            "too-long",
+            "あ" * (MAX_LENGTH + 1),
+            f"コメントが長すぎます（{MAX_LENGTH + 1}文字）。{MAX_LENGTH}文字以内で入力してください。",
+            id="too-long",
+        ),
+    ],
+)
 def test_its_error_is_announced_and_tied_to_the_comment_field(site, new_page, tmp_path, width, case, body, message):
     page, response = error_state(site, new_page, width, body)
     screenshot(page, f"comment-error-{case}-{width}")
@@ -51,8 +58,9 @@ def test_its_error_is_announced_and_tied_to_the_comment_field(site, new_page, tm
     violations = run_axe(page)
     assert not violations, f"axe on the {case} comment error at {width} px:\n" + describe_violations(violations)
     if width == WIDTHS["phone"]:
-        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), (
             "the comment error page scrolls sideways at 375 px"
+        )
         errors = vnu_errors({f"comment-error-{case}": response.text()}, tmp_path)
         assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
 
@@ -77,6 +85,9 @@ def test_japanese_ime_input_is_stored_exactly_as_committed(site, new_page):
     response = post_comment(page)
     assert response.status == 200 and "?posted=" in page.url, f"HTTP {response.status} at {page.url}"
     assert site.run("comments", str(site.article_pk))[-1] == expected
-    assert page.locator("#posted").inner_text() in ("コメントを投稿しました。", "コメントを受け付けました。担当者の確認後に掲載されます。")
+    assert page.locator("#posted").inner_text() in (
+        "コメントを投稿しました。",
+        "コメントを受け付けました。担当者の確認後に掲載されます。",
+    )
     violations = run_axe(page)  # the page after posting, with its notice
     assert not violations, describe_violations(violations)

@@ -4,8 +4,8 @@ import urllib.error
 import urllib.request
 
 from browserkit import vnu_errors
-from test_browser_pages import PAGES
 from django.urls import Resolver404, resolve
+from test_browser_pages import PAGES
 
 
 def fetch(url: str) -> str:

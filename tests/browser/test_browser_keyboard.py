@@ -4,8 +4,11 @@ import pytest
 from browserkit import WIDTHS, page_available
 from test_browser_pages import PAGES
 
-SKIP_LINKS = [("メインメニューへスキップ", "main-menu"), ("メインコンテンツへスキップ", "main"),
-              ("フッターメニューへスキップ", "footer-menu")]
+SKIP_LINKS = [
+    ("メインメニューへスキップ", "main-menu"),
+    ("メインコンテンツへスキップ", "main"),
+    ("フッターメニューへスキップ", "footer-menu"),
+]
 
 FOCUS_STATE = """() => {
   const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
@@ -40,10 +43,13 @@ def test_each_skip_link_moves_focus_to_its_target(site, new_page, index, target)
     assert inside, f"after the skip link to #{target}, focus is on {page.evaluate(FOCUS_STATE)}"
     # The next Tab continues from the target, not from the top of the page.
     page.keyboard.press("Tab")
-    after = page.evaluate("""id => {
+    after = page.evaluate(
+        """id => {
         const t = document.getElementById(id), a = document.activeElement;
         return t.contains(a) || !!(t.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING);
-    }""", target)
+    }""",
+        target,
+    )
     assert after, f"Tab after #{target} went back up to {page.evaluate(FOCUS_STATE)}"
 
 

@@ -23,8 +23,14 @@ def open_covered(site, new_page, name: str, width_name: str):
     page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: page.problems.append(f"script error: {e}"))
     page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
-    page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
-            and page.problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400
+            and r.request.resource_type != "document"
+            and page.problems.append(f"HTTP {r.status}: {r.url}")
+        ),
+    )
     response = page.goto(site.url(name), wait_until="load")
     assert response.status == (404 if name == "404" else 200), f"{name}: HTTP {response.status}"
     if name != "404":  # every covered page lists or shows the featured article: checks run on real content
@@ -37,8 +43,9 @@ def test_it_has_no_wcag_violations(site, new_page, name, width):
     page = open_covered(site, new_page, name, width)
     screenshot(page, f"{name}-{WIDTHS[width]}")
     violations = run_axe(page)
-    assert not violations, f"axe found WCAG 2.2 A/AA violations on {name} at {WIDTHS[width]} px:\n" + \
-        describe_violations(violations)
+    assert not violations, (
+        f"axe found WCAG 2.2 A/AA violations on {name} at {WIDTHS[width]} px:\n" + describe_violations(violations)
+    )
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -74,8 +81,14 @@ def test_it_wraps_japanese_text_as_the_stylesheet_decides(site, new_page):
     }))""")
     body_text = {"lineBreak": "strict", "wordBreak": "normal", "overflowWrap": "anywhere"}
     heading = {"lineBreak": "strict", "wordBreak": "auto-phrase", "overflowWrap": "anywhere"}
-    assert styles == {"body": body_text, ".article-body p": body_text, "h1": heading, "h2": heading,
-                      ".deck": heading, ".side-list a": heading}
+    assert styles == {
+        "body": body_text,
+        ".article-body p": body_text,
+        "h1": heading,
+        "h2": heading,
+        ".deck": heading,
+        ".side-list a": heading,
+    }
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -17,20 +17,32 @@ def lighthouse(url: str, name: str) -> dict:
     """One Lighthouse run (mobile preset: simulated slow 4G and 4x CPU slowdown); its category scores."""
     REPORTS.mkdir(parents=True, exist_ok=True)
     report = REPORTS / f"{name}.json"
-    command = [str(NODE_MODULES / ".bin" / "lighthouse"), url, "--output=json", f"--output-path={report}",
-               "--quiet", f"--only-categories={','.join(CATEGORIES)}",
-               f"--chrome-flags={' '.join(['--headless=new', *CHROMIUM_ARGS])}"]
-    proc = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True,
-                          timeout=180)
+    command = [
+        str(NODE_MODULES / ".bin" / "lighthouse"),
+        url,
+        "--output=json",
+        f"--output-path={report}",
+        "--quiet",
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--chrome-flags={' '.join(['--headless=new', *CHROMIUM_ARGS])}",
+    ]
+    proc = subprocess.run(
+        command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True, timeout=180
+    )
     assert proc.returncode == 0, f"Lighthouse did not run on {url}:\n{proc.stderr[-2000:]}"
     result = json.loads(report.read_text())
     assert not result.get("runtimeError"), result["runtimeError"]
     scores = {c: result["categories"][c]["score"] for c in CATEGORIES}
-    below = {a: result["audits"][a]["title"] for c in CATEGORIES for a in
-             (r["id"] for r in result["categories"][c]["auditRefs"] if r["weight"])
-             if (result["audits"][a]["score"] is not None and result["audits"][a]["score"] < 1)}
-    metrics = {m: result["audits"][m]["numericValue"] for m in
-               ("largest-contentful-paint", "cumulative-layout-shift", "total-blocking-time")}
+    below = {
+        a: result["audits"][a]["title"]
+        for c in CATEGORIES
+        for a in (r["id"] for r in result["categories"][c]["auditRefs"] if r["weight"])
+        if (result["audits"][a]["score"] is not None and result["audits"][a]["score"] < 1)
+    }
+    metrics = {
+        m: result["audits"][m]["numericValue"]
+        for m in ("largest-contentful-paint", "cumulative-layout-shift", "total-blocking-time")
+    }
     return {"scores": scores, "below": below, "metrics": metrics}
 
 
@@ -43,7 +55,8 @@ def test_lighthouse_scores_at_least_95_on_mobile(site, name):
     median = {c: statistics.median(r["scores"][c] for r in runs) for c in CATEGORIES}
     print(f"lighthouse {name}: {median} metrics {runs[-1]['metrics']}")
     assert min(median.values()) >= MINIMUM, (
-        f"Lighthouse on {name} (median of {len(runs)}): {median}; audits not passed: {runs[-1]['below']}")
+        f"Lighthouse on {name} (median of {len(runs)}): {median}; audits not passed: {runs[-1]['below']}"
+    )
 
 
 # LCP, CLS and long tasks (total blocking time: each task's time over 50 ms) as the browser reports them.

@@ -25,6 +25,11 @@ def test_without_javascript_the_url_is_in_a_read_only_field_and_no_dead_button_s
         assert field.get_attribute("readonly") is not None
         assert not page.get_by_role("button", name="リンクをコピー").is_visible()
         names = [a.get_attribute("aria-label") for a in page.locator(".share-links a").all()]
-        assert [n.split("（")[0] for n in names] == ["Xでポスト", "Facebookでシェア", "LINEで送る", "はてなブックマークに追加"]
+        assert [n.split("（")[0] for n in names] == [
+            "Xでポスト",
+            "Facebookでシェア",
+            "LINEで送る",
+            "はてなブックマークに追加",
+        ]
     finally:
         context.close()

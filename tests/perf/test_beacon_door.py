@@ -22,8 +22,9 @@ class BeaconDoorTests(NewsroomTestCase):
     def call(self, method, path, query=""):
         from kiji.ops.wsgi import application
 
-        environ = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD=method, QUERY_STRING=query,
-                                                 HTTP_USER_AGENT=UA, REMOTE_ADDR="203.0.113.7")
+        environ = RequestFactory()._base_environ(
+            PATH_INFO=path, REQUEST_METHOD=method, QUERY_STRING=query, HTTP_USER_AGENT=UA, REMOTE_ADDR="203.0.113.7"
+        )
         started = []
         body = b"".join(application(environ, lambda s, h, *a: started.append((s, dict(h)))))
         return started[0][0], started[0][1], body

@@ -22,8 +22,10 @@ def _start_redis() -> subprocess.Popen:
         if REQUIRE_SERVICES:
             pytest.fail("redis-server is not installed and KIJI_REQUIRE_SERVICES=1")
         pytest.skip("redis-server is not installed")
-    proc = subprocess.Popen([binary, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -40,9 +42,14 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-PRIVATE_REDIS = {"default": {"BACKEND": "kiji.lib.rediscache.ResilientRedisCache",
-                             "LOCATION": f"redis://127.0.0.1:{REDIS_PORT}/0", "KEY_PREFIX": "kiji-fault",
-                             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+PRIVATE_REDIS = {
+    "default": {
+        "BACKEND": "kiji.lib.rediscache.ResilientRedisCache",
+        "LOCATION": f"redis://127.0.0.1:{REDIS_PORT}/0",
+        "KEY_PREFIX": "kiji-fault",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
 
 
 @override_settings(CACHES=PRIVATE_REDIS)
@@ -109,8 +116,11 @@ def test_the_next_request_reconnects_after_postgresql_drops_the_connection(setti
     assert _wsgi_get("/category/politics/")[0].startswith("200")
     victim = connection.connection.info.backend_pid
     params = connection.get_connection_params()
-    with psycopg.connect(**{k: v for k, v in params.items() if k in ("host", "port", "user", "password")},
-                         dbname="postgres", autocommit=True) as admin:
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("host", "port", "user", "password")},
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [victim])
     status, body = _wsgi_get("/category/politics/")
     assert status.startswith("200"), status

@@ -12,8 +12,20 @@ from kiji.api.tests.images import make_image
 from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article, Correction, Tag
 
-INTERNAL_KEYS = {"status", "created_by", "created_by_id", "created_at", "modified_at", "revisions", "user",
-                 "user_id", "email", "lead_image_id", "category_id", "uploaded_by"}
+INTERNAL_KEYS = {
+    "status",
+    "created_by",
+    "created_by_id",
+    "created_at",
+    "modified_at",
+    "revisions",
+    "user",
+    "user_id",
+    "email",
+    "lead_image_id",
+    "category_id",
+    "uploaded_by",
+}
 
 
 def all_keys(data):
@@ -30,17 +42,31 @@ class ApiTestCase(NewsroomTestCase):
         super().setUpTestData()
         cls.tag = Tag.objects.create(name="予算", slug="yosan")
         now = timezone.now()
-        cls.first = cls.make_article(headline="予算案を閣議決定", tags=[cls.tag], published_at=now - timedelta(hours=5),
-                                     created_by=cls.writer_user)
-        cls.second = cls.make_article(headline="ソウルで首脳会談", category=cls.korea, writers=[cls.other_writer],
-                                      published_at=now - timedelta(hours=3))
-        cls.third = cls.make_article(headline="予算案が衆院通過", slug="passes", tags=[cls.tag],
-                                     published_at=now - timedelta(hours=1), updated_at=now - timedelta(minutes=10))
+        cls.first = cls.make_article(
+            headline="予算案を閣議決定",
+            tags=[cls.tag],
+            published_at=now - timedelta(hours=5),
+            created_by=cls.writer_user,
+        )
+        cls.second = cls.make_article(
+            headline="ソウルで首脳会談",
+            category=cls.korea,
+            writers=[cls.other_writer],
+            published_at=now - timedelta(hours=3),
+        )
+        cls.third = cls.make_article(
+            headline="予算案が衆院通過",
+            slug="passes",
+            tags=[cls.tag],
+            published_at=now - timedelta(hours=1),
+            updated_at=now - timedelta(minutes=10),
+        )
         cls.draft = cls.make_article(headline="秘密の下書き", status=Article.Status.DRAFT, tags=[cls.tag])
         cls.review = cls.make_article(headline="確認待ちの記事", status=Article.Status.REVIEW)
         cls.unpublished = cls.make_article(headline="取り下げた記事", status=Article.Status.UNPUBLISHED)
-        cls.scheduled = cls.make_article(headline="明朝公開の記事", status=Article.Status.SCHEDULED,
-                                         published_at=now + timedelta(hours=8))
+        cls.scheduled = cls.make_article(
+            headline="明朝公開の記事", status=Article.Status.SCHEDULED, published_at=now + timedelta(hours=8)
+        )
         Correction.objects.create(article=cls.third, text="見出しの誤字を訂正しました。")
 
     def get(self, url, **headers):
@@ -56,13 +82,15 @@ class ApiTestCase(NewsroomTestCase):
 class ArticleListTests(ApiTestCase):
     def test_it_lists_published_articles_newest_first(self):
         data = self.json("/api/v1/articles")
-        self.assertEqual([a["headline"] for a in data["results"]],
-                         ["予算案が衆院通過", "ソウルで首脳会談", "予算案を閣議決定"])
+        self.assertEqual(
+            [a["headline"] for a in data["results"]], ["予算案が衆院通過", "ソウルで首脳会談", "予算案を閣議決定"]
+        )
         self.assertEqual(data["count"], 3)
         third = data["results"][0]
         self.assertEqual(third["url"], f"{settings.SITE_URL}/articles/{self.third.pk}/passes/")
-        self.assertEqual(third["category"], {"slug": "politics", "name": "政治",
-                                             "url": f"{settings.SITE_URL}/category/politics/"})
+        self.assertEqual(
+            third["category"], {"slug": "politics", "name": "政治", "url": f"{settings.SITE_URL}/category/politics/"}
+        )
         self.assertEqual(third["writers"][0]["name"], "山田 花子")
         self.assertEqual(third["tags"][0]["name"], "予算")
         self.assertTrue(third["published_at"].endswith("+09:00"))
@@ -76,8 +104,9 @@ class ArticleListTests(ApiTestCase):
         self.assertEqual(headlines("category=korea"), ["ソウルで首脳会談"])
         self.assertEqual(headlines("tag=yosan"), ["予算案が衆院通過", "予算案を閣議決定"])
         self.assertEqual(headlines("writer=sato-ichiro"), ["ソウルで首脳会談"])
-        self.assertEqual(headlines("category=politics&writer=yamada-hanako&tag=yosan"),
-                         ["予算案が衆院通過", "予算案を閣議決定"])
+        self.assertEqual(
+            headlines("category=politics&writer=yamada-hanako&tag=yosan"), ["予算案が衆院通過", "予算案を閣議決定"]
+        )
 
     def test_it_pages_through_the_list(self):
         page1 = self.json("/api/v1/articles?per_page=2")
@@ -89,8 +118,18 @@ class ArticleListTests(ApiTestCase):
         self.assertEqual(self.json("/api/v1/articles?page=50")["results"], [])
 
     def test_bad_parameters_are_a_json_400(self):
-        for query in ("page=0", "page=abc", "per_page=101", "per_page=-1", "page=１", "category=nothing",
-                      "tag=", "writer=%00", "sort=headline", "page=99999999999999999999"):
+        for query in (
+            "page=0",
+            "page=abc",
+            "per_page=101",
+            "per_page=-1",
+            "page=１",
+            "category=nothing",
+            "tag=",
+            "writer=%00",
+            "sort=headline",
+            "page=99999999999999999999",
+        ):
             with self.subTest(query=query):
                 data = self.json(f"/api/v1/articles?{query}", status=400)
                 self.assertEqual(data["error"]["status"], 400)
@@ -133,10 +172,17 @@ class ArticleDetailTests(ApiTestCase):
             self.assertEqual(self.json(f"/api/v1/articles/{self.scheduled.pk}")["headline"], "明朝公開の記事")
 
     def test_no_unpublished_content_or_internal_field_leaks(self):
-        responses = [self.get(url).content.decode() for url in (
-            "/api/v1/articles", "/api/v1/articles?tag=yosan", "/api/v1/articles?per_page=100",
-            "/api/v1/categories", f"/api/v1/articles/{self.first.pk}", f"/api/v1/articles/{self.draft.pk}",
-        )]
+        responses = [
+            self.get(url).content.decode()
+            for url in (
+                "/api/v1/articles",
+                "/api/v1/articles?tag=yosan",
+                "/api/v1/articles?per_page=100",
+                "/api/v1/categories",
+                f"/api/v1/articles/{self.first.pk}",
+                f"/api/v1/articles/{self.draft.pk}",
+            )
+        ]
         for text in responses:
             for secret in ("秘密の下書き", "確認待ちの記事", "取り下げた記事", "明朝公開の記事", "hanako@example.jp"):
                 self.assertNotIn(secret, text)
@@ -160,8 +206,9 @@ class OtherEndpointTests(ApiTestCase):
             ArticleViewHour.objects.create(article=article, hour=hour, count=views)
         lists.compute_lists()
         data = self.json("/api/v1/rankings?category=politics")
-        self.assertEqual([(r["rank"], r["headline"]) for r in data["results"]],
-                         [(1, "予算案が衆院通過"), (2, "予算案を閣議決定")])
+        self.assertEqual(
+            [(r["rank"], r["headline"]) for r in data["results"]], [(1, "予算案が衆院通過"), (2, "予算案を閣議決定")]
+        )
         self.assertEqual(data["category"]["name"], "政治")
         self.third.status = Article.Status.UNPUBLISHED
         self.third.save()
@@ -190,8 +237,10 @@ class OtherEndpointTests(ApiTestCase):
     def test_openapi_schema_is_published(self):
         data = self.json("/api/v1/openapi.json")
         self.assertEqual(data["openapi"], "3.1.0")
-        self.assertEqual(set(data["paths"]), {"/api/v1/articles", "/api/v1/articles/{id}", "/api/v1/categories",
-                                              "/api/v1/rankings", "/api/v1/search"})
+        self.assertEqual(
+            set(data["paths"]),
+            {"/api/v1/articles", "/api/v1/articles/{id}", "/api/v1/categories", "/api/v1/rankings", "/api/v1/search"},
+        )
 
     def test_unknown_api_paths_and_methods_answer_in_json(self):
         self.assertEqual(self.json("/api/v1/nothing", status=404)["error"]["code"], "not_found")
@@ -237,8 +286,9 @@ class CachingTests(ApiTestCase):
         self.assertEqual(self.get("/api/v1/articles", if_none_match=first["ETag"]).status_code, 200)
         first = self.get("/api/v1/articles?tag=yosan")
         self.assertEqual(self.get("/api/v1/articles?tag=yosan", if_none_match=first["ETag"]).status_code, 304)
-        self.assertEqual(self.get("/api/v1/articles?tag=yosan&per_page=1",
-                                  if_none_match=first["ETag"]).status_code, 200)
+        self.assertEqual(
+            self.get("/api/v1/articles?tag=yosan&per_page=1", if_none_match=first["ETag"]).status_code, 200
+        )
         first = self.get("/api/v1/categories")
         self.assertEqual(self.get("/api/v1/categories", if_none_match=first["ETag"]).status_code, 304)
 
@@ -265,8 +315,9 @@ class RateLimitTests(ApiTestCase):
         # nginx connects from loopback and appends the client's address last; what the client
         # itself put in front of it must not choose the bucket.
         def via_proxy(address, spoofed="203.0.113.9"):
-            return self.client.get("/api/v1/categories", REMOTE_ADDR="127.0.0.1",
-                                   HTTP_X_FORWARDED_FOR=f"{spoofed}, {address}")
+            return self.client.get(
+                "/api/v1/categories", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"{spoofed}, {address}"
+            )
 
         for n in range(5):
             self.assertEqual(via_proxy("198.51.100.1", spoofed=f"10.0.0.{n}").status_code, 200)
@@ -275,9 +326,15 @@ class RateLimitTests(ApiTestCase):
 
 
 class RedisOutageTests(ApiTestCase):
-    @override_settings(CACHES={"default": {"BACKEND": "kiji.lib.rediscache.ResilientRedisCache",
-                                           "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-                                           "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}})
+    @override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "kiji.lib.rediscache.ResilientRedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+                "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+            }
+        }
+    )
     def test_the_api_still_answers_when_the_rate_limit_store_is_down(self):
         response = self.get("/api/v1/categories")
         self.assertEqual(response.status_code, 200)

@@ -7,7 +7,8 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from schemathesis import checks
 
 from kiji.api.openapi import SCHEMA
@@ -32,10 +33,17 @@ def published_site(db, settings):
     tag = Tag.objects.create(name="予算", slug="yosan")
     from django.utils import timezone
 
-    for i, (category, status) in enumerate([(politics, "published"), (korea, "published"),
-                                            (politics, "draft"), (politics, "published")]):
-        article = Article.objects.create(headline=f"記事{i}「<テスト>」&", body="<p>本文</p>", category=category,
-                                         status=status, published_at=timezone.now(), slug=f"a{i}" if i % 2 else "")
+    for i, (category, status) in enumerate(
+        [(politics, "published"), (korea, "published"), (politics, "draft"), (politics, "published")]
+    ):
+        article = Article.objects.create(
+            headline=f"記事{i}「<テスト>」&",
+            body="<p>本文</p>",
+            category=category,
+            status=status,
+            published_at=timezone.now(),
+            slug=f"a{i}" if i % 2 else "",
+        )
         article.byline_set.create(writer=writer)
         article.tags.set([tag])
         if i == 0:
@@ -54,8 +62,9 @@ schema = schemathesis.openapi.from_dict(SCHEMA)
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=40, deadline=None,
-                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 def test_api_conforms_to_its_openapi_schema(case, published_site):
     case.call_and_validate(checks=CHECKS, app=published_site)
 
@@ -67,7 +76,8 @@ invalid.config.generation.update(modes=[schemathesis.GenerationMode.NEGATIVE], a
 
 
 @invalid.exclude(path="/api/v1/categories").parametrize()  # no parameters to get wrong
-@hypothesis_settings(max_examples=40, deadline=None,
-                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 def test_api_refuses_invalid_requests_without_a_server_error(case, published_site):
     case.call_and_validate(checks=CHECKS, app=published_site)

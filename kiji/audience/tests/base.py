@@ -4,7 +4,6 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-
 from django.test import override_settings
 
 from kiji.audience import lists
@@ -14,8 +13,10 @@ from kiji.audience.models import ArticleViewHour
 from kiji.lib.testing import NewsroomTestCase, need_redis
 
 AUDIENCE_TEST_REDIS_URL = os.environ.get("KIJI_AUDIENCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
-BROWSER = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-           "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
 
 
 class AudienceTestCase(NewsroomTestCase):
@@ -45,15 +46,17 @@ class AudienceTestCase(NewsroomTestCase):
         row.count += count
         row.save()
 
-
     def move(self, **delta):
         self.clock += timedelta(**delta)
         self.traveller.move_to(self.clock)
 
 
 class RedisMixin:
-    backend_settings = {"KIJI_AUDIENCE_REDIS_URL": AUDIENCE_TEST_REDIS_URL,
-                        "KIJI_AUDIENCE_REDIS_PREFIX": "test:aud:", "KIJI_AUDIENCE_REDIS_BATCH": 1}
+    backend_settings = {
+        "KIJI_AUDIENCE_REDIS_URL": AUDIENCE_TEST_REDIS_URL,
+        "KIJI_AUDIENCE_REDIS_PREFIX": "test:aud:",
+        "KIJI_AUDIENCE_REDIS_BATCH": 1,
+    }
 
     def setUp(self):
         need_redis()

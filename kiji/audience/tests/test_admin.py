@@ -35,14 +35,17 @@ class AnalyticsAdminTests(AudienceTestCase):
     def test_writers_without_the_permission_cannot_see_analytics(self):
         self.client.force_login(self.writer_user)
         self.assertEqual(self.client.get("/admin/audience/articleviewhour/").status_code, 403)
-        self.assertEqual(self.client.get(f"/admin/audience/articleviewhour/article/{self.article.pk}/").status_code,
-                         403)
+        self.assertEqual(
+            self.client.get(f"/admin/audience/articleviewhour/article/{self.article.pk}/").status_code, 403
+        )
 
     def test_a_pick_added_in_the_admin_shows_at_once(self):
         pinned = self.make_article(headline="編集部が選んだ記事")
         self.client.force_login(self.editor)
-        response = self.client.post("/admin/audience/editorpick/add/", {
-            "article": pinned.pk, "position": 0, "expires_at_0": "", "expires_at_1": ""})
+        response = self.client.post(
+            "/admin/audience/editorpick/add/",
+            {"article": pinned.pk, "position": 0, "expires_at_0": "", "expires_at_1": ""},
+        )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(EditorPick.objects.get().created_by, self.editor)
         self.assertEqual(lists.recommended()[0].headline, "編集部が選んだ記事")

@@ -6,9 +6,9 @@ from django.test import override_settings
 
 from kiji.audience.backends import get_backend
 from kiji.audience.lists import format_count
-from kiji.lib.pagecache import purge_article
 from kiji.audience.models import ArticleViewHour
 from kiji.audience.tests.base import AudienceTestCase, RedisMixin
+from kiji.lib.pagecache import purge_article
 from kiji.newsroom.models import Article
 
 
@@ -46,17 +46,26 @@ class CountingContract:
         self.assertEqual(self.views_in_db(self.article), 3)
 
     def test_it_rejects_known_bots_and_empty_user_agents(self):
-        for ua in ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-                   "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0)",
-                   "curl/8.5.0", "python-requests/2.32", "facebookexternalhit/1.1", "",
-                   "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0 Safari/537.36"]:
+        for ua in [
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0)",
+            "curl/8.5.0",
+            "python-requests/2.32",
+            "facebookexternalhit/1.1",
+            "",
+            "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0 Safari/537.36",
+        ]:
             self.assertEqual(self.beacon(self.article, ua=ua)["X-Counted"], "bot", ua)
         self.backend.flush()
         self.assertEqual(self.views_in_db(self.article), 0)
 
     def test_it_rejects_prefetch_and_prerender(self):
-        for headers in [{"HTTP_SEC_PURPOSE": "prefetch"}, {"HTTP_SEC_PURPOSE": "prefetch;prerender"},
-                        {"HTTP_PURPOSE": "prefetch"}, {"HTTP_X_MOZ": "prefetch"}]:
+        for headers in [
+            {"HTTP_SEC_PURPOSE": "prefetch"},
+            {"HTTP_SEC_PURPOSE": "prefetch;prerender"},
+            {"HTTP_PURPOSE": "prefetch"},
+            {"HTTP_X_MOZ": "prefetch"},
+        ]:
             self.assertEqual(self.beacon(self.article, **headers)["X-Counted"], "prefetch")
         self.backend.flush()
         self.assertEqual(self.views_in_db(self.article), 0)
@@ -70,13 +79,13 @@ class CountingContract:
         self.assertFalse(ArticleViewHour.objects.exists())
 
     def test_it_rolls_views_up_into_hourly_buckets(self):
-        self.beacon(self.article, ip="192.0.2.1")     # 10:20 JST
+        self.beacon(self.article, ip="192.0.2.1")  # 10:20 JST
         self.move(minutes=30)
-        self.beacon(self.article, ip="192.0.2.2")     # 10:50
+        self.beacon(self.article, ip="192.0.2.2")  # 10:50
         self.backend.flush()
         self.move(minutes=20)
-        self.beacon(self.article, ip="192.0.2.3")     # 11:10
-        self.beacon(self.article, ip="192.0.2.1")     # 11:10, 50 minutes after its first view
+        self.beacon(self.article, ip="192.0.2.3")  # 11:10
+        self.beacon(self.article, ip="192.0.2.1")  # 11:10, 50 minutes after its first view
         self.backend.flush()
         rows = list(ArticleViewHour.objects.filter(article=self.article).order_by("hour").values_list("hour", "count"))
         self.assertEqual(rows, [(datetime(2026, 11, 30, 1, tzinfo=UTC), 2), (datetime(2026, 11, 30, 2, tzinfo=UTC), 2)])
@@ -103,7 +112,7 @@ class CountingContract:
         self.beacon(self.article, ip="192.0.2.100")
         self.beacon(self.article, ip="192.0.2.101")
         self.backend.drop_process_state()  # the web process dies before its next flush
-        self.backend.flush()               # a fresh process (or the scheduler) flushes
+        self.backend.flush()  # a fresh process (or the scheduler) flushes
         self.assertEqual(self.views_in_db(self.article), 5 if self.survives_process_crash else 3)
 
     def test_it_counts_views_of_co_read_articles_for_also_read(self):
@@ -127,7 +136,7 @@ class RedisCountingTests(RedisMixin, CountingContract, AudienceTestCase):
 
     def test_a_flush_that_crashed_mid_way_is_taken_up_by_the_next(self):
         self.beacon(self.article, ip="192.0.2.1")
-        self.backend.take_batch()          # a flusher set the counts aside, then died
+        self.backend.take_batch()  # a flusher set the counts aside, then died
         self.backend.drop_process_state()
         self.beacon(self.article, ip="192.0.2.2")
         self.backend.flush()
@@ -193,9 +202,10 @@ class BeaconOnPagesTests(AudienceTestCase):
             self.assertContains(self.client.get(article.get_absolute_url(), follow=True), "1.2万 回閲覧")
 
     def test_counts_are_rounded_as_japanese_portals_do(self):
-        self.assertEqual([format_count(n) for n in (0, 999, 1234, 9999, 12_345, 10_000, 123_456, 1_234_567,
-                                                    123_456_789)],
-                         ["0", "999", "1,234", "9,999", "1.2万", "1万", "12万", "123万", "1.2億"])
+        self.assertEqual(
+            [format_count(n) for n in (0, 999, 1234, 9999, 12_345, 10_000, 123_456, 1_234_567, 123_456_789)],
+            ["0", "999", "1,234", "9,999", "1.2万", "1万", "12万", "123万", "1.2億"],
+        )
 
 
 class BeaconWSGIDoorTests(AudienceTestCase):
@@ -206,9 +216,16 @@ class BeaconWSGIDoorTests(AudienceTestCase):
 
         seen = {}
         app = BeaconWSGIApplication(lambda env, start: self.fail("Django was reached"))
-        body = app({"REQUEST_METHOD": method, "PATH_INFO": "/v/", "QUERY_STRING": query,
-                    "REMOTE_ADDR": "192.0.2.9", **environ}, lambda status, headers: seen.update(
-                        status=status, headers=dict(headers)))
+        body = app(
+            {
+                "REQUEST_METHOD": method,
+                "PATH_INFO": "/v/",
+                "QUERY_STRING": query,
+                "REMOTE_ADDR": "192.0.2.9",
+                **environ,
+            },
+            lambda status, headers: seen.update(status=status, headers=dict(headers)),
+        )
         return seen["status"], seen["headers"], b"".join(body)
 
     def test_it_counts_and_rejects_like_the_middleware(self):
@@ -224,7 +241,11 @@ class BeaconWSGIDoorTests(AudienceTestCase):
     def test_it_reads_the_article_id_however_the_query_is_written(self):
         article = self.make_article()
         firefox = {"HTTP_USER_AGENT": "Mozilla/5.0 Firefox/133.0"}
-        for query in (f"a={article.pk}&utm=x", f"utm=x&a={article.pk}", f"a=%3{str(article.pk)[0]}{str(article.pk)[1:]}"):
+        for query in (
+            f"a={article.pk}&utm=x",
+            f"utm=x&a={article.pk}",
+            f"a=%3{str(article.pk)[0]}{str(article.pk)[1:]}",
+        ):
             self.assertEqual(self.call("POST", query, REMOTE_ADDR=query, **firefox)[1]["X-Counted"], "yes", query)
         for query in ("a=", "a=12x", "a=1 2", "b=1"):
             self.assertEqual(self.call("POST", query, **firefox)[0], "400 Bad Request", query)

@@ -32,8 +32,9 @@ class ListsContract:
         self.assertEqual(headlines(lists.ranking(None))[0], "韓国の記事")
 
     def test_category_ranking_respects_the_window_and_the_limit(self):
-        articles = [self.make_article(headline=f"記事{i}", published_at=self.clock - timedelta(days=3))
-                    for i in range(8)]
+        articles = [
+            self.make_article(headline=f"記事{i}", published_at=self.clock - timedelta(days=3)) for i in range(8)
+        ]
         for i, article in enumerate(articles):
             self.add_views(article, 100 + i, hours_ago=30)  # only inside the 7-day window
         fresh = self.make_article(headline="いま読まれている")
@@ -77,8 +78,9 @@ class ListsContract:
         for hours_ago in range(2, 26):
             self.add_views(surge, 10, hours_ago=hours_ago)
         self.add_views(surge, 150)
-        steady = self.make_article(headline="いつも読まれる", published_at=self.clock - timedelta(days=2),
-                                   category=self.korea)
+        steady = self.make_article(
+            headline="いつも読まれる", published_at=self.clock - timedelta(days=2), category=self.korea
+        )
         for hours_ago in range(1, 26):
             self.add_views(steady, 300, hours_ago=hours_ago)
         self.add_views(steady, 100)  # 20 minutes into the hour: the same pace
@@ -93,7 +95,9 @@ class ListsContract:
         lists.compute_lists()
         page = self.client.get("/")
         self.assertContains(page, "話題")
-        self.assertRegex(page.content.decode(), r"<ol>\s*<li><a [^>]+>急上昇ニュース</a> <span class=\"label\">韓国</span>")
+        self.assertRegex(
+            page.content.decode(), r"<ol>\s*<li><a [^>]+>急上昇ニュース</a> <span class=\"label\">韓国</span>"
+        )
 
     def test_recommended_puts_active_picks_first_then_fills_from_the_ranking(self):
         popular = [self.make_article(headline=f"人気{i}") for i in range(5)]
@@ -108,7 +112,6 @@ class ListsContract:
         self.assertEqual(headlines(lists.recommended()), ["編集部のおすすめ", "人気4", "人気3", "人気2", "人気1"])
         self.move(hours=1, minutes=1)  # the pick expires; the list follows without waiting for the job
         self.assertEqual(headlines(lists.recommended()), ["人気4", "人気3", "人気2", "人気1", "人気0"])
-
 
     def test_recommended_falls_back_to_the_newest_of_each_category_before_anyone_reads(self):
         self.make_article(headline="政治の古い記事", published_at=self.clock - timedelta(days=2))
@@ -126,7 +129,9 @@ class RedisListsTests(RedisMixin, ListsContract, AudienceTestCase):
     pass
 
 
-ECONOMY = "<p>日本銀行は金融政策決定会合で政策金利を据え置いた。円安と物価上昇が続くなか、利上げの時期が焦点となる。</p>"
+ECONOMY = (
+    "<p>日本銀行は金融政策決定会合で政策金利を据え置いた。円安と物価上昇が続くなか、利上げの時期が焦点となる。</p>"
+)
 BASEBALL = "<p>プロ野球の日本シリーズ第七戦で、エースが完投し、チームが三年ぶりの日本一に輝いた。</p>"
 
 
@@ -178,7 +183,7 @@ class AlsoReadContract:
 
     def test_it_blends_in_what_the_same_visitors_read(self):
         source = self.publish(headline="日銀が政策金利を維持", body=ECONOMY)
-        similar = self.publish(headline="日銀 金利据え置き", body=ECONOMY)
+        self.publish(headline="日銀 金利据え置き", body=ECONOMY)
         co_read = self.publish(headline="プロ野球 日本シリーズ", body=BASEBALL, category=self.korea)
         self.assertNotIn(co_read, lists.also_read(source))
         for i in range(30):  # thirty readers went from the source to the baseball story

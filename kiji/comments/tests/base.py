@@ -28,12 +28,18 @@ class CommentsTestCase(NewsroomTestCase):
     def post(self, body: str, *, client: Client | None = None, article=None, **extra):
         return (client or self.client).post(self.comments_url(article), self.form(body, **extra))
 
-    def make_comment(self, body: str = "賛成です。", *, status=Comment.Status.APPROVED, visitor_key=None,
-                     article=None, **fields) -> Comment:
+    def make_comment(
+        self, body: str = "賛成です。", *, status=Comment.Status.APPROVED, visitor_key=None, article=None, **fields
+    ) -> Comment:
         visitor, _ = Visitor.objects.get_or_create(key=visitor_key or f"v-{Comment.objects.count()}")
-        return Comment.objects.create(article=article or self.article, visitor=visitor, body=body,
-                                      body_hash=services.text.body_hash(body + str(visitor.pk)), status=status,
-                                      **fields)
+        return Comment.objects.create(
+            article=article or self.article,
+            visitor=visitor,
+            body=body,
+            body_hash=services.text.body_hash(body + str(visitor.pk)),
+            status=status,
+            **fields,
+        )
 
     def article_page(self) -> str:
         return self.client.get(self.article.get_absolute_url()).content.decode()

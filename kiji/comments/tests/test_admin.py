@@ -15,14 +15,19 @@ class ModerationQueueTests(CommentsTestCase):
         self.make_comment("通報されたコメント", status=Comment.Status.HIDDEN, report_count=3)
         self.make_comment("新しい掲載済み")
         html = self.client.get("/admin/comments/comment/").content.decode()
-        positions = [html.index(t) for t in ("通報されたコメント", "保留のコメント", "新しい掲載済み", "掲載済みのコメント")]
+        positions = [
+            html.index(t) for t in ("通報されたコメント", "保留のコメント", "新しい掲載済み", "掲載済みのコメント")
+        ]
         self.assertEqual(positions, sorted(positions))
         self.assertIn("NG word: ばか", html)
 
     def test_bulk_approve_with_a_reason_is_recorded_and_visible(self):
         comments = [self.make_comment(f"保留{i}", status=Comment.Status.PENDING) for i in range(3)]
-        response = self.client.post("/admin/comments/comment/", {
-            "action": "approve", "_selected_action": [c.pk for c in comments], "reason": "問題なし"}, follow=True)
+        response = self.client.post(
+            "/admin/comments/comment/",
+            {"action": "approve", "_selected_action": [c.pk for c in comments], "reason": "問題なし"},
+            follow=True,
+        )
         self.assertContains(response, "3")
         self.assertEqual(set(Comment.objects.values_list("status", flat=True)), {"approved"})
         log = self.client.get("/admin/comments/moderationaction/").content.decode()
@@ -34,8 +39,9 @@ class ModerationQueueTests(CommentsTestCase):
         spam = self.make_comment("激安商品はこちら", visitor_key="spammer", status=Comment.Status.PENDING)
         rude = self.make_comment("失礼なコメント", status=Comment.Status.PENDING)
         self.client.post("/admin/comments/comment/", {"action": "mark_spam", "_selected_action": [spam.pk]})
-        self.client.post("/admin/comments/comment/", {"action": "reject", "_selected_action": [rude.pk],
-                                                      "reason": "誹謗中傷"})
+        self.client.post(
+            "/admin/comments/comment/", {"action": "reject", "_selected_action": [rude.pk], "reason": "誹謗中傷"}
+        )
         self.client.post("/admin/comments/comment/", {"action": "ban_7_days", "_selected_action": [spam.pk]})
         spam.refresh_from_db()
         rude.refresh_from_db()
@@ -47,8 +53,9 @@ class ModerationQueueTests(CommentsTestCase):
     def test_the_comment_page_shows_the_visitors_recent_comments_and_history(self):
         older = self.make_comment("前に書いたコメント", visitor_key="v1", status=Comment.Status.REJECTED)
         comment = self.make_comment("今回のコメント", visitor_key="v1", status=Comment.Status.PENDING)
-        self.client.post("/admin/comments/comment/", {"action": "approve", "_selected_action": [comment.pk],
-                                                      "reason": "確認済み"})
+        self.client.post(
+            "/admin/comments/comment/", {"action": "approve", "_selected_action": [comment.pk], "reason": "確認済み"}
+        )
         self.client.post(f"/comments/{comment.pk}/report/", {"reason": "abuse"})
         html = self.client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
         self.assertIn("前に書いたコメント", html)
@@ -59,8 +66,7 @@ class ModerationQueueTests(CommentsTestCase):
     def test_a_writer_cannot_moderate(self):
         comment = self.make_comment("保留", status=Comment.Status.PENDING)
         self.client.force_login(self.writer_user)
-        response = self.client.post("/admin/comments/comment/", {"action": "approve",
-                                                                 "_selected_action": [comment.pk]})
+        response = self.client.post("/admin/comments/comment/", {"action": "approve", "_selected_action": [comment.pk]})
         self.assertEqual(response.status_code, 403)
         comment.refresh_from_db()
         self.assertEqual(comment.status, "pending")
@@ -69,8 +75,7 @@ class ModerationQueueTests(CommentsTestCase):
         from kiji.comments.models import CommentSection
 
         section = CommentSection.objects.create(article=self.article, hidden=True)
-        self.client.post("/admin/comments/commentsection/", {"action": "show_again",
-                                                             "_selected_action": [section.pk]})
+        self.client.post("/admin/comments/commentsection/", {"action": "show_again", "_selected_action": [section.pk]})
         section.refresh_from_db()
         self.assertFalse(section.hidden)
         self.assertTrue(ModerationAction.objects.filter(kind="section_show", by=self.editor).exists())

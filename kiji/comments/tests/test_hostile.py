@@ -16,10 +16,20 @@ from kiji.comments.tests.base import CommentsTestCase, structure
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpora" / "hostile"
 UNICODE_ODDITIES = [
-    "\u202eevil.exe\u202c", "a\u0000b", "\ufeff\u200b\u200b\u200b", "Z\u0351\u0352\u0353\u0354\u0355\u0356\u0357",
-    "\U0001f4a9" * 3, "\u2028line\u2029para", "&lt;script&gt;", "&#60;img src=x onerror=alert(1)&#62;",
-    "\u3164\u3164", "<scr\u200bipt>alert(1)</scr\u200bipt>", "\uff1cscript\uff1ealert(1)\uff1c/script\uff1e",
-    "</textarea><script>alert(1)</script>", "\"><svg onload=alert(1)>", "{{ 7*7 }}{% debug %}",
+    "\u202eevil.exe\u202c",
+    "a\u0000b",
+    "\ufeff\u200b\u200b\u200b",
+    "Z\u0351\u0352\u0353\u0354\u0355\u0356\u0357",
+    "\U0001f4a9" * 3,
+    "\u2028line\u2029para",
+    "&lt;script&gt;",
+    "&#60;img src=x onerror=alert(1)&#62;",
+    "\u3164\u3164",
+    "<scr\u200bipt>alert(1)</scr\u200bipt>",
+    "\uff1cscript\uff1ealert(1)\uff1c/script\uff1e",
+    "</textarea><script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "{{ 7*7 }}{% debug %}",
     "'; DROP TABLE comments_comment; --",
 ]
 TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
@@ -27,7 +37,7 @@ TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")
 
 def comment_form(html: str) -> str:
     start = html.index('<form id="comment-form"')
-    return html[start:html.index("</form>", start) + len("</form>")]
+    return html[start : html.index("</form>", start) + len("</form>")]
 
 
 def payloads() -> list[str]:
@@ -37,9 +47,14 @@ def payloads() -> list[str]:
     return lines + UNICODE_ODDITIES
 
 
-@override_settings(KIJI_COMMENTS_RATE_PER_MINUTE=100_000, KIJI_COMMENTS_RATE_PER_DAY=100_000,
-                   KIJI_COMMENTS_IP_RATE_PER_MINUTE=100_000, KIJI_COMMENTS_IP_RATE_PER_DAY=100_000,
-                   KIJI_COMMENTS_FLOOD_PER_10MIN=100_000, KIJI_COMMENTS_PAGE_SIZE=5000)
+@override_settings(
+    KIJI_COMMENTS_RATE_PER_MINUTE=100_000,
+    KIJI_COMMENTS_RATE_PER_DAY=100_000,
+    KIJI_COMMENTS_IP_RATE_PER_MINUTE=100_000,
+    KIJI_COMMENTS_IP_RATE_PER_DAY=100_000,
+    KIJI_COMMENTS_FLOOD_PER_10MIN=100_000,
+    KIJI_COMMENTS_PAGE_SIZE=5000,
+)
 class HostileInputTests(CommentsTestCase):
     def assertNoTagFrom(self, payload: str, html: str, benign_html: str):
         for tag in TAG.findall(payload):
@@ -66,8 +81,14 @@ class HostileInputTests(CommentsTestCase):
         benign_article = self.make_article(headline="比較用の記事", slug="benign")
         visitor = Visitor.objects.create(key="benign")
         for comment in Comment.objects.filter(article=self.article):
-            Comment.objects.create(article=benign_article, visitor=visitor, nickname="匿名", body="ふつうの感想です",
-                                   body_hash=str(comment.pk), status=comment.status)
+            Comment.objects.create(
+                article=benign_article,
+                visitor=visitor,
+                nickname="匿名",
+                body="ふつうの感想です",
+                body_hash=str(comment.pk),
+                status=comment.status,
+            )
         hostile_html = self.client.get(self.comments_url()).content.decode()
         benign_html = self.client.get(self.comments_url(benign_article)).content.decode()
         self.assertEqual(hostile_html.count('class="comment"'), accepted)
@@ -89,9 +110,16 @@ class HostileInputTests(CommentsTestCase):
         def admin_pages(bodies: list[str]) -> tuple[str, str]:
             Comment.objects.all().delete()
             Visitor.objects.all().delete()
-            comments = [self.make_comment(body, visitor_key="same", nickname=body[:20],
-                                          status=Comment.Status.PENDING, held_reason="NG word: " + body[:50])
-                        for body in bodies]
+            comments = [
+                self.make_comment(
+                    body,
+                    visitor_key="same",
+                    nickname=body[:20],
+                    status=Comment.Status.PENDING,
+                    held_reason="NG word: " + body[:50],
+                )
+                for body in bodies
+            ]
             changelist = self.client.get("/admin/comments/comment/").content.decode()
             change = self.client.get(f"/admin/comments/comment/{comments[0].pk}/change/").content.decode()
             return changelist, change

@@ -7,7 +7,7 @@ from kiji.comments.tests.base import CommentsTestCase
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"
 THUMBS_DARK = "👍🏿"
 FLAG = "🇯🇵"
-E_ACUTE_DECOMPOSED = "e\u0301"   # NFC makes it one precomposed é
+E_ACUTE_DECOMPOSED = "e\u0301"  # NFC makes it one precomposed é
 HANGUL_JAMO = "\u1100\u1161\u11a8"  # 각 as three jamo: one syllable, one character
 
 

@@ -73,8 +73,9 @@ class PostingRateLimitContract:
 
     def test_many_readers_behind_one_carrier_address_are_not_blocked_at_once(self):
         with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
-            codes = [self.post(f"携帯から{i}", client=Client(REMOTE_ADDR="198.51.100.1")).status_code
-                     for i in range(11)]
+            codes = [
+                self.post(f"携帯から{i}", client=Client(REMOTE_ADDR="198.51.100.1")).status_code for i in range(11)
+            ]
         self.assertEqual(codes, [302] * 10 + [429])
 
     def test_a_visitor_gets_three_a_minute(self):
@@ -99,8 +100,10 @@ class PostingRateLimitContract:
             return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
 
         with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
-            codes = [self.post(f"偽装{i}", client=via_nginx("203.0.113.9", claimed=f"10.0.0.{i}")).status_code
-                     for i in range(4)]
+            codes = [
+                self.post(f"偽装{i}", client=via_nginx("203.0.113.9", claimed=f"10.0.0.{i}")).status_code
+                for i in range(4)
+            ]
             self.assertEqual(codes, [302, 302, 302, 429])
             self.assertEqual(self.post("別の読者", client=via_nginx("203.0.113.10")).status_code, 302)
 

@@ -36,10 +36,11 @@ def load_demo(*, now: datetime | None = None) -> DemoReport:
         return report
     now = now or timezone.now()
     with transaction.atomic():
-        categories = {slug: _category(slug, name, description, position, report)
-                      for position, (slug, name, description) in enumerate(demo_content.CATEGORIES, start=1)}
-        writers = {slug: _writer(slug, name, bio, email, report)
-                   for slug, name, bio, email in demo_content.WRITERS}
+        categories = {
+            slug: _category(slug, name, description, position, report)
+            for position, (slug, name, description) in enumerate(demo_content.CATEGORIES, start=1)
+        }
+        writers = {slug: _writer(slug, name, bio, email, report) for slug, name, bio, email in demo_content.WRITERS}
         for index, data in enumerate(demo_content.ARTICLES):
             article = _article(data, index, categories, writers, now, report)
             report.articles[article.status] = report.articles.get(article.status, 0) + 1
@@ -50,7 +51,8 @@ def load_demo(*, now: datetime | None = None) -> DemoReport:
 
 def _category(slug: str, name: str, description: str, position: int, report: DemoReport) -> Category:
     category, created = Category.objects.get_or_create(
-        slug=slug, defaults={"name": name, "description": description, "position": position})
+        slug=slug, defaults={"name": name, "description": description, "position": position}
+    )
     report.categories += created
     return category
 
@@ -72,9 +74,14 @@ def _article(data: dict, index: int, categories: dict, writers: dict, now: datet
     updated_at = now - timedelta(hours=data["updated_hours_ago"]) if "updated_hours_ago" in data else None
     paragraphs = data["paragraphs"] + ([] if data.get("draft") else [demo_content.FICTION_NOTE])
     article = Article.objects.create(
-        headline=data["headline"], deck=data.get("deck", ""), slug=data["slug"],
-        body=plain_text_to_html("\n\n".join(paragraphs)), category=categories[data["category"]],
-        status=status, published_at=published_at, updated_at=updated_at,
+        headline=data["headline"],
+        deck=data.get("deck", ""),
+        slug=data["slug"],
+        body=plain_text_to_html("\n\n".join(paragraphs)),
+        category=categories[data["category"]],
+        status=status,
+        published_at=published_at,
+        updated_at=updated_at,
         lead_image=_lead_image(data["image"], index, report) if "image" in data else None,
     )
     for position, slug in enumerate(data["writers"]):

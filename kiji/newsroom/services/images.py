@@ -39,7 +39,9 @@ def open_upload(upload) -> PILImage.Image:
     if upload.size > limit:
         raise ValidationError(
             _("The file is too large (%(size)s MB). Upload an image of at most %(limit)s MB.")
-            % {"size": _megabytes(upload.size), "limit": _megabytes(limit)}, code="too_large")
+            % {"size": _megabytes(upload.size), "limit": _megabytes(limit)},
+            code="too_large",
+        )
     upload.seek(0)
     data = upload.read()
     try:
@@ -49,21 +51,27 @@ def open_upload(upload) -> PILImage.Image:
             if picture.format not in FORMATS:
                 raise ValidationError(
                     _("Unsupported image format (%(format)s). Use JPEG, PNG, WebP or GIF.")
-                    % {"format": picture.format}, code="format")
+                    % {"format": picture.format},
+                    code="format",
+                )
             _check_pixels(picture.width, picture.height)
             picture.load()  # decodes every byte: a truncated or corrupt file fails here
     except ValidationError:
         raise
     except PILImage.DecompressionBombError:
-        raise ValidationError(_("The image has too many pixels. At most %(limit)s million pixels are allowed.")
-                              % {"limit": f"{settings.KIJI_MAX_IMAGE_PIXELS / 1_000_000:g}"},
-                              code="too_many_pixels") from None
+        raise ValidationError(
+            _("The image has too many pixels. At most %(limit)s million pixels are allowed.")
+            % {"limit": f"{settings.KIJI_MAX_IMAGE_PIXELS / 1_000_000:g}"},
+            code="too_many_pixels",
+        ) from None
     except UnidentifiedImageError:
-        raise ValidationError(_("This file is not an image. Upload a JPEG, PNG, WebP or GIF picture."),
-                              code="not_image") from None
+        raise ValidationError(
+            _("This file is not an image. Upload a JPEG, PNG, WebP or GIF picture."), code="not_image"
+        ) from None
     except (OSError, SyntaxError, ValueError):
-        raise ValidationError(_("The image file is damaged and cannot be read. Save it again and re-upload it."),
-                              code="corrupt") from None
+        raise ValidationError(
+            _("The image file is damaged and cannot be read. Save it again and re-upload it."), code="corrupt"
+        ) from None
     finally:
         upload.seek(0)
     return picture
@@ -74,7 +82,9 @@ def _check_pixels(width: int, height: int) -> None:
     if width * height > limit:
         raise ValidationError(
             _("The image is too large (%(width)s×%(height)s pixels). At most %(limit)s million pixels are allowed.")
-            % {"width": width, "height": height, "limit": f"{limit / 1_000_000:g}"}, code="too_many_pixels")
+            % {"width": width, "height": height, "limit": f"{limit / 1_000_000:g}"},
+            code="too_many_pixels",
+        )
 
 
 def _encode(picture: PILImage.Image, fmt: str) -> bytes:

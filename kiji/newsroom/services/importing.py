@@ -55,8 +55,8 @@ class CorpusError(Exception):
 
 @dataclass
 class CorpusFile:
-    name: str       # path inside the corpus, as the operator sees it in messages
-    channel: str    # the folder name, which becomes the category slug
+    name: str  # path inside the corpus, as the operator sees it in messages
+    channel: str  # the folder name, which becomes the category slug
     data: bytes
 
 
@@ -141,8 +141,9 @@ def parse_article(file: CorpusFile) -> ParsedArticle:
     body = "\n".join(lines[3:]).strip("\n")
     if not body.strip():
         raise CorpusError(name, 4, "no body text")
-    return ParsedArticle(name=name, channel=file.channel, source_url=url, published_at=published_at,
-                         headline=headline, body_text=body)
+    return ParsedArticle(
+        name=name, channel=file.channel, source_url=url, published_at=published_at, headline=headline, body_text=body
+    )
 
 
 def _is_web_address(value: str) -> bool:
@@ -171,7 +172,7 @@ def credit_line(channel_name: str, licence_text: str | None) -> str:
     provider, provider_url = channel_name, ""
     for i, line in enumerate(lines):
         if line.startswith("このディレクトリの記事ファイル内容の提供元"):
-            following = [x for x in lines[i + 1:] if x]
+            following = [x for x in lines[i + 1 :] if x]
             provider = following[0] if following else channel_name
             provider_url = next((x for x in following[1:2] if x.startswith("http")), "")
     licence = re.search(r"「([^」]+)」[（(]\s*(https?://[^\s）)]+)", licence_text)
@@ -182,10 +183,15 @@ def credit_line(channel_name: str, licence_text: str | None) -> str:
     return " ／ ".join(parts)[:_credit_max]
 
 
-def import_ldcc(*, path: str | Path, skip_bad: bool = False, channels: set[str] | None = None,
-                progress: Callable[[int], None] | None = None,
-                on_total: Callable[[int], None] | None = None,
-                on_committed: Callable[[int], None] | None = None) -> ImportReport:
+def import_ldcc(
+    *,
+    path: str | Path,
+    skip_bad: bool = False,
+    channels: set[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_committed: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Import every new article of the corpus at `path` in one transaction; already imported ones are left alone.
 
     Raises CorpusError at the first bad file (nothing written) unless skip_bad, which lists them in the report.
@@ -247,8 +253,12 @@ def _ensure_categories(channels: list[str], credits: dict[str, str], report: Imp
         slug = slugify(channel)
         if slug not in found:
             credit = re.sub(r"\s+https?://\S+", "", credits[channel])  # the page shows it as text
-            found[slug] = Category.objects.create(name=CHANNELS.get(channel, channel), slug=slug, position=position,
-                                                  description=f"livedoor ニュースコーパスの記事（{credit}）")
+            found[slug] = Category.objects.create(
+                name=CHANNELS.get(channel, channel),
+                slug=slug,
+                position=position,
+                description=f"livedoor ニュースコーパスの記事（{credit}）",
+            )
             report.new_categories.append(found[slug].name)
             position += 1
         categories[channel] = found[slug]
@@ -259,9 +269,15 @@ def _new_article(parsed: ParsedArticle, category: Category, credit: str) -> Arti
     # bulk_create skips Article.save(), so derive here what save() would: the sanitized body and description.
     body = sanitize_html(plain_text_to_html(parsed.body_text))
     return Article(
-        headline=parsed.headline, body=body, description=_excerpt(html_to_text(body), 120),
-        category=category, status=Article.Status.PUBLISHED, published_at=parsed.published_at,
-        source_url=parsed.source_url, source_credit=credit, created_at=timezone.now(),
+        headline=parsed.headline,
+        body=body,
+        description=_excerpt(html_to_text(body), 120),
+        category=category,
+        status=Article.Status.PUBLISHED,
+        published_at=parsed.published_at,
+        source_url=parsed.source_url,
+        source_credit=credit,
+        created_at=timezone.now(),
     )
 
 

@@ -14,8 +14,19 @@ from kiji.newsroom.signals import article_changed
 Status = Article.Status
 
 # The fields a revision keeps and a restore puts back.
-REVISION_FIELDS = ["headline", "deck", "slug", "body", "lead_image_id", "category_id", "status",
-                   "published_at", "updated_at", "source_url", "source_credit"]
+REVISION_FIELDS = [
+    "headline",
+    "deck",
+    "slug",
+    "body",
+    "lead_image_id",
+    "category_id",
+    "status",
+    "published_at",
+    "updated_at",
+    "source_url",
+    "source_credit",
+]
 
 
 def announce_change(article: Article, *, deleted: bool = False) -> None:
@@ -55,8 +66,12 @@ def restore_revision(*, revision: Revision, by) -> Article:
     article.byline_set.all().delete()
     for position, writer_id in enumerate(data.get("writer_ids", [])):
         article.byline_set.create(writer_id=writer_id, position=position)
-    record_revision(article, by=by, note=_("Restored the revision of %(time)s") % {
-        "time": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M")})
+    record_revision(
+        article,
+        by=by,
+        note=_("Restored the revision of %(time)s")
+        % {"time": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M")},
+    )
     announce_change(article)
     return article
 
@@ -79,8 +94,11 @@ def publish_article(*, article: Article, by, at: datetime | None = None) -> Arti
     article.status = Status.SCHEDULED if when > now else Status.PUBLISHED
     article.published_at = when
     article.save(update_fields=["status", "published_at", "modified_at"])
-    note = (pgettext("revision note", "Scheduled") if article.status == Status.SCHEDULED
-            else pgettext("revision note", "Published"))
+    note = (
+        pgettext("revision note", "Scheduled")
+        if article.status == Status.SCHEDULED
+        else pgettext("revision note", "Published")
+    )
     record_revision(article, by=by, note=note)
     announce_change(article)
     return article
@@ -106,7 +124,8 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
             # Claim the row with a conditional UPDATE: two schedulers may see the same due
             # article, and only the one whose UPDATE changed a row may publish it.
             claimed = Article.objects.filter(pk=pk, status=Status.SCHEDULED).update(
-                status=Status.PUBLISHED, modified_at=now)
+                status=Status.PUBLISHED, modified_at=now
+            )
             if not claimed:
                 continue
             article = Article.objects.get(pk=pk)

@@ -15,8 +15,12 @@ class ArticleListTests(AdminTestCase):
     def setUp(self):
         self.client.force_login(self.editor)
         self.when = timezone.now() + timedelta(days=1)
-        self.scheduled = self.make_article(headline="明日の朝刊トップ", status=Status.SCHEDULED, published_at=self.when,
-                                           writers=[self.writer, self.other_writer])
+        self.scheduled = self.make_article(
+            headline="明日の朝刊トップ",
+            status=Status.SCHEDULED,
+            published_at=self.when,
+            writers=[self.writer, self.other_writer],
+        )
         self.draft = self.make_article(headline="書きかけの原稿", status=Status.DRAFT, published_at=None)
 
     def test_it_shows_status_badges_writers_and_the_scheduled_time(self):
@@ -39,9 +43,10 @@ class ArticleListTests(AdminTestCase):
 
     def test_it_browses_by_publication_date(self):
         local = timezone.localtime(self.when)
-        response = self.client.get(self.changelist_url, {"published_at__year": local.year,
-                                                         "published_at__month": local.month,
-                                                         "published_at__day": local.day})
+        response = self.client.get(
+            self.changelist_url,
+            {"published_at__year": local.year, "published_at__month": local.month, "published_at__day": local.day},
+        )
         self.assertContains(response, "明日の朝刊トップ")
         self.assertNotContains(response, "書きかけの原稿")
 
@@ -49,6 +54,8 @@ class ArticleListTests(AdminTestCase):
         Tag.objects.create(name="予算", slug="予算")
         Tag.objects.create(name="外交", slug="外交")
         self.client.force_login(self.writer_user)
-        response = self.client.get(reverse("admin:autocomplete"), {
-            "term": "予", "app_label": "newsroom", "model_name": "article", "field_name": "tags"})
+        response = self.client.get(
+            reverse("admin:autocomplete"),
+            {"term": "予", "app_label": "newsroom", "model_name": "article", "field_name": "tags"},
+        )
         self.assertEqual([r["text"] for r in response.json()["results"]], ["予算"])

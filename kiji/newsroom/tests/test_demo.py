@@ -25,7 +25,15 @@ class DemoTests(TestCase):
 
         assert "Demo content loaded: 8 categories, 5 writers, 15 articles" in output
         assert list(Category.objects.values_list("name", flat=True)) == [
-            "政治", "韓国", "エンタメ", "国際", "経済", "スポーツ", "IT・科学", "ライフ"]
+            "政治",
+            "韓国",
+            "エンタメ",
+            "国際",
+            "経済",
+            "スポーツ",
+            "IT・科学",
+            "ライフ",
+        ]
         assert all(c.isascii() for c in "".join(Category.objects.values_list("slug", flat=True)))
         writers = Writer.objects.all()
         assert len(writers) == 5

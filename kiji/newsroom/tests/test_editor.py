@@ -18,8 +18,12 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 
 
-@override_settings(STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}})
+@override_settings(
+    STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+)
 class EditorBrowserTests(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
@@ -46,8 +50,9 @@ class EditorBrowserTests(StaticLiveServerTestCase):
         editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
         self.client.force_login(editor)
         self.context = self.browser.new_context(locale="ja-JP")
-        self.context.add_cookies([{"name": "sessionid", "value": self.client.cookies["sessionid"].value,
-                                   "url": self.live_server_url}])
+        self.context.add_cookies(
+            [{"name": "sessionid", "value": self.client.cookies["sessionid"].value, "url": self.live_server_url}]
+        )
         self.page = self.context.new_page()
         self.page.goto(f"{self.live_server_url}/admin/newsroom/article/add/")
 
@@ -109,8 +114,9 @@ class EditorBrowserTests(StaticLiveServerTestCase):
         return self.page.eval_on_selector(".kiji-editor-area", "e => e.innerText").split("\n")
 
     def commit(self, cdp, reading: str, text: str) -> None:
-        cdp.send("Input.imeSetComposition", {"text": reading, "selectionStart": len(reading),
-                                             "selectionEnd": len(reading)})
+        cdp.send(
+            "Input.imeSetComposition", {"text": reading, "selectionStart": len(reading), "selectionEnd": len(reading)}
+        )
         cdp.send("Input.insertText", {"text": text})
 
     def test_a_conversion_holding_two_line_breaks_keeps_every_character_in_order(self):

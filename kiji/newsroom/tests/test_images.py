@@ -35,8 +35,15 @@ class ImageUploadTests(AdminTestCase):
         self.client.force_login(self.writer_user)
 
     def upload(self, name: str, data: bytes, content_type: str = "image/jpeg"):
-        return self.client.post(ADD_URL, {"file": SimpleUploadedFile(name, data, content_type=content_type),
-                                          "alt": "国会議事堂", "caption": "国会議事堂の外観", "credit": "撮影：山田"})
+        return self.client.post(
+            ADD_URL,
+            {
+                "file": SimpleUploadedFile(name, data, content_type=content_type),
+                "alt": "国会議事堂",
+                "caption": "国会議事堂の外観",
+                "credit": "撮影：山田",
+            },
+        )
 
     def test_it_makes_webp_and_jpeg_renditions_of_a_jpeg_with_correct_sizes(self):
         response = self.upload("kokkai.jpg", picture_bytes("JPEG"))
@@ -48,8 +55,10 @@ class ImageUploadTests(AdminTestCase):
         self.assertEqual(got, expected)
         for rendition in image.renditions:
             with default_storage.open(rendition["name"]) as f, PILImage.open(f) as stored:
-                self.assertEqual((stored.format.lower(), stored.width, stored.height),
-                                 (rendition["format"], rendition["width"], rendition["height"]))
+                self.assertEqual(
+                    (stored.format.lower(), stored.width, stored.height),
+                    (rendition["format"], rendition["width"], rendition["height"]),
+                )
         attrs = image_attrs(image)
         self.assertIn("640w", attrs["webp_srcset"])
         self.assertIn("1280w", attrs["srcset"])
@@ -131,8 +140,10 @@ class ImageServiceInCodeTests(TestCase):
         self.assertEqual((stored.width, stored.height), (600, 900))
 
     def test_a_new_file_replaces_the_old_renditions_once_committed(self):
-        image = store_upload(image=Image(alt="国会議事堂"), upload=SimpleUploadedFile(
-            "kokkai.jpg", picture_bytes("JPEG", size=(1280, 720))))
+        image = store_upload(
+            image=Image(alt="国会議事堂"),
+            upload=SimpleUploadedFile("kokkai.jpg", picture_bytes("JPEG", size=(1280, 720))),
+        )
         old = [r["name"] for r in image.renditions]
         with self.captureOnCommitCallbacks(execute=True):
             store_upload(image=image, upload=SimpleUploadedFile("kokkai2.jpg", picture_bytes("JPEG", size=(700, 400))))

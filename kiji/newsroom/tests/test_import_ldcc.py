@@ -28,13 +28,16 @@ ARTICLES = {
     "topic-news/topic-news-1001.txt": (
         "http://news.example.jp/article/detail/1001/\n2012-09-03T10:15:00+0900\n商店街に猫の駅長が就任\n"
         "駅前の商店街で、看板猫の「みけ」が一日駅長に任命された。\n\n"
-        "式典には近所の子どもたちも集まり、<大きな>拍手が送られた。\n次の行\n"),
+        "式典には近所の子どもたちも集まり、<大きな>拍手が送られた。\n次の行\n"
+    ),
     "topic-news/topic-news-1002.txt": (
         "http://news.example.jp/article/detail/1002/\n2012-09-04T08:00:00+0900\n夏祭りの来場者が過去最多\n"
-        "今年の夏祭りは天候に恵まれ、来場者は過去最多となった。\n"),
+        "今年の夏祭りは天候に恵まれ、来場者は過去最多となった。\n"
+    ),
     "sports-watch/sports-watch-2001.txt": (
         "http://news.example.jp/article/detail/2001/\n2012-09-05T21:30:00+0900\n延長戦の末にサヨナラ勝ち\n"
-        "九回に追いついたチームが、延長十一回にサヨナラ勝ちを収めた。\n"),
+        "九回に追いついたチームが、延長十一回にサヨナラ勝ちを収めた。\n"
+    ),
 }
 
 
@@ -65,9 +68,12 @@ def test_it_imports_channels_as_categories_and_articles_as_published(tmp_path, c
 
     assert "Imported 3 article(s)" in output
     assert dict(Category.objects.values_list("slug", "name")) == {
-        "topic-news": "トピックニュース", "sports-watch": "Sports Watch"}
+        "topic-news": "トピックニュース",
+        "sports-watch": "Sports Watch",
+    }
     assert Category.objects.get(slug="sports-watch").description == (
-        "livedoor ニュースコーパスの記事（提供元: Sports Watch ／ ライセンス: クリエイティブ・コモンズ「表示 - 改変禁止」）")
+        "livedoor ニュースコーパスの記事（提供元: Sports Watch ／ ライセンス: クリエイティブ・コモンズ「表示 - 改変禁止」）"
+    )
     article = Article.objects.get(source_url="http://news.example.jp/article/detail/1001/")
     assert article.headline == "商店街に猫の駅長が就任"
     assert article.status == Article.Status.PUBLISHED
@@ -75,8 +81,10 @@ def test_it_imports_channels_as_categories_and_articles_as_published(tmp_path, c
     assert article.category.slug == "topic-news"
     assert not article.writers.exists()
     # the text is not altered: escaped, paragraphs kept, single newlines as <br>
-    assert article.body == ("<p>駅前の商店街で、看板猫の「みけ」が一日駅長に任命された。</p>"
-                            "<p>式典には近所の子どもたちも集まり、&lt;大きな&gt;拍手が送られた。<br>次の行</p>")
+    assert article.body == (
+        "<p>駅前の商店街で、看板猫の「みけ」が一日駅長に任命された。</p>"
+        "<p>式典には近所の子どもたちも集まり、&lt;大きな&gt;拍手が送られた。<br>次の行</p>"
+    )
     assert article.description.startswith("駅前の商店街で")
 
     page = client.get(article.get_absolute_url()).content.decode()
@@ -84,8 +92,10 @@ def test_it_imports_channels_as_categories_and_articles_as_published(tmp_path, c
     # the credit LICENSE.txt asks for, with the provider and the licence linked by name
     assert 'href="http://news.example.jp/article/detail/1001/" rel="nofollow">元の記事</a>' in page
     assert '提供元: <a href="http://news.example.jp/category/topic-news/" rel="nofollow">トピックニュース</a>' in page
-    assert ('ライセンス: <a href="http://creativecommons.org/licenses/by-nd/2.1/jp/" rel="license">'
-            'クリエイティブ・コモンズ「表示 - 改変禁止」</a>') in page
+    assert (
+        'ライセンス: <a href="http://creativecommons.org/licenses/by-nd/2.1/jp/" rel="license">'
+        "クリエイティブ・コモンズ「表示 - 改変禁止」</a>"
+    ) in page
 
 
 @pytest.mark.django_db
@@ -127,7 +137,8 @@ def test_a_new_file_in_a_second_run_is_the_only_one_added(tmp_path):
     run_import(corpus)
     (corpus / "ldcc-text/topic-news/topic-news-1003.txt").write_text(
         "http://news.example.jp/article/detail/1003/\n2012-09-06T09:00:00+0900\n図書館が夜間開館を試行\n本文。\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
     assert "Imported 1 article(s); 3 were already there." in run_import(corpus)
     assert Article.objects.count() == 4
@@ -135,15 +146,24 @@ def test_a_new_file_in_a_second_run_is_the_only_one_added(tmp_path):
 
 BAD_FILES = [
     ("no-time.txt", "http://news.example.jp/article/detail/9001/\n", "line 2: missing the publication time"),
-    ("bad-date.txt", "http://news.example.jp/a/9002/\n2012-13-45T99:00:00+0900\n見出し\n本文\n",
-     "line 2: not an ISO 8601 time"),
-    ("naive-date.txt", "http://news.example.jp/a/9003/\n2012-09-01T10:00:00\n見出し\n本文\n",
-     "line 2: time without a UTC offset"),
+    (
+        "bad-date.txt",
+        "http://news.example.jp/a/9002/\n2012-13-45T99:00:00+0900\n見出し\n本文\n",
+        "line 2: not an ISO 8601 time",
+    ),
+    (
+        "naive-date.txt",
+        "http://news.example.jp/a/9003/\n2012-09-01T10:00:00\n見出し\n本文\n",
+        "line 2: time without a UTC offset",
+    ),
     ("empty-title.txt", "http://news.example.jp/a/9004/\n2012-09-01T10:00:00+0900\n  \n本文\n", "line 3: empty title"),
     ("not-url.txt", "見出しだけ\n2012-09-01T10:00:00+0900\n見出し\n本文\n", "line 1: not a web address"),
     ("no-body.txt", "http://news.example.jp/a/9005/\n2012-09-01T10:00:00+0900\n見出し\n", "line 4: no body text"),
-    ("sjis.txt", "http://news.example.jp/a/9006/\n2012-09-01T10:00:00+0900\n".encode() + "見出し\n".encode("shift_jis"),
-     "line 3: not UTF-8 text"),
+    (
+        "sjis.txt",
+        b"http://news.example.jp/a/9006/\n2012-09-01T10:00:00+0900\n" + "見出し\n".encode("shift_jis"),
+        "line 3: not UTF-8 text",
+    ),
 ]
 
 
@@ -164,12 +184,15 @@ def test_one_bad_file_stops_the_import_and_changes_nothing(tmp_path, name, conte
 
 @pytest.mark.django_db
 def test_skip_bad_imports_the_good_files_and_lists_every_bad_one(tmp_path):
-    corpus = write_corpus(tmp_path, {
-        "sports-watch/sports-watch-9001.txt": BAD_FILES[1][1],
-        "topic-news/topic-news-9002.txt": BAD_FILES[3][1],
-        # the same source URL as an article already in the corpus
-        "topic-news/topic-news-9003.txt": ARTICLES["topic-news/topic-news-1002.txt"],
-    })
+    corpus = write_corpus(
+        tmp_path,
+        {
+            "sports-watch/sports-watch-9001.txt": BAD_FILES[1][1],
+            "topic-news/topic-news-9002.txt": BAD_FILES[3][1],
+            # the same source URL as an article already in the corpus
+            "topic-news/topic-news-9003.txt": ARTICLES["topic-news/topic-news-1002.txt"],
+        },
+    )
 
     output = run_import(corpus, "--skip-bad")
 
@@ -177,8 +200,10 @@ def test_skip_bad_imports_the_good_files_and_lists_every_bad_one(tmp_path):
     assert "Skipped 3 bad file(s):" in output
     assert "ldcc-text/sports-watch/sports-watch-9001.txt, line 2: not an ISO 8601 time" in output
     assert "ldcc-text/topic-news/topic-news-9002.txt, line 3: empty title" in output
-    assert (f"{tmp_path.name}/ldcc-text/topic-news/topic-news-9003.txt, line 1: same source URL as "
-            f"{tmp_path.name}/ldcc-text/topic-news/topic-news-1002.txt") in output
+    assert (
+        f"{tmp_path.name}/ldcc-text/topic-news/topic-news-9003.txt, line 1: same source URL as "
+        f"{tmp_path.name}/ldcc-text/topic-news/topic-news-1002.txt"
+    ) in output
     assert Article.objects.count() == 3
 
 
@@ -221,9 +246,11 @@ def test_it_imports_the_real_corpus_first_channel(client):
     assert category.name == "トピックニュース"
     article = Article.objects.filter(category=category).first()
     assert article.source_url.startswith("http://news.livedoor.com/article/detail/")
-    assert article.source_credit == ("提供元: トピックニュース http://news.livedoor.com/category/vender/news/ ／ "
-                                     "ライセンス: クリエイティブ・コモンズ「表示 - 改変禁止」 "
-                                     "http://creativecommons.org/licenses/by-nd/2.1/jp/")
+    assert article.source_credit == (
+        "提供元: トピックニュース http://news.livedoor.com/category/vender/news/ ／ "
+        "ライセンス: クリエイティブ・コモンズ「表示 - 改変禁止」 "
+        "http://creativecommons.org/licenses/by-nd/2.1/jp/"
+    )
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert 'rel="nofollow">トピックニュース</a>' in response.content.decode()

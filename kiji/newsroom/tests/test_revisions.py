@@ -9,11 +9,14 @@ from kiji.newsroom.tests.base import AdminTestCase
 class RevisionTests(AdminTestCase):
     def setUp(self):
         self.client.force_login(self.editor)
-        self.client.post(self.add_url, self.form_data(headline="初版の見出し", body="<p>最初の段落。</p>",
-                                                      writers=[self.writer]))
+        self.client.post(
+            self.add_url, self.form_data(headline="初版の見出し", body="<p>最初の段落。</p>", writers=[self.writer])
+        )
         self.article = Article.objects.get(headline="初版の見出し")
-        self.client.post(self.change_url(self.article),
-                         self.form_data(self.article, headline="二版の見出し", body="<p>書き直した段落。</p>"))
+        self.client.post(
+            self.change_url(self.article),
+            self.form_data(self.article, headline="二版の見出し", body="<p>書き直した段落。</p>"),
+        )
         self.article.refresh_from_db()
 
     def list_url(self):

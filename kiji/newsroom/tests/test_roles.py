@@ -40,8 +40,9 @@ class WriterTests(AdminTestCase):
 
     def test_it_refuses_a_posted_published_status_from_a_writer(self):
         for status in (Status.PUBLISHED, Status.SCHEDULED, Status.UNPUBLISHED):
-            response = self.client.post(self.add_url, self.form_data(headline=f"勝手に{status}", status=status,
-                                                                     published_at=timezone.now()))
+            response = self.client.post(
+                self.add_url, self.form_data(headline=f"勝手に{status}", status=status, published_at=timezone.now())
+            )
             self.assertEqual(response.status_code, 200)  # the form comes back with an error
             self.assertFalse(Article.objects.filter(headline=f"勝手に{status}").exists())
 
@@ -69,8 +70,9 @@ class WriterTests(AdminTestCase):
         self.assertEqual(article.revisions.first().note, "レビュー依頼済み")
 
     def test_it_hides_and_protects_another_writers_article(self):
-        article = self.make_article(status=Status.DRAFT, published_at=None, writers=[self.other_writer],
-                                    created_by=self.other_writer_user)
+        article = self.make_article(
+            status=Status.DRAFT, published_at=None, writers=[self.other_writer], created_by=self.other_writer_user
+        )
         self.assertNotContains(self.client.get(self.changelist_url), article.headline)
         self.assertRedirects(self.client.get(self.change_url(article)), reverse("admin:index"))
         self.client.post(self.change_url(article), self.form_data(article, headline="乗っ取り"))
@@ -97,8 +99,9 @@ class EditorTests(AdminTestCase):
 
     def test_it_lets_an_editor_edit_any_article_and_publish_it_with_the_button(self):
         article = self.make_article(status=Status.REVIEW, published_at=None, writers=[self.other_writer])
-        response = self.client.post(self.change_url(article),
-                                    {**self.form_data(article, headline="編集長が直した"), "_publish": "公開"})
+        response = self.client.post(
+            self.change_url(article), {**self.form_data(article, headline="編集長が直した"), "_publish": "公開"}
+        )
         self.assertRedirects(response, self.change_url(article))
         article.refresh_from_db()
         self.assertEqual((article.headline, article.status), ("編集長が直した", Status.PUBLISHED))
@@ -108,8 +111,7 @@ class EditorTests(AdminTestCase):
     def test_it_schedules_when_the_editor_sets_a_future_time(self):
         when = timezone.now() + timedelta(hours=3)
         article = self.make_article(status=Status.REVIEW, published_at=None)
-        self.client.post(self.change_url(article), self.form_data(article, status=Status.PUBLISHED,
-                                                                  published_at=when))
+        self.client.post(self.change_url(article), self.form_data(article, status=Status.PUBLISHED, published_at=when))
         article.refresh_from_db()
         self.assertEqual(article.status, Status.SCHEDULED)
         response = self.client.get(self.changelist_url)
@@ -125,8 +127,9 @@ class EditorTests(AdminTestCase):
 
     def test_it_unpublishes_with_the_admin_action(self):
         article = self.make_article()
-        response = self.client.post(self.changelist_url, {"action": "unpublish_selected",
-                                                          "_selected_action": [article.pk]})
+        response = self.client.post(
+            self.changelist_url, {"action": "unpublish_selected", "_selected_action": [article.pk]}
+        )
         self.assertEqual(response.status_code, 302)
         article.refresh_from_db()
         self.assertEqual(article.status, Status.UNPUBLISHED)
@@ -151,9 +154,15 @@ class AdministratorTests(AdminTestCase):
         manager.groups.add(Group.objects.get(name=ADMINISTRATORS_GROUP))
         self.client.force_login(manager)
         self.assertContains(self.client.get(reverse("admin:auth_user_changelist")), "writer2")
-        response = self.client.post(reverse("admin:auth_user_add"), {
-            "username": "newcomer", "password1": "kiji-Strong-pass-91", "password2": "kiji-Strong-pass-91",
-            "usable_password": "true"})
+        response = self.client.post(
+            reverse("admin:auth_user_add"),
+            {
+                "username": "newcomer",
+                "password1": "kiji-Strong-pass-91",
+                "password2": "kiji-Strong-pass-91",
+                "usable_password": "true",
+            },
+        )
         self.assertEqual(response.status_code, 302)
         self.assertTrue(get_user_model().objects.filter(username="newcomer").exists())
 

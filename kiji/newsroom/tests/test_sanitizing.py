@@ -10,8 +10,8 @@ from kiji.newsroom.tests.base import AdminTestCase
 
 HOSTILE = Path(settings.BASE_DIR).parent / "shared" / "corpora" / "hostile" / "xss.txt"
 SAMPLES = [
-    '<p>本文<script>alert(1)</script></p>',
-    '<style>body{display:none}</style><p>スタイル</p>',
+    "<p>本文<script>alert(1)</script></p>",
+    "<style>body{display:none}</style><p>スタイル</p>",
     '<p onclick="alert(1)">クリック</p><img src="x.png" onerror="alert(1)" alt="画像">',
     '<a href="javascript:alert(1)">リンク</a><a href="JaVaScRiPt:alert(1)">大文字</a>',
     '<a href="&#106;avascript:alert(1)">実体参照</a><iframe src="https://evil.example/"></iframe>',
@@ -34,8 +34,9 @@ class _Inspector(HTMLParser):
 def assert_harmless(testcase, html: str) -> None:
     inspector = _Inspector()
     inspector.feed(html)
-    testcase.assertFalse(inspector.tags & {"script", "style", "iframe", "svg", "form", "input", "object", "embed"},
-                         html)
+    testcase.assertFalse(
+        inspector.tags & {"script", "style", "iframe", "svg", "form", "input", "object", "embed"}, html
+    )
     for tag, name, value in inspector.attrs:
         testcase.assertFalse(name.startswith("on"), (tag, name, value))
         testcase.assertNotEqual(name, "style", (tag, name))
@@ -56,11 +57,20 @@ class SanitizingTests(AdminTestCase):
         self.assertIn("<strong>", self.sanitized("<p><strong>太字</strong></p>"))
 
     def test_it_keeps_the_editors_formatting(self):
-        body = ('<h2>見出し</h2><p><strong>太字</strong>と<em>斜体</em></p><ul><li>一</li></ul><ol><li>二</li></ol>'
-                '<blockquote><p>引用</p></blockquote><p><a href="https://example.jp/">リンク</a></p>')
+        body = (
+            "<h2>見出し</h2><p><strong>太字</strong>と<em>斜体</em></p><ul><li>一</li></ul><ol><li>二</li></ol>"
+            '<blockquote><p>引用</p></blockquote><p><a href="https://example.jp/">リンク</a></p>'
+        )
         stored = self.sanitized(body)
-        for fragment in ("<h2>見出し</h2>", "<strong>太字</strong>", "<em>斜体</em>", "<ul><li>一</li></ul>",
-                         "<ol><li>二</li></ol>", "<blockquote>", 'href="https://example.jp/"'):
+        for fragment in (
+            "<h2>見出し</h2>",
+            "<strong>太字</strong>",
+            "<em>斜体</em>",
+            "<ul><li>一</li></ul>",
+            "<ol><li>二</li></ol>",
+            "<blockquote>",
+            'href="https://example.jp/"',
+        ):
             self.assertIn(fragment, stored)
 
     def test_it_strips_every_line_of_the_hostile_corpus(self):

@@ -26,8 +26,9 @@ class SchedulingTests(AdminTestCase):
         article = self.make_article(headline="午後に解禁の記事", status=Status.REVIEW, published_at=None)
         self.client.force_login(self.editor)
         when = timezone.now().replace(microsecond=0) + timedelta(minutes=minutes)
-        self.client.post(self.change_url(article), {**self.form_data(article, published_at=when),
-                                                    "_schedule": "予約公開"})
+        self.client.post(
+            self.change_url(article), {**self.form_data(article, published_at=when), "_schedule": "予約公開"}
+        )
         self.client.logout()
         article.refresh_from_db()
         self.assertEqual(article.status, Status.SCHEDULED)
@@ -75,8 +76,12 @@ class RacingSchedulersTests(TransactionTestCase):
     def test_it_publishes_exactly_once_when_two_schedulers_race(self):
         category = Category.objects.create(name="政治", slug="politics")
         due = timezone.now() - timedelta(seconds=5)
-        articles = [Article.objects.create(headline=f"同時に公開 {i}", category=category, status=Status.SCHEDULED,
-                                           published_at=due) for i in range(20)]
+        articles = [
+            Article.objects.create(
+                headline=f"同時に公開 {i}", category=category, status=Status.SCHEDULED, published_at=due
+            )
+            for i in range(20)
+        ]
         heard = []
         listener = lambda sender, article, deleted=False, **kw: heard.append(article.pk)  # noqa: E731
         article_changed.connect(listener)

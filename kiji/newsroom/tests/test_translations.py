@@ -52,8 +52,18 @@ class TranslationTests(AdminTestCase):
     def test_it_shows_the_article_form_in_japanese(self):
         self.client.force_login(self.editor)
         response = self.client.get(self.add_url)
-        for words in ("見出し", "サブ見出し", "本文", "公開日時", "カテゴリー", "署名", "訂正", "レビュー依頼", "予約公開",
-                      "保存時に無害化されます"):
+        for words in (
+            "見出し",
+            "サブ見出し",
+            "本文",
+            "公開日時",
+            "カテゴリー",
+            "署名",
+            "訂正",
+            "レビュー依頼",
+            "予約公開",
+            "保存時に無害化されます",
+        ):
             self.assertContains(response, words)
         response = self.client.get("/admin/")
         self.assertContains(response, "ニュースルーム")

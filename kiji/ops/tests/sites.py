@@ -16,8 +16,16 @@ def fresh_site(tmp_path: Path, name: str) -> dict:
     var = tmp_path / name
     var.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "KIJI_REPLICA_URL")}
-    env.update({"KIJI_VAR_DIR": str(var), "KIJI_MEDIA_ROOT": str(var / "media"), "PYTHONPATH": str(ROOT),
-                "DJANGO_SETTINGS_MODULE": "kiji.settings", "KIJI_ENV": "development", "KIJI_TEST_STATIC": "plain"})
+    env.update(
+        {
+            "KIJI_VAR_DIR": str(var),
+            "KIJI_MEDIA_ROOT": str(var / "media"),
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "kiji.settings",
+            "KIJI_ENV": "development",
+            "KIJI_TEST_STATIC": "plain",
+        }
+    )
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         base, _, _db = url.rpartition("/")
@@ -39,14 +47,23 @@ def drop_site(env: dict) -> None:
 
 
 def kiji(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiji.cli", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, check=True, timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "kiji.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def python(env: dict, code: str, **kwargs) -> str:
     """Run code in a Django set up for that site; returns what it printed."""
     script = "import django; django.setup()\n" + code
-    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, **kwargs)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, **kwargs
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout

@@ -26,7 +26,6 @@ print(default_storage.open("images/2026/photo.jpg").read().decode())
 """
 
 
-
 def test_it_round_trips_a_site_onto_a_fresh_machine(tmp_path):
     old, new = fresh_site(tmp_path, "old"), fresh_site(tmp_path, "new")
     try:

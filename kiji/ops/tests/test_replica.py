@@ -10,9 +10,15 @@ def _sites(tmp_path):
     var = tmp_path / "var"
     var.mkdir()
     primary, replica = var / "primary.sqlite3", var / "replica.sqlite3"
-    env = {"KIJI_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{primary}",
-           "KIJI_REPLICA_URL": f"sqlite:///{replica}", "KIJI_TEST_STATIC": "plain",
-           "KIJI_PAGECACHE": "false", "DJANGO_SETTINGS_MODULE": "kiji.settings", "PYTHONPATH": str(ROOT)}
+    env = {
+        "KIJI_VAR_DIR": str(var),
+        "DATABASE_URL": f"sqlite:///{primary}",
+        "KIJI_REPLICA_URL": f"sqlite:///{replica}",
+        "KIJI_TEST_STATIC": "plain",
+        "KIJI_PAGECACHE": "false",
+        "DJANGO_SETTINGS_MODULE": "kiji.settings",
+        "PYTHONPATH": str(ROOT),
+    }
     return env, primary, replica
 
 
@@ -44,8 +50,16 @@ def test_reader_reads_go_to_the_replica_and_writes_and_staff_to_the_primary(tmp_
     kiji(full, "manage", "migrate", "--noinput")
     shutil.copyfile(primary, replica)  # the replica starts as a copy of the primary
     out = python(full, SCENARIO.replace("sys.argv[1]", repr(str(primary))).replace("sys.argv[2]", repr(str(replica))))
-    assert out.split() == ["reader-before-replication", "404", "staff-preview", "200", "staff-article", "200",
-                           "reader-after-replication", "200"], out
+    assert out.split() == [
+        "reader-before-replication",
+        "404",
+        "staff-preview",
+        "200",
+        "staff-article",
+        "200",
+        "reader-after-replication",
+        "200",
+    ], out
 
 
 def test_without_a_replica_everything_reads_the_primary():

@@ -42,17 +42,29 @@ def two_servers(tmp_path):
         pytest.skip("needs PostgreSQL: runs in the suite's PostgreSQL + Redis pass")
     need_redis()
     env = fresh_site(tmp_path, "two")
-    env.update({"REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7",
-                "KIJI_CACHE_PREFIX": f"kiji-two-{uuid.uuid4().hex[:6]}", "KIJI_AUDIENCE_REDIS_PREFIX":
-                f"kiji-two-aud-{uuid.uuid4().hex[:6]}:", "KIJI_SCHEDULER_INTERVAL": "1",
-                "KIJI_API_RATE_LIMIT": "5", "KIJI_API_RATE_WINDOW": "60"})
+    env.update(
+        {
+            "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7",
+            "KIJI_CACHE_PREFIX": f"kiji-two-{uuid.uuid4().hex[:6]}",
+            "KIJI_AUDIENCE_REDIS_PREFIX": f"kiji-two-aud-{uuid.uuid4().hex[:6]}:",
+            "KIJI_SCHEDULER_INTERVAL": "1",
+            "KIJI_API_RATE_LIMIT": "5",
+            "KIJI_API_RATE_WINDOW": "60",
+        }
+    )
     kiji(env, "manage", "migrate", "--noinput")
     servers = []
     try:
         for port in PORTS:  # each app server runs its own scheduler, as `kiji serve` does by default
-            servers.append(subprocess.Popen(
-                [sys.executable, "-m", "kiji.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            servers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "kiji.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         for port in PORTS:
             _wait(f"http://127.0.0.1:{port}/")
         yield env

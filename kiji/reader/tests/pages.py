@@ -10,8 +10,8 @@ class Page(HTMLParser):
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
-        self.focusable: list[tuple[str, dict]] = []   # (tag, attrs) in tab order of the source
-        self.link_texts: list[str] = []               # text of each focusable <a href>, same order
+        self.focusable: list[tuple[str, dict]] = []  # (tag, attrs) in tab order of the source
+        self.link_texts: list[str] = []  # text of each focusable <a href>, same order
         self.ids: set[str] = set()
         self.stylesheets: list[str] = []
         self.scripts: list[str] = []

@@ -10,8 +10,11 @@ from kiji.newsroom.models import Correction, Tag
 
 class ArticleOwnListsTests(NewsroomTestCase):
     def test_two_articles_one_after_the_other_each_show_their_own_bylines_tags_and_corrections(self):
-        first = self.make_article(headline="県議会、予算案を可決", writers=[self.writer],
-                                  tags=[Tag.objects.create(name="県政", slug="kensei")])
+        first = self.make_article(
+            headline="県議会、予算案を可決",
+            writers=[self.writer],
+            tags=[Tag.objects.create(name="県政", slug="kensei")],
+        )
         Correction.objects.create(article=first, text="議決の日付を訂正しました。")
         second = self.make_article(headline="駅前再開発が着工", writers=[self.other_writer])
         one = self.client.get(first.get_absolute_url()).content.decode()

@@ -17,9 +17,11 @@ JST = ZoneInfo("Asia/Tokyo")
 
 # A long news article: 48 paragraphs, over 6,000 characters (a feature-length piece; ~18 KB of UTF-8).
 PARAGRAPHS = 48
-PARAGRAPH = ("市議会の特別委員会は十日、来年度から始まる子育て支援策の詳細について、担当部局から説明を受けた。"
-             "委員からは、対象となる世帯の範囲や、申請の手続きを簡単にするための工夫について質問が相次ぎ、"
-             "部局側は「オンライン申請を基本とし、窓口での相談も続ける」と答えた。")
+PARAGRAPH = (
+    "市議会の特別委員会は十日、来年度から始まる子育て支援策の詳細について、担当部局から説明を受けた。"
+    "委員からは、対象となる世帯の範囲や、申請の手続きを簡単にするための工夫について質問が相次ぎ、"
+    "部局側は「オンライン申請を基本とし、窓口での相談も続ける」と答えた。"
+)
 LONG_BODY = "".join(f"<p>{PARAGRAPH}（{i}）</p>" for i in range(1, PARAGRAPHS + 1))
 
 
@@ -31,22 +33,35 @@ class ArticlePageTests(NewsroomTestCase):
         cls.other_writer.save()
         cls.published_at = datetime(2026, 3, 1, 9, 5, tzinfo=JST)
         cls.article = cls.make_article(
-            headline="子育て支援策、来年度から拡充へ", deck="申請はオンラインが基本に", slug="childcare-support",
-            body=LONG_BODY, writers=[cls.writer, cls.other_writer], published_at=cls.published_at,
+            headline="子育て支援策、来年度から拡充へ",
+            deck="申請はオンラインが基本に",
+            slug="childcare-support",
+            body=LONG_BODY,
+            writers=[cls.writer, cls.other_writer],
+            published_at=cls.published_at,
             updated_at=cls.published_at + timedelta(hours=3, minutes=30),
-            tags=[Tag.objects.create(name="子育て", slug="子育て"), Tag.objects.create(name="地方自治", slug="地方自治")],
+            tags=[
+                Tag.objects.create(name="子育て", slug="子育て"),
+                Tag.objects.create(name="地方自治", slug="地方自治"),
+            ],
         )
-        Correction.objects.create(article=cls.article, text="委員会の開催日を訂正しました。",
-                                  created_at=cls.published_at + timedelta(hours=1))
+        Correction.objects.create(
+            article=cls.article, text="委員会の開催日を訂正しました。", created_at=cls.published_at + timedelta(hours=1)
+        )
         for i in range(8):  # neighbours for the side lists
-            cls.make_article(headline=f"関連する政治ニュース{i}", published_at=cls.published_at - timedelta(hours=i + 1))
+            cls.make_article(
+                headline=f"関連する政治ニュース{i}", published_at=cls.published_at - timedelta(hours=i + 1)
+            )
 
     def setUp(self):
         # The lead image is stored per test: MEDIA_ROOT is a fresh folder for each one.
         image = Image(alt="青い円が重なる抽象的なイラスト", caption="子育て支援のイメージ", credit="イラスト：編集部")
         image.file.save("lead.jpg", SimpleUploadedFile("lead.jpg", abstract_picture(200, seed=1)), save=False)
-        image.renditions = [{"width": w, "height": w * 9 // 16, "format": f, "name": f"images/lead-{w}w.{f}"}
-                            for w in (320, 640, 960) for f in ("webp", "jpeg")]
+        image.renditions = [
+            {"width": w, "height": w * 9 // 16, "format": f, "name": f"images/lead-{w}w.{f}"}
+            for w in (320, 640, 960)
+            for f in ("webp", "jpeg")
+        ]
         image.save()
         self.article.lead_image = image
         self.article.save()
@@ -58,7 +73,7 @@ class ArticlePageTests(NewsroomTestCase):
 
     def test_it_reads_in_order_from_headline_to_comments(self):
         html = self.get_page()
-        main = html[html.index('<main id="main"'):]
+        main = html[html.index('<main id="main"') :]
         landmarks = [
             "<h1>子育て支援策、来年度から拡充へ</h1>",
             '<p class="deck">申請はオンラインが基本に</p>',
@@ -83,15 +98,27 @@ class ArticlePageTests(NewsroomTestCase):
         for text in landmarks:
             assert text in main, text
             positions.append(main.index(text))
-        assert positions == sorted(positions), [landmarks[i] for i in range(len(positions) - 1)
-                                                if positions[i] > positions[i + 1]]
+        assert positions == sorted(positions), [
+            landmarks[i] for i in range(len(positions) - 1) if positions[i] > positions[i + 1]
+        ]
         assert "公開 <time" in main and "更新 <time" in main
 
     def test_no_placeholder_or_template_code_leaks_into_the_page(self):
         html = self.get_page()
         visible = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
-        for leak in ("{{", "}}", "{%", "%}", "[share_buttons]", "[comments]", "[ranking]", "None<", ">None",
-                     "undefined", "Undefined"):
+        for leak in (
+            "{{",
+            "}}",
+            "{%",
+            "%}",
+            "[share_buttons]",
+            "[comments]",
+            "[ranking]",
+            "None<",
+            ">None",
+            "undefined",
+            "Undefined",
+        ):
             assert leak not in visible, leak
         assert re.search(r"\[[a-z_]+\]", visible) is None
 
@@ -129,7 +156,9 @@ class ArticlePageTests(NewsroomTestCase):
 class SourceCreditTests(NewsroomTestCase):
     def test_a_credit_without_addresses_is_shown_as_written(self):
         article = self.make_article(source_credit="提供：みなと新聞社")
-        self.assertContains(self.client.get(article.get_absolute_url()), '<p class="source">出典: 提供：みなと新聞社</p>')
+        self.assertContains(
+            self.client.get(article.get_absolute_url()), '<p class="source">出典: 提供：みなと新聞社</p>'
+        )
 
     def test_an_article_of_our_own_has_no_source_line(self):
         article = self.make_article()

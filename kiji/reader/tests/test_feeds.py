@@ -24,15 +24,27 @@ class FeedTests(NewsroomTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.tag = Tag.objects.create(name="予算", slug="予算")
-        cls.older = cls.make_article(headline="与野党が予算で合意 & 会期延長へ", tags=[cls.tag],
-                                     published_at=timezone.now() - timedelta(days=2))
-        cls.newer = cls.make_article(headline="首相が記者会見「<説明>を尽くす」", tags=[cls.tag],
-                                     body="<p>首相は記者会見で予算の意義を<strong>説明</strong>した。</p>")
+        cls.older = cls.make_article(
+            headline="与野党が予算で合意 & 会期延長へ", tags=[cls.tag], published_at=timezone.now() - timedelta(days=2)
+        )
+        cls.newer = cls.make_article(
+            headline="首相が記者会見「<説明>を尽くす」",
+            tags=[cls.tag],
+            body="<p>首相は記者会見で予算の意義を<strong>説明</strong>した。</p>",
+        )
         cls.draft = cls.make_article(headline="未公開の下書き記事", status=Article.Status.DRAFT, tags=[cls.tag])
-        cls.future = cls.make_article(headline="予約中の記事", status=Article.Status.SCHEDULED, tags=[cls.tag],
-                                      published_at=timezone.now() + timedelta(hours=3))
-        cls.other = cls.make_article(headline="ソウルで新政策を発表", category=cls.korea, writers=[cls.other_writer],
-                                     published_at=timezone.now() - timedelta(days=3))
+        cls.future = cls.make_article(
+            headline="予約中の記事",
+            status=Article.Status.SCHEDULED,
+            tags=[cls.tag],
+            published_at=timezone.now() + timedelta(hours=3),
+        )
+        cls.other = cls.make_article(
+            headline="ソウルで新政策を発表",
+            category=cls.korea,
+            writers=[cls.other_writer],
+            published_at=timezone.now() - timedelta(days=3),
+        )
 
     def parse(self, url):
         response = self.client.get(url)
@@ -118,14 +130,22 @@ class FeedTests(NewsroomTestCase):
         self.assertEqual(feed.entries[0].title, "署名のない記事")
 
     def test_unknown_category_writer_or_tag_feed_is_404(self):
-        for url in ("/feeds/category/nothing/rss/", "/feeds/writers/nobody/atom/", "/feeds/tags/なし/rss/",
-                    "/feeds/tags/%00/rss/", "/feeds/tags/%E4%BA%88%00/atom/"):
+        for url in (
+            "/feeds/category/nothing/rss/",
+            "/feeds/writers/nobody/atom/",
+            "/feeds/tags/なし/rss/",
+            "/feeds/tags/%00/rss/",
+            "/feeds/tags/%E4%BA%88%00/atom/",
+        ):
             self.assertEqual(self.client.get(url).status_code, 404, url)
 
     def test_pages_link_their_feeds_in_the_head(self):
         home = self.client.get("/").content.decode()
-        self.assertIn(f'<link rel="alternate" type="application/rss+xml" title="{settings.SITE_NAME} (RSS)" '
-                      f'href="{settings.SITE_URL}/feeds/rss/">', home)
+        self.assertIn(
+            f'<link rel="alternate" type="application/rss+xml" title="{settings.SITE_NAME} (RSS)" '
+            f'href="{settings.SITE_URL}/feeds/rss/">',
+            home,
+        )
         self.assertIn(f'href="{settings.SITE_URL}/feeds/atom/"', home)
         category = self.client.get("/category/politics/").content.decode()
         self.assertIn(f'href="{settings.SITE_URL}/feeds/category/politics/rss/"', category)

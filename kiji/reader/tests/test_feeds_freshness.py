@@ -14,13 +14,18 @@ class FreshnessTests(NewsroomTestCase):
 
     def test_a_publish_and_an_unpublish_show_in_feeds_sitemaps_and_api_right_away(self):
         self.make_article(headline="既に出ている記事")
-        draft = self.make_article(headline="これから出す速報", status=Article.Status.DRAFT,
-                                  published_at=None)
-        watched = ["/feeds/rss/", "/feeds/category/politics/atom/", "/sitemap-news.xml", "/sitemap-articles.xml",
-                   "/api/v1/articles"]
+        draft = self.make_article(headline="これから出す速報", status=Article.Status.DRAFT, published_at=None)
+        watched = [
+            "/feeds/rss/",
+            "/feeds/category/politics/atom/",
+            "/sitemap-news.xml",
+            "/sitemap-articles.xml",
+            "/api/v1/articles",
+        ]
         before = {url: self.client.get(url).content.decode() for url in watched}  # now cached
-        self.assertTrue(all("これから出す速報" not in text and f"/articles/{draft.pk}/" not in text
-                            for text in before.values()))
+        self.assertTrue(
+            all("これから出す速報" not in text and f"/articles/{draft.pk}/" not in text for text in before.values())
+        )
         with self.captureOnCommitCallbacks(execute=True):
             publish_article(article=draft, by=self.editor, at=timezone.now())
         self.assertEqual(self.titles("/feeds/rss/")[0], "これから出す速報")

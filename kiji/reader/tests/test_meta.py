@@ -65,9 +65,14 @@ class MetaTests(NewsroomTestCase):
         super().setUpTestData()
         cls.tags = [Tag.objects.create(name="予算", slug="予算"), Tag.objects.create(name="国会", slug="kokkai")]
         cls.article = cls.make_article(
-            headline="予算案が衆院通過", slug="budget-passes", deck="与党などの賛成多数で可決",
-            tags=cls.tags, writers=[cls.writer, cls.other_writer],
-            published_at=timezone.now() - timedelta(hours=3), updated_at=timezone.now() - timedelta(hours=1))
+            headline="予算案が衆院通過",
+            slug="budget-passes",
+            deck="与党などの賛成多数で可決",
+            tags=cls.tags,
+            writers=[cls.writer, cls.other_writer],
+            published_at=timezone.now() - timedelta(hours=3),
+            updated_at=timezone.now() - timedelta(hours=1),
+        )
 
     def head(self, url):
         response = self.client.get(url)
@@ -99,6 +104,7 @@ class MetaTests(NewsroomTestCase):
         self.assertEqual((head.one("og:image:width"), head.one("og:image:height")), ("1200", "630"))
         self.assertEqual(head.one("twitter:image"), head.one("og:image"))
         from PIL import Image
+
         with Image.open(settings.BASE_DIR / "static/img/og-default.png") as png:
             self.assertEqual(png.size, (1200, 630))
 
@@ -128,12 +134,15 @@ class MetaTests(NewsroomTestCase):
         self.assertEqual(news["datePublished"], head.one("article:published_time"))
         self.assertEqual(news["dateModified"], head.one("article:modified_time"))
         # in the order the page's byline shows them
-        self.assertCountEqual(news["author"], [
-            {"@type": "Person", "name": "山田 花子", "url": f"{settings.SITE_URL}/writers/yamada-hanako/"},
-            {"@type": "Person", "name": "佐藤 一郎", "url": f"{settings.SITE_URL}/writers/sato-ichiro/"},
-        ])
+        self.assertCountEqual(
+            news["author"],
+            [
+                {"@type": "Person", "name": "山田 花子", "url": f"{settings.SITE_URL}/writers/yamada-hanako/"},
+                {"@type": "Person", "name": "佐藤 一郎", "url": f"{settings.SITE_URL}/writers/sato-ichiro/"},
+            ],
+        )
         byline = self.client.get(self.article.get_absolute_url()).content.decode()
-        byline = byline[byline.index('class="writers"'):]
+        byline = byline[byline.index('class="writers"') :]
         self.assertLess(*(byline.index(a["name"]) for a in news["author"]))
         self.assertEqual(news["publisher"]["@type"], "Organization")
         self.assertEqual(news["publisher"]["name"], settings.SITE_NAME)
@@ -145,23 +154,29 @@ class MetaTests(NewsroomTestCase):
     def test_breadcrumb_json_ld_matches_the_visible_breadcrumb(self):
         head = self.head(self.article.get_absolute_url())
         crumbs = head.of_type("BreadcrumbList")["itemListElement"]
-        self.assertEqual([(c["position"], c["name"], c.get("item")) for c in crumbs], [
-            (1, "トップ", f"{settings.SITE_URL}/"),
-            (2, "政治", f"{settings.SITE_URL}/category/politics/"),
-            (3, "予算案が衆院通過", f"{settings.SITE_URL}{self.article.get_absolute_url()}"),
-        ])
+        self.assertEqual(
+            [(c["position"], c["name"], c.get("item")) for c in crumbs],
+            [
+                (1, "トップ", f"{settings.SITE_URL}/"),
+                (2, "政治", f"{settings.SITE_URL}/category/politics/"),
+                (3, "予算案が衆院通過", f"{settings.SITE_URL}{self.article.get_absolute_url()}"),
+            ],
+        )
         html = self.client.get(self.article.get_absolute_url()).content.decode()
-        nav = html[html.index('aria-label="パンくずリスト"'):]
-        nav = nav[:nav.index("</nav>")]
+        nav = html[html.index('aria-label="パンくずリスト"') :]
+        nav = nav[: nav.index("</nav>")]
         for c in crumbs:
             self.assertIn(c["name"], nav)
 
     def test_writer_breadcrumb_json_ld_has_a_url_for_every_item(self):
         crumbs = self.head("/writers/yamada-hanako/").of_type("BreadcrumbList")["itemListElement"]
-        self.assertEqual([(c["position"], c["name"], c["item"]) for c in crumbs], [
-            (1, "トップ", f"{settings.SITE_URL}/"),
-            (2, "山田 花子", f"{settings.SITE_URL}/writers/yamada-hanako/"),
-        ])
+        self.assertEqual(
+            [(c["position"], c["name"], c["item"]) for c in crumbs],
+            [
+                (1, "トップ", f"{settings.SITE_URL}/"),
+                (2, "山田 花子", f"{settings.SITE_URL}/writers/yamada-hanako/"),
+            ],
+        )
 
     def test_home_has_organization_and_website_with_search_action(self):
         head = self.head("/")

@@ -27,17 +27,20 @@ handler500 = "kiji.reader.views.server_error"
 class HomeTests(NewsroomTestCase):
     def test_it_shows_top_stories_and_the_latest_of_each_category(self):
         old = self.make_article(headline="先週の政治ニュース", published_at=timezone.now() - timedelta(days=7))
-        newest = [self.make_article(headline=f"今日の政治ニュース{i}", published_at=timezone.now() - timedelta(minutes=i))
-                  for i in range(1, 6)]
-        korea = self.make_article(headline="ソウルで市民マラソン", category=self.korea,
-                                  published_at=timezone.now() - timedelta(days=2))
+        newest = [
+            self.make_article(headline=f"今日の政治ニュース{i}", published_at=timezone.now() - timedelta(minutes=i))
+            for i in range(1, 6)
+        ]
+        korea = self.make_article(
+            headline="ソウルで市民マラソン", category=self.korea, published_at=timezone.now() - timedelta(days=2)
+        )
         self.make_article(headline="まだ下書きの記事", status=Status.DRAFT, published_at=None)
 
         html = self.client.get("/").content.decode()
 
-        top = html[html.index('id="top-title"'):html.index('id="sec-politics"')]
+        top = html[html.index('id="top-title"') : html.index('id="sec-politics"')]
         assert all(a.headline in top for a in newest) and old.headline not in top
-        korea_section = html[html.index('id="sec-korea"'):]
+        korea_section = html[html.index('id="sec-korea"') :]
         assert korea.headline in korea_section
         assert "まだ下書きの記事" not in html
 
@@ -50,8 +53,10 @@ class CategoryTests(NewsroomTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         start = timezone.now() - timedelta(hours=1)
-        cls.articles = [cls.make_article(headline=f"政治ニュース第{i}報", published_at=start - timedelta(minutes=i))
-                        for i in range(1, PAGE_SIZE + 6)]  # 25 articles: two pages
+        cls.articles = [
+            cls.make_article(headline=f"政治ニュース第{i}報", published_at=start - timedelta(minutes=i))
+            for i in range(1, PAGE_SIZE + 6)
+        ]  # 25 articles: two pages
 
     def test_page_one_has_the_newest_and_a_link_to_page_two(self):
         response = self.client.get("/category/politics/")
@@ -131,11 +136,16 @@ class ArticleVisibilityTests(NewsroomTestCase):
 
     def test_readers_get_404_for_every_article_they_may_not_see(self):
         future = timezone.now() + timedelta(hours=2)
-        for status, published_at in [(Status.DRAFT, None), (Status.REVIEW, None), (Status.SCHEDULED, future),
-                                     (Status.UNPUBLISHED, timezone.now() - timedelta(days=1)),
-                                     (Status.PUBLISHED, future)]:
-            article = self.make_article(headline=f"見えない記事（{status}）", slug="hidden", status=status,
-                                        published_at=published_at)
+        for status, published_at in [
+            (Status.DRAFT, None),
+            (Status.REVIEW, None),
+            (Status.SCHEDULED, future),
+            (Status.UNPUBLISHED, timezone.now() - timedelta(days=1)),
+            (Status.PUBLISHED, future),
+        ]:
+            article = self.make_article(
+                headline=f"見えない記事（{status}）", slug="hidden", status=status, published_at=published_at
+            )
             self.assertNotFoundPage(f"/articles/{article.pk}/", article.headline)
             self.assertNotFoundPage(f"/articles/{article.pk}/hidden/", article.headline)
 
@@ -166,8 +176,14 @@ class CanonicalUrlTests(NewsroomTestCase):
 class SkipLinkTests(NewsroomTestCase):
     def test_the_skip_links_come_first_on_every_page_and_lead_somewhere(self):
         article = self.make_article(slug="budget-passes", tags=[Tag.objects.create(name="国会", slug="国会")])
-        urls = ["/", "/category/politics/", article.get_absolute_url(), "/writers/yamada-hanako/", "/tags/国会/",
-                "/articles/987654/"]
+        urls = [
+            "/",
+            "/category/politics/",
+            article.get_absolute_url(),
+            "/writers/yamada-hanako/",
+            "/tags/国会/",
+            "/articles/987654/",
+        ]
         for url in urls:
             response = self.client.get(url)
             page = Page(response.content.decode())

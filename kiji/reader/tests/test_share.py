@@ -14,8 +14,8 @@ class ShareBox(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
         self.links, self.inputs, self.buttons, self.scripts = [], [], [], []
-        share = html[html.index('<section class="share"'):]
-        self.feed(share[:share.index("</section>") + len("</section>")])
+        share = html[html.index('<section class="share"') :]
+        self.feed(share[: share.index("</section>") + len("</section>")])
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -84,8 +84,8 @@ class ShareTests(NewsroomTestCase):
         self.client.force_login(self.writer_user)
         self.client.logout()
         again = self.client.get(self.article.get_absolute_url()).content.decode()
-        share = anonymous[anonymous.index('<section class="share"'):]
-        share = share[:share.index("</section>")]
+        share = anonymous[anonymous.index('<section class="share"') :]
+        share = share[: share.index("</section>")]
         self.assertIn(share, again)
         self.assertNotIn("csrf", share.lower())
         for src in [s for s in anonymous.split('<script src="')[1:]]:

@@ -20,15 +20,20 @@ class SitemapTests(NewsroomTestCase):
         super().setUpTestData()
         cls.tag = Tag.objects.create(name="予算", slug="予算")
         cls.unused_tag = Tag.objects.create(name="未使用", slug="unused")
-        cls.fresh = cls.make_article(headline="今朝の速報 & 続報", tags=[cls.tag],
-                                     published_at=timezone.now() - timedelta(hours=2))
+        cls.fresh = cls.make_article(
+            headline="今朝の速報 & 続報", tags=[cls.tag], published_at=timezone.now() - timedelta(hours=2)
+        )
         cls.day_old = cls.make_article(headline="昨日のニュース", published_at=timezone.now() - timedelta(hours=30))
-        cls.old = cls.make_article(headline="三日前の記事", slug="three-days",
-                                   published_at=timezone.now() - timedelta(days=3),
-                                   updated_at=timezone.now() - timedelta(days=1))
+        cls.old = cls.make_article(
+            headline="三日前の記事",
+            slug="three-days",
+            published_at=timezone.now() - timedelta(days=3),
+            updated_at=timezone.now() - timedelta(days=1),
+        )
         cls.draft = cls.make_article(headline="下書き", status=Article.Status.DRAFT)
-        cls.scheduled = cls.make_article(headline="予約記事", status=Article.Status.SCHEDULED,
-                                         published_at=timezone.now() + timedelta(hours=1))
+        cls.scheduled = cls.make_article(
+            headline="予約記事", status=Article.Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=1)
+        )
 
     def xml(self, url):
         response = self.client.get(url)
@@ -42,11 +47,16 @@ class SitemapTests(NewsroomTestCase):
     def test_index_lists_every_section_and_the_news_sitemap(self):
         root = self.xml("/sitemap.xml")
         self.assertEqual(root.tag, f"{SM}sitemapindex")
-        self.assertEqual(self.locations(root), [
-            f"{settings.SITE_URL}/sitemap-articles.xml", f"{settings.SITE_URL}/sitemap-categories.xml",
-            f"{settings.SITE_URL}/sitemap-tags.xml", f"{settings.SITE_URL}/sitemap-writers.xml",
-            f"{settings.SITE_URL}/sitemap-news.xml",
-        ])
+        self.assertEqual(
+            self.locations(root),
+            [
+                f"{settings.SITE_URL}/sitemap-articles.xml",
+                f"{settings.SITE_URL}/sitemap-categories.xml",
+                f"{settings.SITE_URL}/sitemap-tags.xml",
+                f"{settings.SITE_URL}/sitemap-writers.xml",
+                f"{settings.SITE_URL}/sitemap-news.xml",
+            ],
+        )
         for url in self.locations(root):
             self.xml(url.removeprefix(settings.SITE_URL))
 
@@ -54,13 +64,15 @@ class SitemapTests(NewsroomTestCase):
         root = self.xml("/sitemap-articles.xml")
         self.assertEqual(root.tag, f"{SM}urlset")
         urls = {u.find(f"{SM}loc").text: u.find(f"{SM}lastmod").text for u in root.findall(f"{SM}url")}
-        self.assertEqual(set(urls), {settings.SITE_URL + a.get_absolute_url()
-                                     for a in (self.fresh, self.day_old, self.old)})
+        self.assertEqual(
+            set(urls), {settings.SITE_URL + a.get_absolute_url() for a in (self.fresh, self.day_old, self.old)}
+        )
         self.old.refresh_from_db()
         lastmod = datetime.fromisoformat(urls[f"{settings.SITE_URL}/articles/{self.old.pk}/three-days/"])
         self.assertEqual(lastmod.utcoffset(), timedelta(hours=9))
-        self.assertEqual(lastmod.replace(microsecond=0),
-                         max(self.old.updated_at, self.old.modified_at).replace(microsecond=0))
+        self.assertEqual(
+            lastmod.replace(microsecond=0), max(self.old.updated_at, self.old.modified_at).replace(microsecond=0)
+        )
 
     def test_lastmod_follows_a_later_substantive_update(self):
         later = timezone.now() + timedelta(days=2)
@@ -70,19 +82,23 @@ class SitemapTests(NewsroomTestCase):
         self.assertIn(later.replace(microsecond=0), [t.replace(microsecond=0) for t in lastmods])
 
     def test_category_tag_and_writer_sitemaps(self):
-        self.assertEqual(self.locations(self.xml("/sitemap-categories.xml")),
-                         [f"{settings.SITE_URL}/category/politics/", f"{settings.SITE_URL}/category/korea/"])
+        self.assertEqual(
+            self.locations(self.xml("/sitemap-categories.xml")),
+            [f"{settings.SITE_URL}/category/politics/", f"{settings.SITE_URL}/category/korea/"],
+        )
         tags = self.locations(self.xml("/sitemap-tags.xml"))
         self.assertEqual(len(tags), 1)
         self.assertIn("/tags/", tags[0])
-        self.assertEqual(self.locations(self.xml("/sitemap-writers.xml")),
-                         [f"{settings.SITE_URL}/writers/yamada-hanako/"])
+        self.assertEqual(
+            self.locations(self.xml("/sitemap-writers.xml")), [f"{settings.SITE_URL}/writers/yamada-hanako/"]
+        )
 
     def test_news_sitemap_has_only_the_last_48_hours(self):
         root = self.xml("/sitemap-news.xml")
         entries = root.findall(f"{SM}url")
-        self.assertEqual([e.find(f"{NEWS}news/{NEWS}title").text for e in entries],
-                         ["今朝の速報 & 続報", "昨日のニュース"])
+        self.assertEqual(
+            [e.find(f"{NEWS}news/{NEWS}title").text for e in entries], ["今朝の速報 & 続報", "昨日のニュース"]
+        )
         news = entries[0].find(f"{NEWS}news")
         self.assertEqual(news.find(f"{NEWS}publication/{NEWS}name").text, settings.SITE_NAME)
         self.assertEqual(news.find(f"{NEWS}publication/{NEWS}language").text, "ja")

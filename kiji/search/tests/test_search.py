@@ -152,8 +152,9 @@ class FilterAndPagingTests(SearchTestCase):
 
 class SafetyTests(SearchTestCase):
     def test_it_escapes_article_text_in_titles_and_snippets(self):
-        self.indexed(headline="<script>alert(1)</script> 台風",
-                     body="<p>&lt;script&gt;alert(2)&lt;/script&gt; 台風の進路</p>")
+        self.indexed(
+            headline="<script>alert(1)</script> 台風", body="<p>&lt;script&gt;alert(2)&lt;/script&gt; 台風の進路</p>"
+        )
         response = self.search("台風")
         self.assertEqual(len(self.headlines(response)), 1)
         html = response.content.decode()
@@ -164,16 +165,37 @@ class SafetyTests(SearchTestCase):
 
     def test_the_snippet_shows_the_passage_with_the_hit_even_deep_in_a_long_body(self):
         filler = "今日は晴れです。" * 400
-        self.indexed(headline="病院の話", body=f"<p>{filler}</p><p>大学附属病院で新しい治療が始まった。</p><p>{filler}</p>")
+        self.indexed(
+            headline="病院の話", body=f"<p>{filler}</p><p>大学附属病院で新しい治療が始まった。</p><p>{filler}</p>"
+        )
         response = self.search("付属")
         self.assertContains(response, "<mark>附属</mark>病院で新しい治療が始まった。")
         self.assertContains(response, '<p class="search-snippet">…')
 
     def test_bad_queries_get_a_normal_japanese_page(self):
         self.indexed(headline="予算が可決")
-        queries = ["", "   ", "予" * 10_000, "!!!???・・・", '"予算', '予算"', 'NEAR(予算 可決)', "予算 OR 可決",
-                   "title:予算", "予算*", "^予算", "-予算", "--", '""', "'; DROP TABLE newsroom_article; --",
-                   "予算\x00可決", "(予算", "予算 AND NOT", "{予算 可決}", "予算 + 可決 -"]
+        queries = [
+            "",
+            "   ",
+            "予" * 10_000,
+            "!!!???・・・",
+            '"予算',
+            '予算"',
+            "NEAR(予算 可決)",
+            "予算 OR 可決",
+            "title:予算",
+            "予算*",
+            "^予算",
+            "-予算",
+            "--",
+            '""',
+            "'; DROP TABLE newsroom_article; --",
+            "予算\x00可決",
+            "(予算",
+            "予算 AND NOT",
+            "{予算 可決}",
+            "予算 + 可決 -",
+        ]
         for name in ("xss.txt", "sqli.txt"):
             if (HOSTILE / name).exists():
                 queries += (HOSTILE / name).read_text(errors="replace").splitlines()[:40]
@@ -190,8 +212,13 @@ class SafetyTests(SearchTestCase):
 
     def test_hostile_filters_and_pages_are_ignored(self):
         self.indexed(headline="予算が可決")
-        for params in ({"category": "' OR 1=1"}, {"from": "0001-01-01", "to": "9999-12-31"}, {"page": "-1"},
-                       {"page": "9" * 5000}, {"from": "x", "to": "<script>"}):
+        for params in (
+            {"category": "' OR 1=1"},
+            {"from": "0001-01-01", "to": "9999-12-31"},
+            {"page": "-1"},
+            {"page": "9" * 5000},
+            {"from": "x", "to": "<script>"},
+        ):
             with self.subTest(params=params):
                 response = self.search("予算", **params)
                 self.assertContains(response, "検索結果 1件")  # the article is still found: the filter was ignored

@@ -8,7 +8,9 @@ from kiji.lib.testing import NewsroomTestCase
 from kiji.search import similar
 from kiji.search.services import sync_article
 
-ECONOMY = "<p>日本銀行は金融政策決定会合で政策金利を据え置いた。円安と物価上昇が続くなか、利上げの時期が焦点となる。</p>"
+ECONOMY = (
+    "<p>日本銀行は金融政策決定会合で政策金利を据え置いた。円安と物価上昇が続くなか、利上げの時期が焦点となる。</p>"
+)
 ECONOMY_2 = "<p>円安が進み、日本銀行の利上げ観測が強まった。物価上昇の続く家計に金利の負担が重くのしかかる。</p>"
 BASEBALL = "<p>プロ野球の日本シリーズ第七戦で、エースが完投し、チームが三年ぶりの日本一に輝いた。</p>"
 BASEBALL_2 = "<p>日本シリーズを制したチームのエースが会見し、来季もプロ野球の頂点を目指すと語った。</p>"
@@ -46,8 +48,15 @@ class SimilarArticlesTests(NewsroomTestCase):
 
     def test_pages_and_the_lists_modules_do_not_load_numpy(self):
         # Web workers import these; numpy/scipy (tens of MB) load only when lists are computed.
-        code = ("import django, sys; django.setup(); import kiji.wsgi, kiji.search.similar, kiji.audience.lists, "
-                "kiji.audience.receivers, kiji.reader.slots; sys.exit('numpy' in sys.modules or 'scipy' in sys.modules)")
-        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                              env={"DJANGO_SETTINGS_MODULE": "kiji.settings", "PATH": "/usr/bin:/bin"})
+        code = (
+            "import django, sys; django.setup(); import kiji.wsgi, kiji.search.similar, kiji.audience.lists, "
+            "kiji.audience.receivers, kiji.reader.slots; sys.exit('numpy' in sys.modules or 'scipy' in sys.modules)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={"DJANGO_SETTINGS_MODULE": "kiji.settings", "PATH": "/usr/bin:/bin"},
+        )
         self.assertEqual(done.returncode, 0, done.stderr)

@@ -6,8 +6,10 @@ from kiji.audience import lists
 
 
 class Command(BaseCommand):
-    help = ("Recompute every article's also-read list from a fresh similarity model over the search index "
-            "(kiji manage similar --rebuild; the scheduler also does it every 10 minutes).")
+    help = (
+        "Recompute every article's also-read list from a fresh similarity model over the search index "
+        "(kiji manage similar --rebuild; the scheduler also does it every 10 minutes)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="rebuild all lists now")
@@ -18,5 +20,6 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         written = lists.compute_also_read()
-        self.stdout.write(self.style.SUCCESS(
-            f"Computed {written} also-read list(s) in {time.perf_counter() - started:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Computed {written} also-read list(s) in {time.perf_counter() - started:.1f} s.")
+        )

@@ -21,7 +21,10 @@ class Command(BaseCommand):
             return
         password = password or secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email="", password=password)
-        self.stdout.write(self.style.SUCCESS(
-            "Administrator created. Log in at http://127.0.0.1:8000/admin/ with\n"
-            f"    username: {username}\n    password: {password}\n"
-            "This password is shown only now; change it in the admin."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Administrator created. Log in at http://127.0.0.1:8000/admin/ with\n"
+                f"    username: {username}\n    password: {password}\n"
+                "This password is shown only now; change it in the admin."
+            )
+        )

@@ -19,10 +19,15 @@ class Command(BaseCommand):
             self.stdout.write("The site already has articles: demo content not loaded.")
         else:
             counts = ", ".join(f"{n} {status}" for status, n in sorted(report.articles.items()))
-            self.stdout.write(self.style.SUCCESS(
-                f"Demo content loaded: {report.categories} categories, {report.writers} writers, "
-                f"{sum(report.articles.values())} articles ({counts}), {report.images} lead images."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo content loaded: {report.categories} categories, {report.writers} writers, "
+                    f"{sum(report.articles.values())} articles ({counts}), {report.images} lead images."
+                )
+            )
         if CORPUS.exists():
             # Never imported automatically: `make run` must stay fast, and the corpus is an operator's choice.
-            self.stdout.write("Real articles are available too (livedoor news corpus, CC BY-ND 2.1 JP):\n"
-                              "  kiji import-ldcc ../shared/corpora/livedoor-news-corpus.tar.gz")
+            self.stdout.write(
+                "Real articles are available too (livedoor news corpus, CC BY-ND 2.1 JP):\n"
+                "  kiji import-ldcc ../shared/corpora/livedoor-news-corpus.tar.gz"
+            )

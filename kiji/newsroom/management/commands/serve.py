@@ -18,12 +18,40 @@ def server_command(server: str, bind: str, workers: int) -> list[str]:
     host, _, port = bind.rpartition(":")
     if server == "granian":
         granian = shutil.which("granian", path=bin_dir) or shutil.which("granian")
-        return [granian, "--interface", "wsgi", "--host", host.strip("[]") or "127.0.0.1", "--port", port,
-                "--workers", str(workers), "--blocking-threads", "1", "--runtime-threads", "1",
-                "--no-ws", "--log-level", "warning", APP]
+        return [
+            granian,
+            "--interface",
+            "wsgi",
+            "--host",
+            host.strip("[]") or "127.0.0.1",
+            "--port",
+            port,
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            "1",
+            "--runtime-threads",
+            "1",
+            "--no-ws",
+            "--log-level",
+            "warning",
+            APP,
+        ]
     gunicorn = shutil.which("gunicorn", path=bin_dir) or shutil.which("gunicorn")
-    return [gunicorn, APP, "--bind", bind, "--workers", str(workers), "--worker-class", "sync",
-            "--graceful-timeout", "10", "--log-level", "warning"]
+    return [
+        gunicorn,
+        APP,
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--graceful-timeout",
+        "10",
+        "--log-level",
+        "warning",
+    ]
 
 
 class Command(BaseCommand):
@@ -32,10 +60,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("KIJI_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("KIJI_WORKERS", "2")))
-        parser.add_argument("--server", choices=["granian", "gunicorn"], default=DEFAULT_SERVER,
-                            help="WSGI server (default: the faster one measured by make bench).")
-        parser.add_argument("--no-scheduler", action="store_true",
-                            help="Do not start the scheduler (another process or machine runs it).")
+        parser.add_argument(
+            "--server",
+            choices=["granian", "gunicorn"],
+            default=DEFAULT_SERVER,
+            help="WSGI server (default: the faster one measured by make bench).",
+        )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not start the scheduler (another process or machine runs it).",
+        )
 
     def handle(self, *args, bind, workers, server, no_scheduler, **options):
         # The children stay in our process group, so a terminal's Ctrl-C reaches every worker;
@@ -43,12 +78,15 @@ class Command(BaseCommand):
         command = server_command(server, bind, workers)
         if no_scheduler:
             # Nothing to supervise: become the server, rather than keep this ~65 MB Django process beside it.
-            self.stdout.write(self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} ({workers} workers)"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} ({workers} workers)")
+            )
             self.stdout.flush()
             os.execv(command[0], command)
         procs = [subprocess.Popen(command), subprocess.Popen([sys.executable, "-m", "kiji.cli", "scheduler"])]
-        self.stdout.write(self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} "
-                                             f"({workers} workers; Ctrl-C stops)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} ({workers} workers; Ctrl-C stops)")
+        )
         self.stdout.flush()
 
         def stop(*_):

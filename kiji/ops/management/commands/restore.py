@@ -26,5 +26,8 @@ class Command(BaseCommand):
             manifest = restore_backup(archive_path=archive)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Restored the {manifest['engine']} database of {manifest['created_at']} and media from {archive}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restored the {manifest['engine']} database of {manifest['created_at']} and media from {archive}"
+            )
+        )

@@ -172,6 +172,12 @@ KIJI_IMAGE_WIDTHS = [320, 640, 960, 1280]
 # The scheduler's polling interval in seconds (publishes within this of the time).
 KIJI_SCHEDULER_INTERVAL = env_int("KIJI_SCHEDULER_INTERVAL", 15)
 KIJI_PAGE_SIZE = env_int("KIJI_PAGE_SIZE", 20)
+# Headline counters in the editor (full-width counts 1, half-width 0.5): the aggregator's short-headline
+# rule and the length search results show of a title.
+KIJI_SHORT_HEADLINE_LIMIT = float(env("KIJI_SHORT_HEADLINE_LIMIT", "15.5"))
+KIJI_SEARCH_TITLE_LIMIT = float(env("KIJI_SEARCH_TITLE_LIMIT", "32"))
+KIJI_AUTOSAVE_SECONDS = env_int("KIJI_AUTOSAVE_SECONDS", 5)  # at most this much typing (plus one request) is lost
+KIJI_PRESENCE_SECONDS = env_int("KIJI_PRESENCE_SECONDS", 30)  # an editor without a heartbeat this long has left
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

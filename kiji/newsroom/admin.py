@@ -2,12 +2,14 @@
 
 import copy
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,10 +22,21 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, workflow_action
-from kiji.newsroom.models import Article, Byline, Category, Correction, Image, Revision, Tag, Writer
+from kiji.newsroom.models import (
+    Article,
+    Byline,
+    Category,
+    Correction,
+    HouseStyleRule,
+    Image,
+    Revision,
+    Tag,
+    Writer,
+)
 from kiji.newsroom.permissions import can_edit, ensure_can_edit, ensure_can_publish, ensure_status_allowed, is_editor
+from kiji.newsroom.proofreading import article_text, proofread
 from kiji.newsroom.revisions import diff_against_current, revision_body_html
-from kiji.newsroom.services import publishing
+from kiji.newsroom.services import editing, publishing
 from kiji.newsroom.services.images import store_upload
 
 Status = Article.Status
@@ -117,6 +130,19 @@ class BylineInline(ArticlePartInline, admin.TabularInline):
 class CorrectionInline(ArticlePartInline, admin.StackedInline):
     model = Correction
     extra = 0
+    fields = ("text", "created_at")
+    readonly_fields = ("created_at",)  # the save time, set by ArticleAdmin.save_formset, never the form's
+
+
+# What changes the text readers see: saving one of these on a live article moves its update time.
+SUBSTANTIVE_FIELDS = {"headline", "short_headline", "deck", "body", "lead_image"}
+
+
+@admin.register(HouseStyleRule)
+class HouseStyleRuleAdmin(admin.ModelAdmin):
+    list_display = ("avoid", "prefer", "note")
+    list_editable = ("prefer", "note")
+    search_fields = ("avoid", "prefer", "note")
 
 
 @admin.register(Article)
@@ -132,7 +158,7 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [BylineInline, CorrectionInline]
     actions = ["publish_selected", "schedule_selected", "unpublish_selected", "submit_selected_for_review"]
     fieldsets = [
-        (None, {"fields": ["headline", "deck", "slug", "body"]}),
+        (None, {"fields": ["headline", "short_headline", "deck", "slug", "body", "minor_edit", "kiji_version"]}),
         (
             gettext_lazy("Publication"),
             {"fields": ["status", "published_at", "updated_at", "category", "tags", "lead_image"]},
@@ -143,6 +169,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}  # status badges on the list, workflow buttons on the form
+        js = ["js/desk.js"]  # autosave, presence, the leave warning, Ctrl+S, confirmations
 
     # ---- who sees and edits what ----
 
@@ -196,7 +223,31 @@ class ArticleAdmin(admin.ModelAdmin):
         request.kiji_workflow = self._workflow_step(obj, previous, action)
         if request.kiji_workflow is not None:
             obj.status = previous.status if previous else Status.DRAFT  # the service moves the status
+        if (
+            previous is not None
+            and previous.is_visible()
+            and SUBSTANTIVE_FIELDS & set(form.changed_data)
+            and not form.cleaned_data.get("minor_edit")
+            and "updated_at" not in form.changed_data  # a time typed by hand wins
+        ):
+            obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        corrections = formset.save(commit=False)
+        now = timezone.now()
+        for correction in corrections:
+            if correction.pk is None:
+                correction.created_at = now  # the time of the save, not of opening the form
+            correction.save()
+        for correction in formset.deleted_objects:
+            correction.delete()
+        article = form.instance
+        if corrections and article.is_visible() and "updated_at" not in form.changed_data:
+            article.updated_at = now  # a correction is always a substantive update
+            Article.objects.filter(pk=article.pk).update(updated_at=now)
 
     @staticmethod
     def _workflow_step(article: Article, previous: Article | None, action: str | None):
@@ -230,6 +281,27 @@ class ArticleAdmin(admin.ModelAdmin):
         else:
             publishing.record_revision(article, by=request.user, note=_("Edited") if change else _("Created"))
             publishing.announce_change(article)
+        editing.discard_draft(article=article, user=request.user)  # saved: the autosave is spent
+        self._proofreading_message(request, article)
+
+    def _proofreading_message(self, request, article):
+        findings = proofread(self._text_of(article))
+        if findings:
+            self.message_user(
+                request,
+                ngettext(
+                    "Proofreading: %(count)d point to check (see the 校正 pane).",
+                    "Proofreading: %(count)d points to check (see the 校正 pane).",
+                    len(findings),
+                )
+                % {"count": len(findings)},
+                messages.WARNING,
+            )
+
+    @staticmethod
+    def _text_of(article_or_data) -> str:
+        get = article_or_data.get if isinstance(article_or_data, dict) else lambda n: getattr(article_or_data, n)
+        return article_text(**{name: get(name) or "" for name in ("headline", "short_headline", "deck", "body")})
 
     def delete_model(self, request, obj):
         publishing.announce_change(copy.copy(obj), deleted=True)  # a copy keeps its pk after delete()
@@ -334,6 +406,20 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Unpublish"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):
+        if request.POST.get("confirm") != "yes":
+            articles = list(queryset)
+            return TemplateResponse(
+                request,
+                "newsroom/unpublish_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "articles": articles,
+                    "live_count": sum(a.is_visible() for a in articles),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "title": _("Unpublish these articles?"),
+                },
+            )
         self._run_action(
             request, queryset, lambda article: publishing.unpublish_article(article=article, by=request.user)
         )
@@ -351,6 +437,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         editable = obj is None or can_edit(request.user, obj)
+        if obj is not None and obj.pk:
+            context.update(self._editing_context(request, obj, context))
         context.update(
             {
                 "kiji_can_publish": editable and is_editor(request.user),
@@ -362,8 +450,47 @@ class ArticleAdmin(admin.ModelAdmin):
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def _editing_context(self, request, article, context) -> dict:
+        """Who else has it open, an autosave to offer back, and the 校正 pane's findings."""
+        form = context["adminform"].form
+        if form.is_bound:
+            text = self._text_of({name: form.data.get(name, "") for name in editing.DRAFT_FIELDS})
+        else:
+            text = self._text_of(article)
+        draft = editing.pending_draft(article=article, user=request.user) if not form.is_bound else None
+        args = [article.pk]
+        return {
+            "kiji_others": editing.others_editing(article=article, user=request.user),
+            "kiji_draft": draft,
+            "kiji_draft_data": draft.draft if draft else None,
+            "kiji_conflict": form.conflict,
+            "kiji_conflict_data": {r["name"]: r["theirs_raw"] for r in form.conflict["rows"] if r["copyable"]}
+            if form.conflict
+            else None,
+            "kiji_findings": proofread(text),
+            "kiji_presence_url": reverse("admin:newsroom_article_presence", args=args),
+            "kiji_proofread_url": reverse("admin:newsroom_article_proofread", args=args),
+            "kiji_autosave_seconds": settings.KIJI_AUTOSAVE_SECONDS,
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        if article is not None and request.method == "GET" and self.has_change_permission(request, article):
+            editing.heartbeat(article=article, user=request.user)  # others see me from the first moment
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         urls = [
+            path(
+                "<int:object_id>/presence/",
+                self.admin_site.admin_view(require_POST(self.presence_view)),
+                name="newsroom_article_presence",
+            ),
+            path(
+                "<int:object_id>/proofread/",
+                self.admin_site.admin_view(require_POST(self.proofread_view)),
+                name="newsroom_article_proofread",
+            ),
             path(
                 "<int:object_id>/revisions/",
                 self.admin_site.admin_view(self.revisions_view),
@@ -426,9 +553,55 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         )
 
+    def _editable_article(self, request, object_id) -> Article:
+        article = self._viewable_article(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def presence_view(self, request, object_id):
+        """The editor's heartbeat: POSTed every few seconds, with the unsaved text when it changed."""
+        article = self._editable_article(request, object_id)
+        if request.POST.get("leave"):
+            editing.leave(article=article, user=request.user)
+            return JsonResponse({"others": []})
+        if request.POST.get("discard"):
+            editing.discard_draft(article=article, user=request.user)
+        draft = {n: request.POST.get(n, "") for n in editing.DRAFT_FIELDS} if request.POST.get("autosave") else None
+        session = editing.heartbeat(article=article, user=request.user, draft=draft)
+        saved = session.draft_saved_at if draft is not None else None
+        return JsonResponse(
+            {
+                "others": editing.others_editing(article=article, user=request.user),
+                "saved_at": date_format(timezone.localtime(saved), "H:i:s") if saved else None,
+            }
+        )
+
+    def proofread_view(self, request, object_id):
+        """The 校正 pane's findings for the text in the form (not yet saved): never blocks anything."""
+        self._editable_article(request, object_id)
+        text = self._text_of({n: request.POST.get(n, "") for n in editing.DRAFT_FIELDS})
+        return JsonResponse({"findings": [f.as_dict() for f in proofread(text)]})
+
     def restore_view(self, request, object_id, revision_id):
         article = self._viewable_article(request, object_id)
         revision = get_object_or_404(article.revisions, pk=revision_id)
+        if not can_edit(request.user, article):
+            raise PermissionDenied
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "newsroom/restore_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "article": article,
+                    "revision": revision,
+                    "live": article.is_visible(),
+                    "restored_headline": revision.data.get("headline") or "",
+                    "title": _("Restore this revision?"),
+                },
+            )
         publishing.restore_revision(revision=revision, by=request.user)  # PermissionDenied -> 403
         self.message_user(request, _("The revision was restored."), messages.SUCCESS)
         return redirect("admin:newsroom_article_change", article.pk)

@@ -1,11 +1,15 @@
 """Newsroom forms: the article form with its rich-text body, the image upload form."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from kiji.newsroom.models import Article, Image
+from kiji.lib.html import html_to_text
+from kiji.newsroom.models import Article, Image, Revision
 from kiji.newsroom.permissions import WRITER_STATUSES, is_editor
+from kiji.newsroom.services.editing import current_version, display_name
 from kiji.newsroom.services.images import open_upload
 
 Status = Article.Status
@@ -35,23 +39,60 @@ class RichTextarea(forms.Textarea):
         js = ["js/editor.js"]
 
 
+class CountedTextInput(forms.TextInput):
+    """A text box with a live counter under it (static/js/counters.js): characters, and the aggregator
+    count (half-width 0.5) against `limit` when there is one."""
+
+    def __init__(self, limit_setting: str | None = None, attrs=None):
+        self.limit_setting = limit_setting
+        super().__init__({"data-kiji-counter": "", "class": "vTextField", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.limit_setting:
+            context["widget"]["attrs"]["data-kiji-limit"] = f"{getattr(settings, self.limit_setting):g}"
+        return context
+
+    class Media:
+        js = ["js/counters.js"]
+
+
 def _formfield(db_field, **kwargs):
     if db_field.name == "source_url":
         kwargs.setdefault("assume_scheme", "https")  # Django 6's default, chosen now
     return db_field.formfield(**kwargs)
 
 
+# The fields shown side by side when a save meets a newer version.
+CONFLICT_FIELDS = ["headline", "short_headline", "deck", "body", "status", "published_at", "updated_at"]
+
+
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set by ArticleAdmin.get_form: the person saving
+    conflict = None  # set by clean() when the article changed since this form was opened
+
+    kiji_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    minor_edit = forms.BooleanField(
+        label=_("Minor correction"),
+        required=False,
+        help_text=_("A typo fix: the update time readers see stays as it is."),
+    )
 
     class Meta:
         model = Article
         fields = "__all__"
         formfield_callback = _formfield
-        widgets = {"body": RichTextarea()}
+        widgets = {
+            "body": RichTextarea(),
+            "headline": CountedTextInput("KIJI_SEARCH_TITLE_LIMIT"),
+            "short_headline": CountedTextInput("KIJI_SHORT_HEADLINE_LIMIT"),
+            "deck": CountedTextInput(),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["kiji_version"] = current_version(self.instance)
         status = self.fields.get("status")
         if status is not None and self.user is not None and not is_editor(self.user):
             # Writers never see, and cannot post, the statuses that put text in front of readers.
@@ -66,7 +107,71 @@ class ArticleAdminForm(forms.ModelForm):
         if action == "schedule" or (status == Status.SCHEDULED and action is None):
             if not when or when <= now:
                 self.add_error("published_at", _("To schedule an article, set a publication time in the future."))
+        if self.instance.pk:
+            self._check_version(data)
         return data
+
+    def _check_version(self, data) -> None:
+        """Refuse a save over a version newer than the one this form was opened on, showing both."""
+        theirs = Article.objects.select_for_update().get(pk=self.instance.pk)  # one save at a time
+        latest = current_version(theirs)
+        if (data.get("kiji_version") or "") == latest:
+            return
+        revision = Revision.objects.filter(pk=latest or None).select_related("created_by").first()
+        self.conflict = {
+            "by": display_name(revision.created_by) if revision and revision.created_by else "",
+            "at": revision.created_at if revision else theirs.modified_at,
+            "rows": self._conflict_rows(theirs, data),
+        }
+        # The next save is made knowing the newer version: that is how the two are merged.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("kiji_version")] = latest
+        raise forms.ValidationError(
+            _(
+                "%(who)s saved this article at %(time)s, after you opened it. Your text is kept in the form; "
+                "compare the two versions below, take what you need from theirs, then save again."
+            )
+            % {
+                "who": self.conflict["by"] or _("Someone"),
+                "time": date_format(timezone.localtime(self.conflict["at"]), "H:i:s"),
+            },
+            code="conflict",
+        )
+
+    def _conflict_rows(self, theirs: Article, data) -> list[dict]:
+        rows = []
+        for name in CONFLICT_FIELDS:
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            mine = data.get(name, self.data.get(self.add_prefix(name), ""))
+            theirs_value = getattr(theirs, name)
+            shown = [_shown(field, theirs_value, name), _shown(field, mine, name)]
+            rows.append(
+                {
+                    "name": name,
+                    "label": field.label,
+                    "theirs": shown[0],
+                    "mine": shown[1],
+                    "theirs_raw": "" if theirs_value is None else str(theirs_value),
+                    "differs": shown[0] != shown[1],
+                    "copyable": name in ("headline", "short_headline", "deck", "body"),
+                }
+            )
+        return rows
+
+
+def _shown(field, value, name) -> str:
+    """A field's value as the conflict table shows it: text for the body, labels for choices."""
+    if value in (None, ""):
+        return "—"
+    if name == "body":
+        return html_to_text(value)
+    if name == "status":
+        return str(Status(value).label) if value in Status.values else str(value)
+    if hasattr(value, "tzinfo"):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    return str(value)
 
 
 class ImageUploadField(forms.ImageField):

@@ -287,3 +287,38 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EditingSession(models.Model):
+    """One person's open editor on one article: a heartbeat (who else has it open, never a lock)
+    and their autosaved, unpublished text. Kept apart from the article, so nothing here reaches readers."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editing_sessions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+    draft = models.JSONField(_("autosaved text"), default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(_("autosaved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("editing session")
+        verbose_name_plural = _("editing sessions")
+        constraints = [models.UniqueConstraint(fields=["article", "user"], name="editing_session_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.article_id}"
+
+
+class HouseStyleRule(models.Model):
+    """The house style the proofreading pane checks: a spelling to avoid and the one to use."""
+
+    avoid = models.CharField(_("spelling to avoid"), max_length=40, unique=True, help_text=_("e.g. 子供"))
+    prefer = models.CharField(_("preferred spelling"), max_length=40, help_text=_("e.g. 子ども"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["avoid"]
+        verbose_name = _("house style rule")
+        verbose_name_plural = _("house style rules")
+
+    def __str__(self):
+        return f"{self.avoid} → {self.prefer}"

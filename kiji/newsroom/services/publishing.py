@@ -26,6 +26,21 @@ REVISION_FIELDS = [
     "updated_at",
     "source_url",
     "source_credit",
+    "short_headline",
+]
+
+# What a restore puts back: the content. Never the status, the publication time (a live article would
+# leave the site, or look brand new when published again), the update time (set by the restore itself)
+# or the slug (the address readers and search engines already have).
+RESTORED_FIELDS = [
+    "headline",
+    "short_headline",
+    "deck",
+    "body",
+    "lead_image_id",
+    "category_id",
+    "source_url",
+    "source_credit",
 ]
 
 
@@ -50,17 +65,20 @@ def record_revision(article: Article, *, by=None, note: str = "") -> Revision:
 
 @transaction.atomic
 def restore_revision(*, revision: Revision, by) -> Article:
-    """Put an article's fields back as they were in a revision, recorded as a new revision."""
-    article = revision.article
+    """Put an article's content back as it was in a revision, recorded as a new revision.
+
+    Status and publication time stay as they are now; a live article gets a new update time.
+    """
+    article = Article.objects.select_for_update().get(pk=revision.article_id)
     ensure_can_edit(by, article)
     data = revision.data
-    for name in REVISION_FIELDS:
-        if name == "status":
-            continue  # restoring text never publishes or unpublishes by itself
+    for name in RESTORED_FIELDS:
         value = data.get(name)
-        if name in ("published_at", "updated_at") and value:
-            value = datetime.fromisoformat(value)
-        setattr(article, name, value)
+        if name not in data or (name == "category_id" and value is None):
+            continue  # a field the revision predates; an article always has a category
+        setattr(article, name, value if value is not None or name.endswith("_id") else "")
+    if article.is_visible():
+        article.updated_at = timezone.now()  # readers see changed text: an honest update time
     article.save()
     article.tags.set(data.get("tag_ids", []))
     article.byline_set.all().delete()

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article
+from kiji.newsroom.services.editing import current_version
 
 
 def _split(when) -> tuple[str, str]:
@@ -56,6 +57,7 @@ class AdminTestCase(NewsroomTestCase):
             )
             values["category"] = article.category_id
             values["lead_image"] = article.lead_image_id or ""
+            values["kiji_version"] = current_version(article)  # the version the form was opened on
         values.update(fields)
         data = {k: v for k, v in values.items() if k not in ("published_at", "updated_at")}
         for name in ("published_at", "updated_at"):

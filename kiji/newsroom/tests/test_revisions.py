@@ -46,7 +46,11 @@ class RevisionTests(AdminTestCase):
         first = self.article.revisions.last()
         restore_url = reverse("admin:newsroom_article_restore", args=[self.article.pk, first.pk])
         self.assertEqual(self.client.get(restore_url).status_code, 405)
-        response = self.client.post(restore_url)
+        asked = self.client.post(restore_url)  # first a question: what readers will see
+        self.assertContains(asked, "はい、この版に戻します")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "二版の見出し")
+        response = self.client.post(restore_url, {"confirm": "yes"})
         self.assertRedirects(response, self.change_url(self.article))
         self.article.refresh_from_db()
         self.assertEqual((self.article.headline, self.article.body), ("初版の見出し", "<p>最初の段落。</p>"))

@@ -128,7 +128,7 @@ class EditorTests(AdminTestCase):
     def test_it_unpublishes_with_the_admin_action(self):
         article = self.make_article()
         response = self.client.post(
-            self.changelist_url, {"action": "unpublish_selected", "_selected_action": [article.pk]}
+            self.changelist_url, {"action": "unpublish_selected", "_selected_action": [article.pk], "confirm": "yes"}
         )
         self.assertEqual(response.status_code, 302)
         article.refresh_from_db()

@@ -22,8 +22,8 @@ _PARTICLES = {"の", "が", "を", "に", "は", "で", "と", "へ", "も"}
 _BRACKETS = {"「": "」", "『": "』", "（": "）"}
 _CLOSERS = {close: open_ for open_, close in _BRACKETS.items()}
 _WIDTH_CLASSES = [
-    ("digits", re.compile(r"[0-9]"), re.compile(r"[０-９]")),
-    ("letters", re.compile(r"[A-Za-z]"), re.compile(r"[Ａ-Ｚａ-ｚ]")),
+    ("digits", re.compile(r"[0-9]+"), re.compile(r"[０-９]+")),
+    ("letters", re.compile(r"[A-Za-z]+"), re.compile(r"[Ａ-Ｚａ-ｚ]+")),
 ]
 
 
@@ -94,8 +94,8 @@ def mixed_widths(text: str) -> list[Finding]:
                     _("Full-width and half-width %(what)s are mixed: %(full)s and %(half)s")
                     % {
                         "what": label,
-                        "full": "".join(dict.fromkeys(fulls))[:5],
-                        "half": "".join(dict.fromkeys(halves))[:5],
+                        "full": "、".join(list(dict.fromkeys(fulls))[:3]),
+                        "half": "、".join(list(dict.fromkeys(halves))[:3]),
                     },
                     _("Use one width for %(what)s throughout.") % {"what": label},
                 )

@@ -192,3 +192,23 @@ class ModifiedDateTests(AdminTestCase):
         self.assertEqual(correction.created_at, saved_at)
         self.article.refresh_from_db()
         self.assertEqual(self.article.updated_at, saved_at)
+
+
+class CounterAndShortHeadlineTests(AdminTestCase):
+    def test_the_headline_boxes_carry_counters_with_the_limits_from_settings(self):
+        self.client.force_login(self.editor)
+        with self.settings(KIJI_SHORT_HEADLINE_LIMIT=14.0):
+            page = self.client.get(self.add_url)
+        self.assertContains(page, 'name="short_headline"')
+        self.assertRegex(page.content.decode(), r'name="short_headline"[^>]*data-kiji-limit="14"')
+        self.assertRegex(page.content.decode(), r'name="headline"[^>]*data-kiji-limit="32"')
+        self.assertContains(page, "js/counters.js")
+
+    def test_lists_use_the_short_headline_where_set_and_the_article_page_keeps_the_headline(self):
+        article = self.make_article(
+            headline="衆院選の投票率、前回を上回る見通し　期日前投票が過去最多", short_headline="投票率が前回超え"
+        )
+        home = self.client.get("/")
+        self.assertContains(home, "投票率が前回超え")
+        page = self.client.get(article.get_absolute_url())
+        self.assertContains(page, "衆院選の投票率、前回を上回る見通し")

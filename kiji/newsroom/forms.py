@@ -93,6 +93,10 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["kiji_version"] = current_version(self.instance)
+        for name in ("published_at", "updated_at"):
+            parts = getattr(self.fields.get(name), "widget", None)
+            for part, word in zip(getattr(parts, "widgets", []), (_("date"), _("time")), strict=False):
+                part.attrs["aria-label"] = f"{self.fields[name].label} {word}"  # the admin labels only the pair
         status = self.fields.get("status")
         if status is not None and self.user is not None and not is_editor(self.user):
             # Writers never see, and cannot post, the statuses that put text in front of readers.

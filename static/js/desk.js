@@ -9,9 +9,33 @@
   "use strict";
   var FIELDS = ["headline", "short_headline", "deck", "body"];
 
+  // The admin's autocomplete boxes (select2) and split date/time inputs come without accessible names:
+  // give each the label of the field it belongs to, also for rows added later.
+  function nameControls(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("select.admin-autocomplete"), function (select) {
+      var label = document.querySelector('label[for="' + select.id + '"]');
+      var name = label ? label.textContent.replace(/[:：]\s*$/, "").trim() : select.name;
+      var box = select.nextElementSibling;
+      if (!box || !box.classList.contains("select2")) return;
+      var parts = box.querySelectorAll(".select2-selection, .select2-selection__rendered, .select2-search__field");
+      Array.prototype.forEach.call(parts, function (el) {
+        if (!el.getAttribute("aria-label")) el.setAttribute("aria-label", name);
+      });
+    });
+    // Tabular inlines (bylines) label their inputs only by the column header.
+    Array.prototype.forEach.call(form.querySelectorAll("table td[class*=field-] input:not([type=hidden])"), function (input) {
+      if (input.getAttribute("aria-label") || document.querySelector('label[for="' + input.id + '"]')) return;
+      var column = /field-([\w-]+)/.exec(input.closest("td").className);
+      var header = column && input.closest("table").querySelector("th.column-" + column[1]);
+      if (header) input.setAttribute("aria-label", header.textContent.trim());
+    });
+  }
+
   function start() {
     var form = document.getElementById("article_form");
     if (!form) return;
+    nameControls(form);
+    new MutationObserver(function () { nameControls(form); }).observe(form, {childList: true, subtree: true});
     var desk = document.getElementById("kiji-desk");
     var dirty = false, submitting = false, changedSince = 0, lastSent = 0, timer = null;
 

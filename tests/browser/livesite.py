@@ -3,6 +3,8 @@
     python tests/browser/livesite.py seed           # demo-like content; prints the covered URLs as JSON
     python tests/browser/livesite.py body PK        # an article's stored body, as JSON
     python tests/browser/livesite.py comments PK    # an article's stored comment texts, as JSON
+    python tests/browser/livesite.py desk-article   # a second editor and a live article with a draft-time revision
+    python tests/browser/livesite.py article PK     # an article's headline, body, status and times, as JSON
 
 It runs in a subprocess with the live server's environment (KIJI_VAR_DIR, DATABASE_URL), so the test
 process never touches the server's database through Django's test database machinery.
@@ -212,6 +214,56 @@ def comments(pk: int) -> list[str]:
     return list(Comment.objects.filter(article_id=pk).order_by("pk").values_list("body", flat=True))
 
 
+DESK_USERNAME = "browser-desk"
+DESK_PASSWORD = "browser-desk-pw-2026"
+
+
+def desk_article() -> dict:
+    """A second editor, and a live article with a revision from when it was a draft (the desk's tests)."""
+    from django.contrib.auth.models import Group
+
+    from kiji.newsroom.permissions import EDITORS_GROUP
+    from kiji.newsroom.services.publishing import record_revision
+
+    User = get_user_model()
+    desk = User.objects.filter(username=DESK_USERNAME).first()
+    if desk is None:
+        desk = User.objects.create_user(DESK_USERNAME, password=DESK_PASSWORD, is_staff=True)
+        desk.groups.add(Group.objects.get(name=EDITORS_GROUP))
+        Writer.objects.create(name="佐藤 デスク", slug="sato-desk", user=desk)
+    admin = User.objects.get(username=ADMIN_USERNAME)
+    article = Article.objects.create(
+        headline="予算案の概要まとまる（下書き）",
+        body="<p>下書きの段落。</p>",
+        category=Category.objects.first(),
+        status=Article.Status.DRAFT,
+    )
+    old = record_revision(article, by=admin, note="下書き")
+    published_at = timezone.now() - timedelta(days=2)
+    Article.objects.filter(pk=article.pk).update(
+        headline="来年度予算案の概要まとまる",
+        body="<p>公開した段落。</p>",
+        status="published",
+        published_at=published_at,
+    )
+    article.refresh_from_db()
+    record_revision(article, by=admin, note="公開")
+    return {"pk": article.pk, "old_revision": old.pk, "desk": [DESK_USERNAME, DESK_PASSWORD]}
+
+
+def article_state(pk: int) -> dict:
+    article = Article.objects.get(pk=pk)
+    iso = lambda t: t.isoformat() if t else None  # noqa: E731
+    return {
+        "headline": article.headline,
+        "body": article.body,
+        "status": article.status,
+        "published_at": iso(article.published_at),
+        "updated_at": iso(article.updated_at),
+        "url": article.get_absolute_url(),
+    }
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "seed":
@@ -220,6 +272,10 @@ if __name__ == "__main__":
         result = Article.objects.get(pk=int(args[0])).body
     elif command == "comments":
         result = comments(int(args[0]))
+    elif command == "desk-article":
+        result = desk_article()
+    elif command == "article":
+        result = article_state(int(args[0]))
     else:
         sys.exit(f"unknown command {command!r}")
     print(json.dumps(result, ensure_ascii=False))

@@ -63,6 +63,18 @@
       f.dispatchEvent(new Event("input", {bubbles: true}));
     }
 
+    // Choosing 非公開 in the status box asks the same question as the unpublish button.
+    var statusBox = field("status"), statusBefore = statusBox && statusBox.value;
+    form.addEventListener("submit", function (event) {
+      var button = form.querySelector("input[name=_unpublish][data-kiji-confirm]");
+      if (!button || !statusBox || event.submitter === button) return;
+      if (statusBox.value === "unpublished" && statusBefore !== "unpublished" &&
+          !window.confirm(button.getAttribute("data-kiji-confirm"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    });
+
     function markDirty() { dirty = true; changedSince = changedSince || Date.now(); schedule(); }
     form.addEventListener("input", markDirty);
     form.addEventListener("change", markDirty);

@@ -102,6 +102,10 @@ def test_restoring_an_old_revision_of_a_live_article_keeps_it_live(site, new_pag
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.click("input[name=_unpublish]")
     assert asked and "読者は記事を見られなくなります" in asked[0]
+    page.select_option("#id_status", "unpublished")  # the status box asks the same question
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("input[name=_save]")
+    assert len(asked) == 2 and asked[1] == asked[0]
     assert site.run("article", str(article["pk"]))["status"] == "published"
 
 

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from kiji.lib.dates import iso_jst
 from kiji.newsroom.models import Article, Correction, EditingSession
 from kiji.newsroom.services import publishing
 from kiji.newsroom.tests.base import AdminTestCase
@@ -166,8 +167,8 @@ class ModifiedDateTests(AdminTestCase):
         self.assertIsNotNone(self.article.displayed_update)
         self.assertLess(timezone.now() - self.article.updated_at, timedelta(seconds=5))
         page = self.client.get(self.article.get_absolute_url())
-        self.assertContains(page, "更新")
-        self.assertContains(page, '"dateModified"')
+        self.assertContains(page, f'更新 <time datetime="{iso_jst(self.article.updated_at)}"')
+        self.assertContains(page, f'"dateModified":"{iso_jst(self.article.updated_at)}"')
 
     def test_a_minor_correction_leaves_the_update_time_alone(self):
         data = self.form_data(self.article, body="<p>衆議院本会議で来年度予算案が賛成多数で可決された。</p><p>誤字</p>")

@@ -31,7 +31,7 @@ class ConflictTests(AdminTestCase):
         mine = {**opened_by_me, "body": "<p>編集者が直した段落。</p>"}
         response = self.client.post(self.change_url(self.article), mine)
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "山田 花子さん")  # who saved in between: their display name
+        self.assertContains(response, "山田 花子 が")  # who saved in between: their display name
         self.assertContains(response, "佐藤が書き足した段落。")  # theirs, side by side with...
         self.assertContains(response, "編集者が直した段落。")  # ...mine, still in the form
         self.assertContains(response, "相手の版を使う")

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -17,19 +15,6 @@ CHROMIUM_ARGS = [
 NODE_MODULES = ROOT / "node_modules"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 WIDTHS = {"phone": 375, "desktop": 1280}
-
-
-def page_available(site, name: str) -> None:
-    """Skip a page another helper's app has not added yet (its URL does not resolve in this code)."""
-    from django.urls import Resolver404, resolve
-
-    if name == "404":
-        return
-    path = site.pages[name].split("?")[0]
-    try:
-        resolve(path)
-    except Resolver404:
-        pytest.skip(f"The {name} page ({path}) does not exist in the URLconf yet; its app has not landed.")
 
 
 def run_axe(page) -> list[dict]:

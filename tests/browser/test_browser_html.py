@@ -4,7 +4,6 @@ import urllib.error
 import urllib.request
 
 from browserkit import vnu_errors
-from django.urls import Resolver404, resolve
 from test_browser_pages import PAGES
 
 
@@ -19,10 +18,6 @@ def fetch(url: str) -> str:
 def test_every_covered_page_is_valid_html(site, tmp_path):
     documents = {}
     for name in PAGES:
-        try:
-            name == "404" or resolve(site.pages[name].split("?")[0])
-        except Resolver404:
-            continue  # its app has not landed yet (test_browser_pages reports the skip)
         documents[name] = fetch(site.url(name))
     assert {"home", "article", "category", "writer", "tag", "404"} <= documents.keys()
     errors = vnu_errors(documents, tmp_path)

@@ -1,7 +1,7 @@
 """Keyboard-only readers: skip links come first and work, and focus is always visible."""
 
 import pytest
-from browserkit import WIDTHS, page_available
+from browserkit import WIDTHS
 from test_browser_pages import PAGES
 
 SKIP_LINKS = [
@@ -21,7 +21,6 @@ FOCUS_STATE = """() => {
 @pytest.mark.parametrize("width", WIDTHS.values())
 @pytest.mark.parametrize("name", PAGES)
 def test_it_reaches_the_three_skip_links_first(site, new_page, name, width):
-    page_available(site, name)
     page = new_page(width)
     page.goto(site.url(name))
     reached = []

@@ -1,7 +1,7 @@
 """Every reader page, at phone and desktop width: accessible, no sideways scroll, stable layout, Japanese wrapping."""
 
 import pytest
-from browserkit import WIDTHS, describe_violations, page_available, run_axe, screenshot
+from browserkit import WIDTHS, describe_violations, run_axe, screenshot
 
 PAGES = ["home", "category", "article", "writer", "tag", "search", "ranking", "comments", "404"]
 PAGE_WIDTHS = [(name, width) for name in PAGES for width in WIDTHS]
@@ -16,7 +16,6 @@ new PerformanceObserver(list => {
 
 
 def open_covered(site, new_page, name: str, width_name: str):
-    page_available(site, name)
     page = new_page(WIDTHS[width_name])
     page.add_init_script(CLS_OBSERVER)
     page.problems = []

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.test.client import RequestFactory
 
-from kiji.lib.testing import NewsroomTestCase
+from kiji.testing import NewsroomTestCase
 
 UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import override_settings
 
 from kiji.lib import pagecache
-from kiji.lib.testing import REQUIRE_SERVICES, NewsroomTestCase
+from kiji.testing import REQUIRE_SERVICES, NewsroomTestCase
 
 REDIS_PORT = 6391  # a spare port: this test's own redis-server, never the shared one
 

@@ -6,9 +6,9 @@ import time_machine
 from django.test import override_settings
 
 from kiji.lib import pagecache
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article
 from kiji.newsroom.services.publishing import publish_article, unpublish_article
+from kiji.testing import NewsroomTestCase
 
 
 class PageCacheTests(NewsroomTestCase):

@@ -2,8 +2,8 @@
 
 from django.test import override_settings
 
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Tag, Writer
+from kiji.testing import NewsroomTestCase
 
 
 @override_settings(KIJI_PAGECACHE=False)

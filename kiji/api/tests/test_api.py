@@ -8,9 +8,10 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
+from kiji import testing
 from kiji.api.tests.images import make_image
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article, Correction, Tag
+from kiji.testing import NewsroomTestCase
 
 INTERNAL_KEYS = {
     "status",
@@ -136,7 +137,7 @@ class ArticleListTests(ApiTestCase):
                 self.assertTrue(data["error"]["message"])
 
     def test_hostile_parameters_are_answered_not_crashed(self):
-        with open(settings.BASE_DIR.parent / "shared/corpora/hostile/sqli.txt", encoding="utf-8") as f:
+        with open(testing.HOSTILE / "sqli.txt", encoding="utf-8") as f:
             lines = [line.strip() for line in f if line.strip()][:40]
         for line in lines:
             for name in ("category", "tag", "writer"):

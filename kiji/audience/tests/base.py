@@ -10,7 +10,7 @@ from kiji.audience import lists
 from kiji.audience.backends import get_backend
 from kiji.audience.beacon import forget_published
 from kiji.audience.models import ArticleViewHour
-from kiji.lib.testing import NewsroomTestCase, need_redis
+from kiji.testing import NewsroomTestCase, need_redis
 
 AUDIENCE_TEST_REDIS_URL = os.environ.get("KIJI_AUDIENCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 BROWSER = (

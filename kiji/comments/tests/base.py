@@ -9,7 +9,7 @@ from kiji.comments import services
 from kiji.comments.forms import started_stamp
 from kiji.comments.models import Comment, Visitor
 from kiji.lib.pagecache import purge_site
-from kiji.lib.testing import NewsroomTestCase
+from kiji.testing import NewsroomTestCase
 
 
 class CommentsTestCase(NewsroomTestCase):

@@ -6,15 +6,14 @@ payload may appear unescaped. The admin is checked the same way.
 """
 
 import re
-from pathlib import Path
 
-from django.conf import settings
 from django.test import Client, override_settings
 
+from kiji import testing
 from kiji.comments.models import Comment, Visitor
 from kiji.comments.tests.base import CommentsTestCase, structure
 
-CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpora" / "hostile"
+CORPUS = testing.HOSTILE
 UNICODE_ODDITIES = [
     "\u202eevil.exe\u202c",
     "a\u0000b",

@@ -9,7 +9,7 @@ from django.test import Client, TestCase, override_settings
 from kiji.comments.counters import DatabaseCounters, RedisCounters, counter_backend
 from kiji.comments.models import Comment
 from kiji.comments.tests.base import CommentsTestCase
-from kiji.lib.testing import TEST_REDIS_URL, need_redis
+from kiji.testing import TEST_REDIS_URL, need_redis
 
 
 class CounterContract:

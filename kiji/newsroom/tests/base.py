@@ -3,9 +3,9 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article
 from kiji.newsroom.services.editing import current_version
+from kiji.testing import NewsroomTestCase
 
 
 def _split(when) -> tuple[str, str]:

@@ -28,8 +28,9 @@ class EditorBrowserTests(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
         if not Path(CHROMIUM).exists():
-            raise pytest.skip.Exception(f"{CHROMIUM} is not installed (tests/browser/setup.sh installs it)")
-        playwright = pytest.importorskip("playwright.sync_api")
+            pytest.fail(f"{CHROMIUM} is not installed (tests/browser/setup.sh installs it)")
+        from playwright import sync_api as playwright
+
         # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()

@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from kiji.lib.testing import need_redis
 from kiji.ops.tests.sites import ROOT, drop_site, fresh_site, kiji, python
+from kiji.testing import need_redis
 
 PORTS = (8117, 8127)
 

@@ -4,8 +4,8 @@ They are read with SQL compiled once (kiji.lib.queries) and links are remembered
 (kiji.reader.jinja2env): one article's page never shows another's rows or an old link.
 """
 
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Correction, Tag
+from kiji.testing import NewsroomTestCase
 
 
 class ArticleOwnListsTests(NewsroomTestCase):

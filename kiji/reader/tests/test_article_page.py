@@ -8,10 +8,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Correction, Image, Tag
 from kiji.newsroom.services.demo import abstract_picture
 from kiji.reader.tests.pages import Page
+from kiji.testing import NewsroomTestCase
 
 JST = ZoneInfo("Asia/Tokyo")
 

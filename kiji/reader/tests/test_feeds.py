@@ -8,8 +8,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from kiji.api.tests.images import make_image
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article, Tag
+from kiji.testing import NewsroomTestCase
 
 FEEDS = {
     "site": ("/feeds/rss/", "/feeds/atom/"),

@@ -3,9 +3,9 @@
 import feedparser
 from django.utils import timezone
 
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article
 from kiji.newsroom.services.publishing import publish_article, unpublish_article
+from kiji.testing import NewsroomTestCase
 
 
 class FreshnessTests(NewsroomTestCase):

@@ -7,10 +7,10 @@ from django.test import override_settings
 from django.urls import include, path
 from django.utils import timezone
 
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article, Category, Tag
 from kiji.reader.tests.pages import Page
 from kiji.reader.views import PAGE_SIZE
+from kiji.testing import NewsroomTestCase
 
 Status = Article.Status
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 
-from kiji.lib.testing import NewsroomTestCase
+from kiji.testing import NewsroomTestCase
 
 
 class ShareBox(HTMLParser):

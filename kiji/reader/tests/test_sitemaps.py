@@ -7,8 +7,8 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from kiji.lib.testing import NewsroomTestCase
 from kiji.newsroom.models import Article, Tag
+from kiji.testing import NewsroomTestCase
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -4,9 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiji.lib.testing import NewsroomTestCase
 from kiji.search import similar
 from kiji.search.services import sync_article
+from kiji.testing import NewsroomTestCase
 
 ECONOMY = (
     "<p>日本銀行は金融政策決定会合で政策金利を据え置いた。円安と物価上昇が続くなか、利上げの時期が焦点となる。</p>"

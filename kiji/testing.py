@@ -1,7 +1,8 @@
-"""Test helpers: a newsroom cast, article makers, and service availability checks."""
+"""Test helpers: a newsroom cast, article makers, test data paths and service availability checks."""
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +13,22 @@ from django.utils import timezone
 from kiji.newsroom.models import Article, Category, Writer
 from kiji.newsroom.permissions import EDITORS_GROUP, WRITERS_GROUP
 from kiji.newsroom.roles import ensure_roles
+
+ROOT = Path(__file__).resolve().parent.parent
+# The hostile-input lists (MIT, see tests/fixtures/hostile/LICENSE): inside the repository.
+HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+# Corpora whose licence keeps them out of the repository (the GPL WordPress exports, the livedoor
+# corpus): read from ../shared/corpora beside the checkout.
+SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def shared_corpus(*parts: str) -> Path:
+    """A file or folder under ../shared/corpora; its absence fails the test, naming the path."""
+    path = SHARED_CORPORA.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"test data missing: {path} (the shared corpora sit beside the checkout, in ../shared/corpora)")
+    return path
+
 
 REQUIRE_SERVICES = os.environ.get("KIJI_REQUIRE_SERVICES") == "1"
 TEST_REDIS_URL = os.environ.get("KIJI_TEST_REDIS_URL", os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15")

@@ -3,7 +3,7 @@ each beside a cached article page on the same server in the same run.
 
     .venv/bin/python bench/audience_beacon.py [--seconds 10] [--connections 8]
 
-Serves kiji.audience.wsgi (the beacon answered before Django) with one gunicorn sync worker on
+Serves kiji.ops.wsgi (the beacon answered before Django) with one gunicorn sync worker on
 127.0.0.1:8106, load from wrk. Every beacon request carries a new user agent, so every one is
 a new visitor and is counted (the worst case: no dedupe shortcut). After each run the server
 is stopped and the views that reached the database are compared with the requests wrk made.
@@ -54,7 +54,7 @@ def serve(env: dict) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             gunicorn,
-            "kiji.audience.wsgi:application",
+            "kiji.ops.wsgi:application",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",

@@ -55,7 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: a cached anonymous reader page is answered before anything else runs.
-    "kiji.reader.cache.PageCacheMiddleware",
+    "kiji.reader.middleware.PageCacheMiddleware",
     "kiji.lib.db.ReplicaMiddleware",  # anonymous reader GETs read from the replica, if one is set
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,7 +69,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kiji.urls"
-WSGI_APPLICATION = "kiji.wsgi.application"
+WSGI_APPLICATION = "kiji.ops.wsgi.application"
 
 TEMPLATES = [
     {
@@ -239,7 +239,7 @@ KIJI_SHOW_VIEW_COUNT = env_bool("KIJI_SHOW_VIEW_COUNT", default=True)  # view co
 # The beacon answers before any other middleware runs (no session, CSRF, auth or messages work).
 MIDDLEWARE.insert(0, "kiji.audience.beacon.BeaconMiddleware")
 
-# == Performance and operations (kiji.reader.cache, kiji.ops): page cache, replica, shared cache ==
+# == Performance and operations (kiji.reader.pagestore, kiji.ops): page cache, replica, shared cache ==
 KIJI_PAGECACHE = env_bool("KIJI_PAGECACHE", True)  # the app's own cache of anonymous reader pages
 KIJI_PAGECACHE_TTL = env_int("KIJI_PAGECACHE_TTL", 60)  # seconds a page may live without a purge (lists, rankings)
 KIJI_PAGECACHE_DIR = Path(env("KIJI_PAGECACHE_DIR", str(VAR_DIR / "pagecache")))  # versions shared by workers

@@ -7,7 +7,7 @@ class AudienceConfig(AppConfig):
     verbose_name = _("Audience")
 
     def ready(self):
-        from kiji.audience import receivers  # noqa: F401  (listens to newsroom signals, registers jobs)
+        from kiji.audience import receivers  # noqa: F401  (listens to newsroom signals)
         from kiji.newsroom.permissions import EDITORS_GROUP
         from kiji.newsroom.roles import EXTRA_ROLE_PERMISSIONS
 

@@ -1,7 +1,7 @@
 """The view beacon endpoint, POST /v/?a=<article id>: as little work per request as possible.
 
 Two doors, one function (`count`): `BeaconWSGIApplication` wraps the WSGI application and answers
-before Django builds a request at all (what kiji/audience/wsgi.py serves); `BeaconMiddleware`,
+before Django builds a request at all (what kiji/ops/wsgi.py serves); `BeaconMiddleware`,
 first in MIDDLEWARE, answers before sessions, CSRF, auth, messages and URL resolution (any other
 server, and the test client). Either reads two headers and the query string, asks the backend to
 count, answers 204. No cookie is read or set. The page sends it with navigator.sendBeacon

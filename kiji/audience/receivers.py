@@ -1,13 +1,11 @@
-"""What the audience app does when the newsroom changes, and its scheduler jobs."""
+"""What the audience app does when the newsroom changes (its periodic jobs are in jobs.py)."""
 
 import logging
 
 from django.dispatch import receiver
 
 from kiji.audience import lists
-from kiji.audience.backends import get_backend
 from kiji.audience.beacon import forget_published
-from kiji.newsroom.scheduler import register
 from kiji.newsroom.signals import article_changed, articles_imported
 
 log = logging.getLogger("kiji.audience")
@@ -30,8 +28,3 @@ def _articles_imported(sender, article_ids, **kwargs):
         lists.compute_also_read()
     except Exception:  # the articles are committed; the scheduler's next full round catches up
         log.exception("also-read lists after the import failed")
-
-
-register("audience.flush", lambda: get_backend().flush())
-register("audience.lists", lists.refresh_lists_job)
-register("audience.also_read", lists.refresh_also_read_job)

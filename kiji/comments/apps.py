@@ -25,7 +25,6 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from kiji.comments import jobs
         from kiji.newsroom.permissions import ADMINISTRATORS_GROUP, EDITORS_GROUP
         from kiji.newsroom.roles import EXTRA_ROLE_PERMISSIONS
 
@@ -34,7 +33,6 @@ class CommentsConfig(AppConfig):
             extra += [p for p in MODERATION_PERMISSIONS if p not in extra]
         # Our permissions exist only after our own migrations: give the roles them then as well.
         post_migrate.connect(_ensure_roles, sender=self)
-        jobs.register_jobs()
 
 
 def _ensure_roles(**kwargs):

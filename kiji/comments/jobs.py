@@ -41,7 +41,4 @@ def refresh_clock_changes(now=None) -> int:
     return purges
 
 
-def register_jobs() -> None:
-    from kiji.newsroom.scheduler import register
-
-    register("comments_clock", refresh_clock_changes)
+JOBS = {"clock": refresh_clock_changes}

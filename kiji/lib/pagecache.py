@@ -1,6 +1,6 @@
 """Purging readers' cached pages. Any app may call these; the page cache honours them.
 
-The page cache (kiji.reader.cache) stores each page with the versions it was rendered under:
+The page store (kiji.reader.pagestore) stores each page with the versions it was rendered under:
 the site version, and for an article page that article's version. Purging changes a version,
 so the next request on every app server renders afresh. Behind nginx, pages are micro-cached
 for about a second, so a purge is visible there within that second too.
@@ -14,18 +14,19 @@ not a counter, so a lost or restarted store can never bring an old version back.
 import os
 import secrets
 import tempfile
-import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+
+from kiji.lib.memo import Memo
 
 SITE_KEY = "pagecache:site"
 
 # Each process remembers versions this long (seconds) before reading the shared store again;
 # a purge from this process is seen at once, one from another process within this time.
 _TTL = float(os.environ.get("KIJI_PAGECACHE_VERSION_TTL", "0.2"))
-_memo: dict[str, tuple[float, int]] = {}
+_memo = Memo(seconds=_TTL, max_entries=10_000)
 
 
 def _article_key(pk: int) -> str:
@@ -58,7 +59,7 @@ def _read(keys: list[str]) -> dict[str, int]:
 
 def _bump(key: str) -> None:
     token = secrets.randbits(62)
-    _memo.pop(key, None)
+    _memo.pop(key)
     if shared_cache():
         cache.set(key, token, None)
         return
@@ -84,12 +85,11 @@ def purge_site() -> None:
 def versions(article_pk: int | None = None) -> tuple[int, int]:
     """(site version, article version) that a cached page must match to be served."""
     keys = [SITE_KEY] + ([_article_key(article_pk)] if article_pk else [])
-    now = time.monotonic()
     values, missing = {}, []
     for key in keys:
         hit = _memo.get(key)
-        if hit and hit[0] > now:
-            values[key] = hit[1]
+        if hit is not None:
+            values[key] = hit
         else:
             missing.append(key)
     if missing:
@@ -102,10 +102,10 @@ def versions(article_pk: int | None = None) -> tuple[int, int]:
                 found[key] = _read([key]).get(key, -1)
             values[key] = found[key]
             if values[key] != -1:
-                _memo[key] = (now + _TTL, values[key])
+                _memo.set(key, values[key])
     return values[SITE_KEY], values[keys[-1]] if article_pk else 0
 
 
 def forget_memo() -> None:
-    """Drop this process's remembered versions (tests; after a restore)."""
+    """Drop this process's remembered versions (after a restore; tests use kiji.lib.memo.forget_all)."""
     _memo.clear()

@@ -7,6 +7,6 @@ class ReaderConfig(AppConfig):
 
     def ready(self):
         from kiji.reader import (
-            cache,  # noqa: F401  (purges cached pages when articles change)
             menu,  # noqa: F401  (connects the menu cache invalidation)
+            purges,  # noqa: F401  (purges cached pages when the newsroom's content changes)
         )

@@ -9,9 +9,9 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment
 from kiji.lib.dates import format_jst, iso_jst
 from kiji.reader import seo, slots
-from kiji.reader.cache import SlotMemo
 from kiji.reader.images import image_attrs
 from kiji.reader.menu import menu_categories
+from kiji.reader.slotmemo import SlotMemo
 
 # Reversing a URL costs ~25 µs and an article page links ~40 times (menu, side lists, bylines):
 # the same few hundred URLs, so each process remembers them. A URL depends only on the route, its

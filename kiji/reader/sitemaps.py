@@ -1,7 +1,7 @@
 """Sitemaps for crawlers: an index, articles, categories, tags, writers; a Google News sitemap; robots.txt.
 
 Every location is absolute to settings.SITE_URL, whatever host the crawler asked. The reader page
-cache (kiji.reader.cache) keeps these responses until a publish purges the site.
+cache (kiji.reader.pagestore) keeps these responses until a publish purges the site.
 """
 
 from datetime import timedelta

@@ -120,7 +120,7 @@ def site(tmp_path_factory):
     server = subprocess.Popen(
         [
             str(gunicorn),
-            "kiji.wsgi:application",
+            "kiji.ops.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

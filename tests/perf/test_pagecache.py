@@ -67,7 +67,7 @@ class PageCacheTests(NewsroomTestCase):
         self.assertContains(self.get(), "号外 新内閣が発足")
 
     def test_a_purge_by_another_app_server_ends_this_servers_copies(self):
-        # With Redis each process also holds the pages it fetched for a second (kiji.reader.cache._local).
+        # With Redis each process also holds the pages it fetched for a second (kiji.reader.pagestore._local).
         self.get()
         self.assertEqual(self.get()["X-Kiji-Cache"], "hit")
         Article.objects.filter(pk=self.article.pk).update(headline="号外 新内閣が発足")
@@ -107,18 +107,18 @@ class PageCacheTests(NewsroomTestCase):
     def test_responses_that_set_cookies_are_not_stored(self):
         from django.http import HttpResponse
 
-        from kiji.reader import cache
+        from kiji.reader import pagestore
 
         class Request:
             resolver_match = type("M", (), {"namespace": "reader", "url_name": "home", "kwargs": {}})()
 
         response = HttpResponse("x")
-        self.assertTrue(cache._cacheable(Request, response))
+        self.assertTrue(pagestore.cacheable(Request, response))
         response.set_cookie("csrftoken", "abc")
-        self.assertFalse(cache._cacheable(Request, response))
+        self.assertFalse(pagestore.cacheable(Request, response))
         varied = HttpResponse("x")
         varied["Vary"] = "Accept-Language, Cookie"
-        self.assertFalse(cache._cacheable(Request, varied))
+        self.assertFalse(pagestore.cacheable(Request, varied))
 
     def test_nginx_keeps_a_page_or_its_404_only_until_the_end_of_the_current_second(self):
         # nginx counts whole seconds: "X-Accel-Expires: 1" kept copies up to 2 s, "@<this second>" at most 1 s.
@@ -146,7 +146,7 @@ class SlotMemoTests(NewsroomTestCase):
     def test_it_remembers_a_list_until_a_purge(self):
         import types
 
-        from kiji.reader.cache import SlotMemo
+        from kiji.reader.slotmemo import SlotMemo
 
         article = self.make_article()
         calls = []
@@ -184,7 +184,7 @@ class FastDoorTests(NewsroomTestCase):
         from django.core.handlers.wsgi import WSGIHandler
         from django.test.client import RequestFactory
 
-        from kiji.reader.cache import CachedWSGIApplication
+        from kiji.ops.wsgi import CachedWSGIApplication
 
         env = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET", **environ)
         started = []

@@ -10,8 +10,8 @@ from kiji.audience import lists
 from kiji.audience.models import EditorPick
 from kiji.audience.tests.base import AudienceTestCase, RedisMixin
 from kiji.newsroom.models import Article
-from kiji.newsroom.scheduler import run_due_jobs
 from kiji.newsroom.signals import article_changed, articles_imported
+from kiji.ops.scheduler import run_due_jobs
 from kiji.search.services import sync_article
 
 

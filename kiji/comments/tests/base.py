@@ -15,7 +15,7 @@ from kiji.testing import NewsroomTestCase
 class CommentsTestCase(NewsroomTestCase):
     def setUp(self):
         # A fresh site version: article pks repeat from test to test, and the reader's per-process
-        # slot memo (kiji.reader.cache.SlotMemo) is keyed by pk and versions.
+        # slot memo (kiji.reader.slotmemo.SlotMemo) is keyed by pk and versions.
         purge_site()
         self.article = self.make_article()
 

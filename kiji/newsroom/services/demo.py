@@ -13,7 +13,6 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 
 from kiji.lib.html import plain_text_to_html
-from kiji.lib.pagecache import purge_site
 from kiji.newsroom import demo_content
 from kiji.newsroom.models import Article, Category, Correction, Image, Tag, Writer
 from kiji.newsroom.services.images import make_renditions
@@ -44,7 +43,6 @@ def load_demo(*, now: datetime | None = None) -> DemoReport:
         for index, data in enumerate(demo_content.ARTICLES):
             article = _article(data, index, categories, writers, now, report)
             report.articles[article.status] = report.articles.get(article.status, 0) + 1
-        transaction.on_commit(purge_site)
     report.loaded = True
     return report
 

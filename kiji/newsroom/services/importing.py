@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from kiji.lib.html import html_to_text, plain_text_to_html, sanitize_html
-from kiji.lib.pagecache import purge_site
 from kiji.newsroom.models import Article, Category, _excerpt
 from kiji.newsroom.signals import articles_imported
 
@@ -291,5 +290,4 @@ def _save_batch(batch: list[Article], report: ImportReport) -> None:
 def _announce(article_ids: list[int], on_committed: Callable[[int], None] | None) -> None:
     if on_committed:
         on_committed(len(article_ids))  # listeners (search, lists) may take a while: say what is going on
-    purge_site()
     articles_imported.send(sender=Article, article_ids=article_ids)

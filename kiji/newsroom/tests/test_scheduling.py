@@ -11,11 +11,11 @@ from django.db import connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 
-from kiji.newsroom import scheduler
 from kiji.newsroom.models import Article, Category, Revision
 from kiji.newsroom.services.publishing import publish_due_articles
 from kiji.newsroom.signals import article_changed
 from kiji.newsroom.tests.base import AdminTestCase
+from kiji.ops import scheduler
 
 Status = Article.Status
 

@@ -49,7 +49,7 @@ class SimilarArticlesTests(NewsroomTestCase):
     def test_pages_and_the_lists_modules_do_not_load_numpy(self):
         # Web workers import these; numpy/scipy (tens of MB) load only when lists are computed.
         code = (
-            "import django, sys; django.setup(); import kiji.wsgi, kiji.search.similar, kiji.audience.lists, "
+            "import django, sys; django.setup(); import kiji.ops.wsgi, kiji.search.similar, kiji.audience.lists, "
             "kiji.audience.receivers, kiji.reader.slots; sys.exit('numpy' in sys.modules or 'scipy' in sys.modules)"
         )
         done = subprocess.run(

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from kiji.newsroom.scheduler import run_due_jobs
+from kiji.ops.scheduler import run_due_jobs
 
 log = logging.getLogger("kiji.scheduler")
 

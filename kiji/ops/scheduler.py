@@ -1,0 +1,36 @@
+"""Periodic jobs run by `kiji scheduler` (started by `kiji serve`).
+
+Jobs register one way: an app lists its periodic jobs in a `JOBS` mapping in its own `jobs.py`
+(name -> function taking no arguments), and the scheduler finds them there. No app imports the
+scheduler. Every job must be safe when several schedulers run at once (one per app server): each
+claims its work atomically.
+"""
+
+import functools
+import logging
+from collections.abc import Callable
+from importlib import import_module
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
+
+log = logging.getLogger("kiji.scheduler")
+
+
+@functools.cache
+def jobs() -> dict[str, Callable[[], object]]:
+    """Every installed app's jobs, named `<app label>.<job>`, in INSTALLED_APPS order."""
+    found = {}
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "jobs"):
+            module = import_module(f"{config.name}.jobs")
+            found.update({f"{config.label}.{name}": job for name, job in module.JOBS.items()})
+    return found
+
+
+def run_due_jobs() -> None:
+    for name, job in jobs().items():
+        try:
+            job()
+        except Exception:
+            log.exception("scheduler job %s failed", name)

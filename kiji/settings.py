@@ -3,17 +3,30 @@
 Every variable is listed with its meaning in `.env.example`.
 """
 
+import re
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from kiji.lib.env import env, env_bool, env_int, env_list
+from kiji.lib.env import (
+    env,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_time_window,
+    env_url,
+    is_set,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("KIJI_VAR_DIR", str(BASE_DIR / "var")))
 
-PRODUCTION = env("KIJI_ENV", "development") == "production"
+# Only these two: a typo such as "prod" must not quietly run with the development key and cookies.
+KIJI_ENV = env_choice("KIJI_ENV", ("development", "production"), "development", case_sensitive=True)
+PRODUCTION = KIJI_ENV == "production"
 DEBUG = env_bool("KIJI_DEBUG", default=False)
 
 SECRET_KEY = env("SECRET_KEY")
@@ -24,7 +37,7 @@ if PRODUCTION:
             "SECRET_KEY is not set. In production (KIJI_ENV=production) set SECRET_KEY to a long random string, "
             "e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    if not env("ALLOWED_HOSTS"):
+    if not is_set("ALLOWED_HOSTS"):
         raise ImproperlyConfigured(
             "ALLOWED_HOSTS is not set. In production (KIJI_ENV=production) set ALLOWED_HOSTS to the site's "
             "host names, comma-separated, e.g. ALLOWED_HOSTS=news.example.jp"
@@ -32,7 +45,9 @@ if PRODUCTION:
 elif not SECRET_KEY:
     SECRET_KEY = "kiji-development-only-secret-key-do-not-use-in-production"
 
-SITE_URL = env("KIJI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_url(
+    "KIJI_SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"), example="https://news.example.jp"
+).rstrip("/")
 SITE_NAME = env("KIJI_SITE_NAME", "Kiji ニュース")
 SITE_DESCRIPTION = env("KIJI_SITE_DESCRIPTION", "政治・韓国・エンタメの最新ニュースをお届けします。")
 
@@ -96,7 +111,11 @@ TEMPLATES = [
 
 # Databases: SQLite in WAL mode unless DATABASE_URL says otherwise (postgres://user@host:5432/name).
 _environ = environ.Env()
-DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kiji.sqlite3'}")
+_DB_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
+_DB_EXAMPLE = "postgres://kiji@db.internal:5432/kiji"
+DATABASE_URL = env_url(
+    "DATABASE_URL", f"sqlite:///{VAR_DIR / 'kiji.sqlite3'}", schemes=_DB_SCHEMES, example=_DB_EXAMPLE
+)
 DATABASES = {"default": _environ.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -108,9 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 # Persistent connections, checked before each request's first query: a dropped PostgreSQL connection
 # (restart, failover, pg_terminate_backend) is replaced on the next request instead of failing it.
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("KIJI_DB_CONN_MAX_AGE", 600)
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("KIJI_DB_CONN_MAX_AGE", 600, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if KIJI_REPLICA_URL := env("KIJI_REPLICA_URL"):
+if KIJI_REPLICA_URL := env_url("KIJI_REPLICA_URL", None, schemes=_DB_SCHEMES, example=_DB_EXAMPLE):
     # A read replica for anonymous reader pages (kiji.lib.db); writes and staff stay on the primary.
     DATABASES["replica"] = {
         **DATABASES["default"],
@@ -121,7 +140,8 @@ if KIJI_REPLICA_URL := env("KIJI_REPLICA_URL"):
         DATABASES["replica"].pop("OPTIONS", None)
 DATABASE_ROUTERS = ["kiji.lib.db.ReplicaRouter"]
 
-REDIS_URL = env("REDIS_URL")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
+REDIS_URL = env_url("REDIS_URL", None, schemes=_REDIS_SCHEMES, example="redis://127.0.0.1:6379/0")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -166,18 +186,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
 # Uploads: images over this many bytes are refused with a message naming the limit.
-KIJI_MAX_IMAGE_BYTES = env_int("KIJI_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
-KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 40_000_000)
+KIJI_MAX_IMAGE_BYTES = env_int("KIJI_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
+KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
 KIJI_IMAGE_WIDTHS = [320, 640, 960, 1280]
 # The scheduler's polling interval in seconds (publishes within this of the time).
-KIJI_SCHEDULER_INTERVAL = env_int("KIJI_SCHEDULER_INTERVAL", 15)
-KIJI_PAGE_SIZE = env_int("KIJI_PAGE_SIZE", 20)
+KIJI_SCHEDULER_INTERVAL = env_int("KIJI_SCHEDULER_INTERVAL", 15, minimum=1, maximum=3600)
+# Articles per page on the home, category, tag and writer pages.
+KIJI_PAGE_SIZE = env_int("KIJI_PAGE_SIZE", 20, minimum=1, maximum=200)
 # Headline counters in the editor (full-width counts 1, half-width 0.5): the aggregator's short-headline
 # rule and the length search results show of a title.
-KIJI_SHORT_HEADLINE_LIMIT = float(env("KIJI_SHORT_HEADLINE_LIMIT", "15.5"))
-KIJI_SEARCH_TITLE_LIMIT = float(env("KIJI_SEARCH_TITLE_LIMIT", "32"))
-KIJI_AUTOSAVE_SECONDS = env_int("KIJI_AUTOSAVE_SECONDS", 5)  # at most this much typing (plus one request) is lost
-KIJI_PRESENCE_SECONDS = env_int("KIJI_PRESENCE_SECONDS", 30)  # an editor without a heartbeat this long has left
+KIJI_SHORT_HEADLINE_LIMIT = env_float("KIJI_SHORT_HEADLINE_LIMIT", 15.5, minimum=1, maximum=200)
+KIJI_SEARCH_TITLE_LIMIT = env_float("KIJI_SEARCH_TITLE_LIMIT", 32, minimum=1, maximum=200)
+# At most this much typing (plus one request) is lost; an editor without a heartbeat this long has left.
+KIJI_AUTOSAVE_SECONDS = env_int("KIJI_AUTOSAVE_SECONDS", 5, minimum=1, maximum=600)
+KIJI_PRESENCE_SECONDS = env_int("KIJI_PRESENCE_SECONDS", 30, minimum=5, maximum=3600)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -187,53 +209,71 @@ if PRODUCTION:
     # Behind nginx or a CDN terminating TLS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("KIJI_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env_int("KIJI_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = env_int("KIJI_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"https://{h}" for h in ALLOWED_HOSTS])
 
+# Kiji's own messages at KIJI_LOG_LEVEL; other libraries' (Django's request lines) from WARNING up.
+KIJI_LOG_LEVEL = env_choice("KIJI_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("KIJI_LOG_LEVEL", "WARNING")},
-    "loggers": {"kiji": {"handlers": ["console"], "level": env("KIJI_LOG_LEVEL", "INFO"), "propagate": False}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"kiji": {"handlers": ["console"], "level": KIJI_LOG_LEVEL, "propagate": False}},
 }
 
 # == Comments (kiji.comments): limits and moderation rules; each is an environment variable too ==
-KIJI_COMMENTS_MAX_LENGTH = env_int("KIJI_COMMENTS_MAX_LENGTH", 300)  # grapheme clusters after NFC
-KIJI_COMMENTS_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_RATE_PER_MINUTE", 3)  # per visitor
-KIJI_COMMENTS_RATE_PER_DAY = env_int("KIJI_COMMENTS_RATE_PER_DAY", 30)
+KIJI_COMMENTS_MAX_LENGTH = env_int(
+    "KIJI_COMMENTS_MAX_LENGTH", 300, minimum=1, maximum=100000
+)  # grapheme clusters after NFC
+KIJI_COMMENTS_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_RATE_PER_MINUTE", 3, minimum=1)  # per visitor
+KIJI_COMMENTS_RATE_PER_DAY = env_int("KIJI_COMMENTS_RATE_PER_DAY", 30, minimum=1)
 # Per IP address: higher, as Japanese mobile carriers put many readers behind one address (CGNAT).
-KIJI_COMMENTS_IP_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_IP_RATE_PER_MINUTE", 10)
-KIJI_COMMENTS_IP_RATE_PER_DAY = env_int("KIJI_COMMENTS_IP_RATE_PER_DAY", 200)
-KIJI_COMMENTS_MIN_SECONDS = env_int("KIJI_COMMENTS_MIN_SECONDS", 3)  # minimum time between form and post
-KIJI_COMMENTS_REPORTS_TO_HIDE = env_int("KIJI_COMMENTS_REPORTS_TO_HIDE", 3)
-KIJI_COMMENTS_FIRST_HELD = env_int("KIJI_COMMENTS_FIRST_HELD", 0)  # a visitor's first N held; 0 = off
-KIJI_COMMENTS_AUTO_CLOSE_DAYS = env_int("KIJI_COMMENTS_AUTO_CLOSE_DAYS", 0)  # 0 = never
-KIJI_COMMENTS_FLOOD_PER_10MIN = env_int("KIJI_COMMENTS_FLOOD_PER_10MIN", 60)
-KIJI_COMMENTS_QUIET_HOURS = env("KIJI_COMMENTS_QUIET_HOURS", "")  # JST, e.g. "23:00-06:00"; empty = none
-KIJI_COMMENTS_QUIET_ACTION = env("KIJI_COMMENTS_QUIET_ACTION", "hold")  # hold | close
-KIJI_COMMENTS_HIDE_SHARE = env_int("KIJI_COMMENTS_HIDE_SHARE", 50)  # % rejected/reported that hides a section
-KIJI_COMMENTS_PAGE_SIZE = env_int("KIJI_COMMENTS_PAGE_SIZE", 20)
+KIJI_COMMENTS_IP_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_IP_RATE_PER_MINUTE", 10, minimum=1)
+KIJI_COMMENTS_IP_RATE_PER_DAY = env_int("KIJI_COMMENTS_IP_RATE_PER_DAY", 200, minimum=1)
+KIJI_COMMENTS_MIN_SECONDS = env_int("KIJI_COMMENTS_MIN_SECONDS", 3, minimum=0)  # minimum time between form and post
+KIJI_COMMENTS_REPORTS_TO_HIDE = env_int("KIJI_COMMENTS_REPORTS_TO_HIDE", 3, minimum=1)
+KIJI_COMMENTS_FIRST_HELD = env_int("KIJI_COMMENTS_FIRST_HELD", 0, minimum=0)  # a visitor's first N held; 0 = off
+KIJI_COMMENTS_AUTO_CLOSE_DAYS = env_int("KIJI_COMMENTS_AUTO_CLOSE_DAYS", 0, minimum=0)  # 0 = never
+KIJI_COMMENTS_FLOOD_PER_10MIN = env_int("KIJI_COMMENTS_FLOOD_PER_10MIN", 60, minimum=1)
+# JST, as typed: "23:00-06:00", "23:00〜06:00", "23時〜6時"; kept as "23:00-06:00"; empty = none.
+KIJI_COMMENTS_QUIET_HOURS = env_time_window("KIJI_COMMENTS_QUIET_HOURS")
+KIJI_COMMENTS_QUIET_ACTION = env_choice("KIJI_COMMENTS_QUIET_ACTION", ("hold", "close"), "hold")
+KIJI_COMMENTS_HIDE_SHARE = env_int(
+    "KIJI_COMMENTS_HIDE_SHARE", 50, minimum=1, maximum=100
+)  # % rejected/reported that hides a section
+KIJI_COMMENTS_PAGE_SIZE = env_int("KIJI_COMMENTS_PAGE_SIZE", 20, minimum=1)
 
 # == Distribution (feeds, sitemaps, read API) ==
 KIJI_FEED_FULL_TEXT = env_bool("KIJI_FEED_FULL_TEXT", default=False)  # feeds carry the whole body, not a summary
-KIJI_API_RATE_LIMIT = env_int("KIJI_API_RATE_LIMIT", 120)  # requests per IP per window on /api/
-KIJI_API_RATE_WINDOW = env_int("KIJI_API_RATE_WINDOW", 60)  # seconds
-KIJI_API_CACHE_SECONDS = env_int("KIJI_API_CACHE_SECONDS", 60)  # Cache-Control max-age of API responses
+KIJI_API_RATE_LIMIT = env_int("KIJI_API_RATE_LIMIT", 120, minimum=1)  # requests per IP per window on /api/
+KIJI_API_RATE_WINDOW = env_int("KIJI_API_RATE_WINDOW", 60, minimum=1, maximum=86400)  # seconds
+KIJI_API_CACHE_SECONDS = env_int("KIJI_API_CACHE_SECONDS", 60, minimum=0)  # Cache-Control max-age of API responses
 
 # == Audience (kiji.audience): view counts, rankings, trending, also-read, recommended ==
 # Live state in Redis when this is set (default REDIS_URL), else in each process's memory.
-KIJI_AUDIENCE_REDIS_URL = env("KIJI_AUDIENCE_REDIS_URL", REDIS_URL or "")
+KIJI_AUDIENCE_REDIS_URL = env_url(
+    "KIJI_AUDIENCE_REDIS_URL", REDIS_URL or "", schemes=_REDIS_SCHEMES, example="redis://127.0.0.1:6379/0"
+)
 KIJI_AUDIENCE_REDIS_PREFIX = env("KIJI_AUDIENCE_REDIS_PREFIX", "kiji:aud:")
-KIJI_AUDIENCE_FLUSH_SECONDS = env_int("KIJI_AUDIENCE_FLUSH_SECONDS", 5)  # counts a crash can lose (memory)
+KIJI_AUDIENCE_FLUSH_SECONDS = env_int(
+    "KIJI_AUDIENCE_FLUSH_SECONDS", 5, minimum=1, maximum=3600
+)  # counts a crash can lose (memory)
 KIJI_AUDIENCE_FLUSH_THREAD = env_bool("KIJI_AUDIENCE_FLUSH_THREAD", default=True)
-KIJI_AUDIENCE_REDIS_BATCH = env_int("KIJI_AUDIENCE_REDIS_BATCH", 32)  # views per pipelined send (or 1 s)
-KIJI_AUDIENCE_RANKING_WINDOW = env("KIJI_AUDIENCE_RANKING_WINDOW", "24h")  # 1h | 24h | 7d
-KIJI_AUDIENCE_RELATED_REFRESH = env_int("KIJI_AUDIENCE_RELATED_REFRESH", 600)  # s between also-read refreshes
+KIJI_AUDIENCE_REDIS_BATCH = env_int(
+    "KIJI_AUDIENCE_REDIS_BATCH", 32, minimum=1, maximum=10_000
+)  # views per pipelined send (or 1 s)
+KIJI_AUDIENCE_RANKING_WINDOW = env_choice("KIJI_AUDIENCE_RANKING_WINDOW", ("1h", "24h", "7d"), "24h")
+# Seconds between full also-read rebuilds (every list, fresh co-readership; ~8 s each on the corpus).
+KIJI_AUDIENCE_RELATED_REFRESH = env_int("KIJI_AUDIENCE_RELATED_REFRESH", 600, minimum=30, maximum=86400)
+# How also-read blends its signals (not environment variables: tuned with bench/, not per site).
+KIJI_AUDIENCE_CATEGORY_BOOST = 0.3  # content score x (1 + this) within the article's category
+KIJI_AUDIENCE_RECENCY_BOOST = 0.2  # x (1 + this x 0.5 ** (age in days / 14))
+KIJI_AUDIENCE_CO_READ_WEIGHT = 0.5  # weight of co-readership beside content similarity
 KIJI_AUDIENCE_TRUST_FORWARDED = env_bool("KIJI_AUDIENCE_TRUST_FORWARDED", default=False)  # behind a proxy
 KIJI_SHOW_VIEW_COUNT = env_bool("KIJI_SHOW_VIEW_COUNT", default=True)  # view count on the article page (false hides it)
 # The beacon answers before any other middleware runs (no session, CSRF, auth or messages work).
@@ -241,6 +281,20 @@ MIDDLEWARE.insert(0, "kiji.audience.beacon.BeaconMiddleware")
 
 # == Performance and operations (kiji.reader.pagestore, kiji.ops): page cache, replica, shared cache ==
 KIJI_PAGECACHE = env_bool("KIJI_PAGECACHE", True)  # the app's own cache of anonymous reader pages
-KIJI_PAGECACHE_TTL = env_int("KIJI_PAGECACHE_TTL", 60)  # seconds a page may live without a purge (lists, rankings)
+KIJI_PAGECACHE_TTL = env_int(
+    "KIJI_PAGECACHE_TTL", 60, minimum=1, maximum=86400
+)  # seconds a page may live without a purge (lists, rankings)
 KIJI_PAGECACHE_DIR = Path(env("KIJI_PAGECACHE_DIR", str(VAR_DIR / "pagecache")))  # versions shared by workers
-KIJI_SLOT_MEMO_SECONDS = env_int("KIJI_SLOT_MEMO_SECONDS", 10)  # side lists kept per process (purges end it early)
+KIJI_SLOT_MEMO_SECONDS = env_int("KIJI_SLOT_MEMO_SECONDS", 10, minimum=0, maximum=3600)
+# Seconds a process trusts the purge versions it read (a purge elsewhere reaches it within this).
+KIJI_PAGECACHE_VERSION_TTL = env_float("KIJI_PAGECACHE_VERSION_TTL", 0.2, minimum=0, maximum=60)
+
+# == Serving (`kiji serve`, kiji.ops) ==
+KIJI_BIND = env("KIJI_BIND", "127.0.0.1:8000")
+if not re.fullmatch(r"(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}", KIJI_BIND):
+    raise ImproperlyConfigured(f"KIJI_BIND must be host:port, e.g. 127.0.0.1:8000, not {KIJI_BIND!r}.")
+KIJI_WORKERS = env_int("KIJI_WORKERS", 2, minimum=1, maximum=256)
+# granian (default: measured faster, bench/RESULTS.md) or gunicorn.
+KIJI_SERVER = env_choice(
+    "KIJI_SERVER", ("granian", "gunicorn"), "granian"
+)  # side lists kept per process (purges end it early)

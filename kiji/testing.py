@@ -1,15 +1,16 @@
 """Test helpers: a newsroom cast, article makers, test data paths and service availability checks."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import TestCase
 from django.utils import timezone
 
+from kiji.lib.env import env, env_bool
 from kiji.newsroom.models import Article, Category, Writer
 from kiji.newsroom.permissions import EDITORS_GROUP, WRITERS_GROUP
 from kiji.newsroom.roles import ensure_roles
@@ -30,8 +31,8 @@ def shared_corpus(*parts: str) -> Path:
     return path
 
 
-REQUIRE_SERVICES = os.environ.get("KIJI_REQUIRE_SERVICES") == "1"
-TEST_REDIS_URL = os.environ.get("KIJI_TEST_REDIS_URL", os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = env_bool("KIJI_REQUIRE_SERVICES", default=False)
+TEST_REDIS_URL = env("KIJI_TEST_REDIS_URL") or settings.REDIS_URL or "redis://127.0.0.1:6379/15"
 
 
 def redis_available(url: str = TEST_REDIS_URL) -> bool:

@@ -387,20 +387,18 @@ def get_backend():
     """The configured backend: Redis when KIJI_AUDIENCE_REDIS_URL (default REDIS_URL) is set."""
     global _backend
     if _backend is None:
-        url = getattr(settings, "KIJI_AUDIENCE_REDIS_URL", "")
-        seconds = getattr(settings, "KIJI_AUDIENCE_FLUSH_SECONDS", 5)
+        url = settings.KIJI_AUDIENCE_REDIS_URL
+        seconds = settings.KIJI_AUDIENCE_FLUSH_SECONDS
         if url:
             _backend = RedisBackend(
                 url=url,
                 prefix=settings.KIJI_AUDIENCE_REDIS_PREFIX,
                 flush_seconds=seconds,
-                batch=getattr(settings, "KIJI_AUDIENCE_REDIS_BATCH", 32),
-                ship_thread=getattr(settings, "KIJI_AUDIENCE_FLUSH_THREAD", True),
+                batch=settings.KIJI_AUDIENCE_REDIS_BATCH,
+                ship_thread=settings.KIJI_AUDIENCE_FLUSH_THREAD,
             )
         else:
-            _backend = MemoryBackend(
-                flush_seconds=seconds, flush_thread=getattr(settings, "KIJI_AUDIENCE_FLUSH_THREAD", True)
-            )
+            _backend = MemoryBackend(flush_seconds=seconds, flush_thread=settings.KIJI_AUDIENCE_FLUSH_THREAD)
     return _backend
 
 

@@ -26,7 +26,7 @@ CO_PRIOR = 5.0  # co-read count at which the co-readership signal reaches half i
 
 
 def default_window() -> str:
-    return getattr(settings, "KIJI_AUDIENCE_RANKING_WINDOW", "24h")
+    return settings.KIJI_AUDIENCE_RANKING_WINDOW
 
 
 # ---- computing -------------------------------------------------------------------------------
@@ -168,8 +168,6 @@ def refresh_recommended(now: datetime | None = None) -> None:
 # co-readership. It needs numpy/scipy, so it runs in the scheduler and in commands, never in a
 # web worker: a published or edited article gets its list at the scheduler's next round (~15 s).
 
-ALSO_READ_FULL_EVERY = 600  # s between full rebuilds (all lists, fresh co-readership): ~8 s each
-
 
 def forget_index() -> None:
     """Drop this process's similarity model (the next round rebuilds everything)."""
@@ -183,8 +181,8 @@ _model = None
 def _boosted(content: list[tuple[int, float]], source: tuple | None, meta: dict, now_ts: float) -> list:
     """Content scores times (1 + category boost) in the source's category and
     (1 + recency boost * 0.5 ** (age in days / 14)) for recent candidates."""
-    category_boost = getattr(settings, "KIJI_AUDIENCE_CATEGORY_BOOST", 0.3)
-    recency_boost = getattr(settings, "KIJI_AUDIENCE_RECENCY_BOOST", 0.2)
+    category_boost = settings.KIJI_AUDIENCE_CATEGORY_BOOST
+    recency_boost = settings.KIJI_AUDIENCE_RECENCY_BOOST
     boosted = []
     for pk, score in content:
         if pk not in meta:
@@ -218,7 +216,7 @@ def write_also_read(content: dict[int, list[tuple[int, float]]]) -> int:
     co-readership; returns how many lists were written."""
     now = timezone.now()
     meta, now_ts = _published_meta(now), now.timestamp()
-    co_weight = getattr(settings, "KIJI_AUDIENCE_CO_READ_WEIGHT", 0.5)
+    co_weight = settings.KIJI_AUDIENCE_CO_READ_WEIGHT
     ids = [pk for pk in content if pk in meta]
     backend = get_backend()
     for start in range(0, len(ids), 500):
@@ -261,12 +259,12 @@ def compute_also_read(article_ids: list[int] | None = None) -> int:
 
 def refresh_also_read_job() -> None:
     """Scheduler job: lists of articles published or edited since the last round, at once; all
-    lists every ALSO_READ_FULL_EVERY seconds (new articles then appear in older ones' lists)."""
+    lists every KIJI_AUDIENCE_RELATED_REFRESH seconds (new articles then appear in older ones' lists)."""
     backend = get_backend()
     if not backend.claim("also_read", 10):
         return
     now = timezone.now()
-    if _model is None or backend.claim("also_read_full", ALSO_READ_FULL_EVERY):
+    if _model is None or backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
         compute_also_read()
     else:
         since = datetime.fromtimestamp((backend.read_list("_also_read_since") or {}).get("ts", 0), tz=UTC)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kiji.comments.models import CommentSection
 from kiji.lib.dates import to_jst
+from kiji.lib.env import parse_time_window
 from kiji.newsroom.models import Article
 
 MESSAGE_CLOSED = "この記事へのコメントは受け付けていません。"
@@ -33,12 +34,9 @@ class SectionState:
 
 
 def quiet_hours(value: str | None = None) -> tuple[time, time] | None:
-    """The site-wide quiet hours (JST) from "23:00-06:00", or None."""
+    """The site-wide quiet hours (JST), or None; the setting was checked at start-up (kiji.lib.env)."""
     value = settings.KIJI_COMMENTS_QUIET_HOURS if value is None else value
-    if not value:
-        return None
-    start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
-    return start, end
+    return parse_time_window(value) if value else None
 
 
 def in_quiet_hours(now: datetime) -> bool:

@@ -23,10 +23,9 @@ from kiji.lib.memo import Memo
 
 SITE_KEY = "pagecache:site"
 
-# Each process remembers versions this long (seconds) before reading the shared store again;
-# a purge from this process is seen at once, one from another process within this time.
-_TTL = float(os.environ.get("KIJI_PAGECACHE_VERSION_TTL", "0.2"))
-_memo = Memo(seconds=_TTL, max_entries=10_000)
+# Each process remembers versions KIJI_PAGECACHE_VERSION_TTL seconds before reading the shared store
+# again; a purge from this process is seen at once, one from another process within that time.
+_memo = Memo(seconds=0.2, max_entries=10_000)
 
 
 def _article_key(pk: int) -> str:
@@ -39,7 +38,7 @@ def shared_cache() -> bool:
 
 
 def _dir() -> Path:
-    return Path(getattr(settings, "KIJI_PAGECACHE_DIR", settings.VAR_DIR / "pagecache"))
+    return Path(settings.KIJI_PAGECACHE_DIR)
 
 
 def _read(keys: list[str]) -> dict[str, int]:
@@ -102,7 +101,7 @@ def versions(article_pk: int | None = None) -> tuple[int, int]:
                 found[key] = _read([key]).get(key, -1)
             values[key] = found[key]
             if values[key] != -1:
-                _memo.set(key, values[key])
+                _memo.set(key, values[key], settings.KIJI_PAGECACHE_VERSION_TTL)
     return values[SITE_KEY], values[keys[-1]] if article_pk else 0
 
 

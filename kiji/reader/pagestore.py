@@ -61,11 +61,11 @@ class Page:
 
 
 def enabled() -> bool:
-    return getattr(settings, "KIJI_PAGECACHE", True)
+    return settings.KIJI_PAGECACHE
 
 
 def ttl() -> int:
-    return getattr(settings, "KIJI_PAGECACHE_TTL", 60)
+    return settings.KIJI_PAGECACHE_TTL
 
 
 def page_key(scheme: str, host: str, path: str, query: str) -> str:

@@ -34,7 +34,7 @@ def trending(*, limit: int = 5) -> list[Article]:
 
 def view_count(article: Article) -> str:
     """The article's views as portals show them (1,234 / 1.2万), or "" when the site hides counts."""
-    if not getattr(settings, "KIJI_SHOW_VIEW_COUNT", False):
+    if not settings.KIJI_SHOW_VIEW_COUNT:
         return ""
     return lists.format_count(lists.total_views(article.pk))
 

@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -14,12 +15,12 @@ from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.newsroom.permissions import can_view
 from kiji.reader.menu import menu_categories
 
-PAGE_SIZE = 20
 
-
-def _page(request, queryset, size: int = PAGE_SIZE):
+def _page(request, queryset):
     try:
-        return Paginator(queryset, size, allow_empty_first_page=True).page(request.GET.get("page") or 1)
+        return Paginator(queryset, settings.KIJI_PAGE_SIZE, allow_empty_first_page=True).page(
+            request.GET.get("page") or 1
+        )
     except (EmptyPage, PageNotAnInteger):
         raise Http404("ページが見つかりません") from None
 

@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 from io import StringIO
+from unittest import mock
 
+import time_machine
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from kiji.audience import lists
 from kiji.audience.models import EditorPick
@@ -193,6 +196,21 @@ class AlsoReadContract:
         lists.refresh_also_read_job()
         self.assertEqual(headlines(lists.also_read(source))[:2], ["日銀 金利据え置き", "プロ野球 日本シリーズ"])
         self.assertIn(source, lists.also_read(co_read))
+
+    @override_settings(KIJI_AUDIENCE_RELATED_REFRESH=60)
+    def test_every_list_is_rebuilt_every_kiji_audience_related_refresh_seconds(self):
+        self.publish(headline="日銀が政策金利を維持", body=ECONOMY)
+        start, full_rebuilds = timezone.now() + timedelta(seconds=20), []
+        with mock.patch.object(lists, "compute_also_read", wraps=lists.compute_also_read) as compute:
+            for seconds in range(0, 150, 15):  # the scheduler's rounds for two and a half minutes
+                with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+                    lists.refresh_also_read_job()
+                if compute.call_args_list[-1:] == [mock.call()]:
+                    full_rebuilds.append(seconds)
+                compute.reset_mock()
+        # A process's first rounds build its model; from then on every list is rebuilt each 60 s, not 600 s.
+        first = full_rebuilds[1]
+        self.assertEqual(full_rebuilds[1:], [first, first + 60, first + 120])
 
     def test_unpublished_articles_are_never_shown(self):
         source = self.publish(headline="日銀が政策金利を維持", body=ECONOMY)

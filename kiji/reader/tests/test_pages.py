@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from kiji.newsroom.models import Article, Category, Tag
 from kiji.reader.tests.pages import Page
-from kiji.reader.views import PAGE_SIZE
 from kiji.testing import NewsroomTestCase
 
 Status = Article.Status
@@ -55,19 +54,26 @@ class CategoryTests(NewsroomTestCase):
         start = timezone.now() - timedelta(hours=1)
         cls.articles = [
             cls.make_article(headline=f"政治ニュース第{i}報", published_at=start - timedelta(minutes=i))
-            for i in range(1, PAGE_SIZE + 6)
-        ]  # 25 articles: two pages
+            for i in range(1, 26)
+        ]  # 25 articles: two pages of KIJI_PAGE_SIZE=20
 
     def test_page_one_has_the_newest_and_a_link_to_page_two(self):
         response = self.client.get("/category/politics/")
         self.assertContains(response, "政治ニュース第1報")
-        self.assertNotContains(response, f"政治ニュース第{PAGE_SIZE + 1}報")
+        self.assertNotContains(response, "政治ニュース第21報")
         self.assertContains(response, 'rel="next" href="?page=2"')
         self.assertContains(response, "1 / 2 ページ")
 
+    @override_settings(KIJI_PAGE_SIZE=10)
+    def test_the_page_size_follows_kiji_page_size(self):
+        response = self.client.get("/category/politics/")
+        self.assertContains(response, "政治ニュース第10報")
+        self.assertNotContains(response, "政治ニュース第11報")
+        self.assertContains(response, "1 / 3 ページ")
+
     def test_page_two_has_the_rest(self):
         response = self.client.get("/category/politics/?page=2")
-        self.assertContains(response, f"政治ニュース第{PAGE_SIZE + 5}報")
+        self.assertContains(response, "政治ニュース第25報")
         self.assertNotContains(response, "政治ニュース第1報<")
         self.assertContains(response, 'rel="prev" href="?page=1"')
 

@@ -4,12 +4,11 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 # The WSGI app with the page cache's fast door in front (kiji/ops/wsgi.py).
 APP = "kiji.ops.wsgi:application"
-# Measured by `make bench` (bench/RESULTS.md, "server" rows): the faster one is the default.
-DEFAULT_SERVER = os.environ.get("KIJI_SERVER", "granian")
 
 
 def server_command(server: str, bind: str, workers: int) -> list[str]:
@@ -58,13 +57,13 @@ class Command(BaseCommand):
     help = "Serve the site with the production server and run the scheduler beside it; Ctrl-C stops both."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("KIJI_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("KIJI_WORKERS", "2")))
+        parser.add_argument("--bind", default=settings.KIJI_BIND)
+        parser.add_argument("--workers", type=int, default=settings.KIJI_WORKERS)
         parser.add_argument(
             "--server",
             choices=["granian", "gunicorn"],
-            default=DEFAULT_SERVER,
-            help="WSGI server (default: the faster one measured by make bench).",
+            default=settings.KIJI_SERVER,
+            help="WSGI server (default KIJI_SERVER: granian, the faster one measured by make bench).",
         )
         parser.add_argument(
             "--no-scheduler",

@@ -48,12 +48,6 @@ def _for_summaries(articles):
     return articles.for_cards().prefetch_related("tags").defer("body", "source_url", "source_credit")
 
 
-def _last_modified(article: Article):
-    """The article's last save, publication or correction (what its detail shows)."""
-    times = [article.modified_at, article.published_at, *(c.created_at for c in article.corrections.all())]
-    return max(t for t in times if t)
-
-
 @api_view
 def article_list(request):
     unknown = set(request.GET) - KNOWN_LIST_PARAMS
@@ -88,8 +82,9 @@ def article_list(request):
 def article_detail(request, pk):
     if pk > MAX_ID:
         raise Http404
-    article = get_object_or_404(Article.objects.published().for_cards().prefetch_related("tags", "corrections"), pk=pk)
-    return rep.article_detail(article), _last_modified(article)
+    articles = Article.objects.published().for_cards().prefetch_related("tags", "corrections").with_last_changed()
+    article = get_object_or_404(articles, pk=pk)
+    return rep.article_detail(article), article.last_changed
 
 
 @api_view

@@ -116,6 +116,10 @@ class ArticleQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    def with_last_changed(self):
+        """Adds what Article.last_changed needs beyond the row: its newest correction's time."""
+        return self.annotate(last_correction_at=models.Max("corrections__created_at"))
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -220,6 +224,16 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= (now or timezone.now())
         )
+
+    @property
+    def last_changed(self):
+        """When the article last changed, the one answer for sitemaps, feeds, the API's Last-Modified and
+        JSON-LD dateModified: the latest of its publication, substantive update, last save and (read
+        through ArticleQuerySet.with_last_changed()) its newest correction."""
+        if "last_correction_at" not in self.__dict__:
+            raise AttributeError("last_changed needs the article read through Article.objects.with_last_changed()")
+        times = (self.published_at, self.updated_at, self.modified_at, self.last_correction_at)
+        return max((t for t in times if t), default=None)
 
     @property
     def displayed_update(self):

@@ -16,7 +16,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from kiji.lib.dates import to_jst
 from kiji.newsroom.models import Article, Category, Tag, Writer
-from kiji.reader.seo import absolute, article_modified, large_image
+from kiji.reader.seo import absolute, large_image
 
 FEED_SIZE = 30
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -100,7 +100,8 @@ class ArticleFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
-        return list(self.articles(obj).for_cards().prefetch_related("tags").latest_first()[:FEED_SIZE])
+        articles = self.articles(obj).for_cards().prefetch_related("tags").with_last_changed()
+        return list(articles.latest_first()[:FEED_SIZE])
 
     def item_title(self, item):
         return item.headline
@@ -120,7 +121,7 @@ class ArticleFeed(Feed):
         return to_jst(item.published_at)
 
     def item_updateddate(self, item):
-        return to_jst(article_modified(item))
+        return to_jst(item.last_changed)
 
     def item_author_name(self, item):
         return "、".join(w.name for w in item.writers.all()) or None

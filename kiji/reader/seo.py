@@ -187,7 +187,7 @@ def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> di
     meta = _og(article.headline, article.description, absolute(article.get_absolute_url()), "article", image)
     meta["article"] = {
         "published_time": iso_jst(article.published_at),
-        "modified_time": iso_jst(article_modified(article)),
+        "modified_time": iso_jst(article.last_changed),
         "section": article.category.name,
         "tags": [t.name for t in tags],
         "authors": [absolute(w.get_absolute_url()) for w in writers],
@@ -210,11 +210,6 @@ def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> di
         ),
     ]
     return meta
-
-
-def article_modified(article: Article):
-    """When readers last saw a substantive change: the update time if any, else the publication time."""
-    return article.displayed_update or article.published_at
 
 
 # ---- JSON-LD -------------------------------------------------------------------------------------
@@ -261,7 +256,7 @@ def news_article_jsonld(article: Article, writers: list[Writer], image: dict) ->
         "description": article.description,
         "image": [image["url"]],
         "datePublished": iso_jst(article.published_at),
-        "dateModified": iso_jst(article_modified(article)),
+        "dateModified": iso_jst(article.last_changed),
         "author": [{"@type": "Person", "name": w.name, "url": absolute(w.get_absolute_url())} for w in writers],
         "publisher": {
             "@type": "Organization",

@@ -42,16 +42,11 @@ class ArticleSitemap(_SiteSitemap):
             Article.objects.published()
             .order_by("-published_at", "-pk")
             .only("pk", "slug", "published_at", "updated_at", "modified_at")
+            .with_last_changed()
         )
 
     def lastmod(self, article):
-        return article_lastmod(article)
-
-
-def article_lastmod(article: Article):
-    """The later of the substantive update and the last save (or publication)."""
-    times = [t for t in (article.updated_at, article.modified_at or article.published_at) if t]
-    return max(times)
+        return article.last_changed
 
 
 class CategorySitemap(_SiteSitemap):

@@ -93,7 +93,8 @@ def _article_context(article: Article, *, preview: bool = False) -> dict:
 
 
 def article_detail(request, pk, slug=None):
-    article = get_object_or_404(Article.objects.published().select_related("category", "lead_image"), pk=pk)
+    articles = Article.objects.published().select_related("category", "lead_image").with_last_changed()
+    article = get_object_or_404(articles, pk=pk)
     if (slug or "") != article.slug:
         return redirect(article, permanent=True)  # one canonical URL
     return render(request, "reader/article.html", _article_context(article))
@@ -103,7 +104,7 @@ def article_detail(request, pk, slug=None):
 @staff_member_required
 def article_preview(request, pk):
     """An unpublished article as readers will see it; only for staff who may see it."""
-    article = get_object_or_404(Article.objects.select_related("category", "lead_image"), pk=pk)
+    article = get_object_or_404(Article.objects.select_related("category", "lead_image").with_last_changed(), pk=pk)
     if not can_view(request.user, article):  # a writer previews only their own articles, as in the admin
         raise PermissionDenied
     response = render(request, "reader/article.html", _article_context(article, preview=True))

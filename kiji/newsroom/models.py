@@ -209,14 +209,18 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)  # nh3: nothing unsafe is ever stored
-        self.description = (self.deck or _excerpt(html_to_text(self.body), 120))[:200]
+        self.derive_fields()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         if self.slug:
             return reverse("reader:article_slug", args=[self.pk, self.slug])
         return reverse("reader:article", args=[self.pk])
+
+    def derive_fields(self) -> None:
+        """The fields derived from the row's own: save() calls this, and so does every bulk_create (import)."""
+        self.body = sanitize_html(self.body)  # nh3: nothing unsafe is ever stored
+        self.description = (self.deck or _excerpt(html_to_text(self.body), 120))[:200]
 
     def is_visible(self, now=None) -> bool:
         return (

@@ -20,8 +20,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kiji.lib.html import html_to_text, plain_text_to_html, sanitize_html
-from kiji.newsroom.models import Article, Category, _excerpt
+from kiji.lib.html import plain_text_to_html
+from kiji.newsroom.models import Article, Category
 from kiji.newsroom.signals import articles_imported
 
 # The corpus's channels in the order of its README, with their Japanese names.
@@ -265,12 +265,9 @@ def _ensure_categories(channels: list[str], credits: dict[str, str], report: Imp
 
 
 def _new_article(parsed: ParsedArticle, category: Category, credit: str) -> Article:
-    # bulk_create skips Article.save(), so derive here what save() would: the sanitized body and description.
-    body = sanitize_html(plain_text_to_html(parsed.body_text))
-    return Article(
+    article = Article(
         headline=parsed.headline,
-        body=body,
-        description=_excerpt(html_to_text(body), 120),
+        body=plain_text_to_html(parsed.body_text),
         category=category,
         status=Article.Status.PUBLISHED,
         published_at=parsed.published_at,
@@ -278,6 +275,8 @@ def _new_article(parsed: ParsedArticle, category: Category, credit: str) -> Arti
         source_credit=credit,
         created_at=timezone.now(),
     )
+    article.derive_fields()  # bulk_create skips save(): derive what it would (sanitized body, description)
+    return article
 
 
 def _save_batch(batch: list[Article], report: ImportReport) -> None:

@@ -8,7 +8,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -176,11 +176,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         bylines = Byline.objects.select_related("writer").order_by("position", "pk")
         qs = super().get_queryset(request).prefetch_related(Prefetch("byline_set", queryset=bylines))
-        user = request.user
-        if is_editor(user) or user.has_perm("newsroom.edit_any_article"):
-            return qs
-        # Writers see their own articles: ones they created or carry their byline.
-        return qs.filter(Q(created_by=user) | Q(pk__in=Byline.objects.filter(writer__user=user).values("article_id")))
+        return qs.visible_to(request.user)  # editors every article, writers their own
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or can_edit(request.user, obj))
@@ -618,10 +614,7 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        if is_editor(request.user):
-            return qs
-        visible = ArticleAdmin(Article, self.admin_site).get_queryset(request)
-        return qs.filter(article__in=visible.values("pk"))
+        return qs.filter(article__in=Article.objects.visible_to(request.user).values("pk"))
 
     def has_add_permission(self, request):
         return False

@@ -116,6 +116,19 @@ class ArticleQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    def owned_by(self, user):
+        """A writer's own articles: the ones they created or that carry their byline."""
+        return self.filter(Q(created_by=user) | Q(pk__in=Byline.objects.filter(writer__user=user).values("article_id")))
+
+    def visible_to(self, user):
+        """What this staff member may see in the newsroom (admin lists, previews, revisions): every article
+        for editors and whoever may edit any article, their own for writers, nothing without view_article."""
+        if not (user.is_active and user.has_perm("newsroom.view_article")):
+            return self.none()
+        if user.is_superuser or user.has_perm("newsroom.publish_article") or user.has_perm("newsroom.edit_any_article"):
+            return self
+        return self.owned_by(user)
+
     def with_last_changed(self):
         """Adds what Article.last_changed needs beyond the row: its newest correction's time."""
         return self.annotate(last_correction_at=models.Max("corrections__created_at"))

@@ -178,3 +178,36 @@ class AdministratorTests(AdminTestCase):
     def test_it_lets_the_superuser_see_groups(self):
         self.client.force_login(self.admin)
         self.assertContains(self.client.get(reverse("admin:auth_group_changelist")), "編集者")
+
+
+class VisibilityTests(AdminTestCase):
+    """One rule of what a staff member may see: the admin's list, the preview and the Python check agree."""
+
+    def test_the_admin_list_the_preview_and_can_view_show_each_role_the_same_articles(self):
+        from kiji.newsroom.permissions import can_view
+
+        own = self.make_article(headline="自分の下書き", status=Status.DRAFT, published_at=None)
+        created = self.make_article(
+            headline="書いたが署名なし", status=Status.DRAFT, published_at=None, writers=[], created_by=self.writer_user
+        )
+        other = self.make_article(
+            headline="同僚の下書き", status=Status.DRAFT, published_at=None, writers=[self.other_writer]
+        )
+        everything = {own, created, other}
+        for user, expected in [
+            (self.writer_user, {own, created}),
+            (self.other_writer_user, {other}),
+            (self.editor, everything),
+            (self.admin, everything),
+        ]:
+            with self.subTest(user=user.username):
+                self.assertEqual(set(Article.objects.visible_to(user)), expected)
+                self.assertEqual({a for a in everything if can_view(user, a)}, expected)
+                self.client.force_login(user)
+                listed = self.client.get(self.changelist_url).content.decode()
+                self.assertEqual({a for a in everything if a.headline in listed}, expected)
+                previews = {a for a in everything if self.client.get(f"/preview/articles/{a.pk}/").status_code == 200}
+                self.assertEqual(previews, expected)
+        self.writer_user.is_active = False
+        self.writer_user.save()
+        self.assertEqual(list(Article.objects.visible_to(self.writer_user)), [])

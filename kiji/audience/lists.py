@@ -118,12 +118,12 @@ def compute_recommended(now: datetime, lists: dict[str, dict], meta: dict | None
             + _newest_per_category(meta)
         )
     )
-    expiries = [e.timestamp() for _, e in picks if e is not None]
     return {
         "recommended": {
             "ids": ids[:STORED],
             "picks": len(dict.fromkeys(pk for pk, _ in picks)),
-            "until": min(expiries) if expiries else None,
+            # A pick's end is applied when the list is read, so no reader's request has to rewrite it.
+            "expires": [[pk, expires.timestamp()] for pk, expires in picks if expires is not None],
         }
     }
 
@@ -309,11 +309,13 @@ def trending(*, limit: int = 5) -> list[Article]:
 
 
 def recommended(*, limit: int = 5) -> list[Article]:
+    """おすすめ as the scheduler last stored it, less the picks that have ended since; reads only."""
     data = get_backend().read_list("recommended") or {}
-    if data.get("until") and data["until"] <= timezone.now().timestamp():
-        refresh_recommended()  # a pick expired: once per expiry, not per request
-        data = get_backend().read_list("recommended") or {}
-    return _articles(data.get("ids", []), limit)
+    now = timezone.now().timestamp()
+    ended = {pk for pk, until in data.get("expires", []) if until <= now}
+    picks = data.get("ids", [])[: data.get("picks", 0)]
+    ids = [pk for pk in picks if pk not in ended] + data.get("ids", [])[len(picks) :]
+    return _articles(ids, limit)
 
 
 def also_read(article: Article, *, limit: int = 8) -> list[Article]:

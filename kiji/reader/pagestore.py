@@ -31,8 +31,11 @@ log = logging.getLogger("kiji.pagecache")
 # Browsers revalidate every time (a cheap 304); shared caches may keep a page a second,
 # and serve it a second longer while they fetch the new one.
 CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=1"
+# The reader's pages: every page of the reader namespace but the staff preview, and the public
+# ranking page the audience app serves (its lists change once a minute: the TTL bounds its age).
 NAMESPACES = {"reader"}
 NOT_CACHED_URL_NAMES = {"preview"}
+CACHED_VIEWS = {"audience:ranking"}
 # Headers a stored page does not keep: per-response, or set afresh by the page cache itself.
 DROPPED_HEADERS = {
     "set-cookie",
@@ -149,7 +152,11 @@ def response_headers(page: Page) -> list[tuple[str, str]]:
 
 def cacheable(request, response) -> bool:
     match = getattr(request, "resolver_match", None)
-    if match is None or match.namespace not in NAMESPACES or match.url_name in NOT_CACHED_URL_NAMES:
+    if match is None:
+        return False
+    if f"{match.namespace}:{match.url_name}" not in CACHED_VIEWS and (
+        match.namespace not in NAMESPACES or match.url_name in NOT_CACHED_URL_NAMES
+    ):
         return False
     if response.status_code not in (200, 301) or response.streaming or response.cookies:
         return False

@@ -29,6 +29,14 @@ class PageCacheTests(NewsroomTestCase):
         self.assertEqual(second.content, first.content)
         self.assertIn("s-maxage=1", second["Cache-Control"])
 
+    def test_the_public_ranking_page_is_cached_like_the_other_reader_pages(self):
+        for url in ("/ranking/", "/ranking/?window=1h&category=politics"):
+            with self.subTest(url=url):
+                first = self.get(url)
+                self.assertEqual((first.status_code, first["X-Kiji-Cache"]), (200, "miss"))
+                with self.assertNumQueries(0):
+                    self.assertEqual(self.get(url)["X-Kiji-Cache"], "hit")
+
     def test_it_answers_a_conditional_get_with_304(self):
         etag = self.get()["ETag"]
         with self.assertNumQueries(0):

@@ -47,14 +47,15 @@ def pytest_report_header(config):
 def _clean_cache(tmp_path, settings):
     from django.core.cache import cache
 
-    from kiji.lib.pagecache import forget_memo
+    from kiji.lib.memo import forget_all
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    # Page-cache versions (and the side-list memo keyed by them) start afresh in every test:
-    # article ids repeat across tests, so remembered versions would hand one test another's lists.
+    # Every per-process memo (page-cache versions, side lists, menu, URLs, the beacon's published set,
+    # the similarity model) starts afresh in every test: article ids repeat across tests, so
+    # remembered values would hand one test another's lists.
     settings.KIJI_PAGECACHE_DIR = tmp_path / "pagecache"
-    forget_memo()
+    forget_all()
     cache.clear()
     yield
     cache.clear()
-    forget_memo()
+    forget_all()

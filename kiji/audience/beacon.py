@@ -19,6 +19,7 @@ from django.utils import timezone
 from kiji.audience.backends import get_backend
 from kiji.audience.store import tidy_connection
 from kiji.lib.clientip import client_ip
+from kiji.lib.memo import Memo
 from kiji.newsroom.models import Article
 
 BEACON_PATH = "/v/"
@@ -55,24 +56,22 @@ def article_id_of(query_string: str) -> int:
     return int(parse_qs(query_string).get("a", [""])[0])
 
 
-_published: tuple[float, frozenset] = (0.0, frozenset())
+_published = Memo(seconds=30, max_entries=1)
 
 
 def is_countable(article_id: int) -> bool:
     """Published now? Answered from a per-process set refreshed every 30 s (and on a miss, every 5 s)."""
-    global _published
-    expires, ids = _published
+    held = _published.get("ids")
     now = time.monotonic()
-    if now > expires or (article_id not in ids and now > expires - 25):
+    if held is None or (article_id not in held[1] and now > held[0] + 5):
         tidy_connection()  # the WSGI door runs outside Django's request signals
-        ids = frozenset(Article.objects.published().values_list("pk", flat=True))
-        _published = (now + 30, ids)
-    return article_id in ids
+        held = _published.set("ids", (now, frozenset(Article.objects.published().values_list("pk", flat=True))))
+    return article_id in held[1]
 
 
 def forget_published() -> None:
-    global _published
-    _published = (0.0, frozenset())
+    """An article was published or unpublished: ask the database again at the next view."""
+    _published.clear()
 
 
 def _client_ip(meta) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kiji.audience.backends import get_backend, hour_of, utc_hour
 from kiji.audience.models import ArticleViewHour, CoRead, EditorPick
+from kiji.lib.memo import Memo
 from kiji.newsroom.models import Article, Category
 
 WINDOWS = {"1h": 1, "24h": 24, "7d": 24 * 7}
@@ -169,13 +170,9 @@ def refresh_recommended(now: datetime | None = None) -> None:
 # web worker: a published or edited article gets its list at the scheduler's next round (~15 s).
 
 
-def forget_index() -> None:
-    """Drop this process's similarity model (the next round rebuilds everything)."""
-    global _model
-    _model = None
-
-
-_model = None
+# This process's similarity model (scheduler and commands only). Without one, the next round rebuilds
+# every list; it is rebuilt at each full round anyway, so a day is only an upper bound.
+_model = Memo(seconds=86400, max_entries=1)
 
 
 def _boosted(content: list[tuple[int, float]], source: tuple | None, meta: dict, now_ts: float) -> list:
@@ -242,18 +239,18 @@ def write_also_read(content: dict[int, list[tuple[int, float]]]) -> int:
 def compute_also_read(article_ids: list[int] | None = None) -> int:
     """Precompute also-read lists: all of them from a fresh model (default), or the given
     articles' against this process's model (built if missing)."""
-    global _model
     from kiji.search import similar  # loads numpy/scipy: background and commands only
 
-    if article_ids is None or _model is None:
-        _model = similar.index_model()
+    model = _model.get("model")
+    if article_ids is None or model is None:
+        model = _model.set("model", similar.index_model())
         if article_ids is None:
-            return write_also_read(_model.similar_all(limit=STORED + 10))
+            return write_also_read(model.similar_all(limit=STORED + 10))
     content = {}
     for pk in article_ids:
         doc = similar.document_of(pk)
         if doc is not None:
-            content[pk] = _model.similar_to(*doc[1:], pk=pk, limit=STORED + 10)
+            content[pk] = model.similar_to(*doc[1:], pk=pk, limit=STORED + 10)
     return write_also_read(content)
 
 
@@ -264,7 +261,7 @@ def refresh_also_read_job() -> None:
     if not backend.claim("also_read", 10):
         return
     now = timezone.now()
-    if _model is None or backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
+    if _model.get("model") is None or backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
         compute_also_read()
     else:
         since = datetime.fromtimestamp((backend.read_list("_also_read_since") or {}).get("ts", 0), tz=UTC)

@@ -16,7 +16,8 @@ _ALL: "weakref.WeakSet[Memo]" = weakref.WeakSet()
 class Memo:
     """A dictionary whose entries live `seconds` (monotonic clock); it is emptied when `max_entries` is reached."""
 
-    def __init__(self, *, seconds: float, max_entries: int):
+    def __init__(self, *, seconds: float, max_entries: int, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock  # monotonic: a memo's lifetime is unaffected by changes of the wall clock
         self.seconds = seconds
         self.max_entries = max_entries
         self._entries: dict[Hashable, tuple[float, Any]] = {}
@@ -24,14 +25,14 @@ class Memo:
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         held = self._entries.get(key)
-        if held is not None and held[0] > time.monotonic():
+        if held is not None and held[0] > self.clock():
             return held[1]
         return default
 
     def set(self, key: Hashable, value: Any, seconds: float | None = None) -> Any:
         if len(self._entries) >= self.max_entries and key not in self._entries:
             self._entries.clear()  # cheaper than an LRU, and a full memo is rare: the hot entries come back
-        self._entries[key] = (time.monotonic() + (self.seconds if seconds is None else seconds), value)
+        self._entries[key] = (self.clock() + (self.seconds if seconds is None else seconds), value)
         return value
 
     def get_or_set(self, key: Hashable, make: Callable[[], Any]) -> Any:

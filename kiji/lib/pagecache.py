@@ -103,8 +103,3 @@ def versions(article_pk: int | None = None) -> tuple[int, int]:
             if values[key] != -1:
                 _memo.set(key, values[key], settings.KIJI_PAGECACHE_VERSION_TTL)
     return values[SITE_KEY], values[keys[-1]] if article_pk else 0
-
-
-def forget_memo() -> None:
-    """Drop this process's remembered versions (after a restore; tests use kiji.lib.memo.forget_all)."""
-    _memo.clear()

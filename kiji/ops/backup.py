@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import connections
 
 from kiji.lib import pagecache
+from kiji.lib.memo import forget_all
 
 FORMAT = 1
 
@@ -143,5 +144,5 @@ def restore_backup(*, archive_path: Path) -> dict:
             shutil.copytree(tmp / "media", media, dirs_exist_ok=True)
     cache.clear()  # cached pages, menus and lists describe the old site
     pagecache.purge_site()
-    pagecache.forget_memo()
+    forget_all()  # every memo of this process (page versions, menus, lists) describes the old site
     return manifest

@@ -8,6 +8,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 
 from jinja2 import Environment
 from kiji.lib.dates import format_jst, iso_jst
+from kiji.lib.memo import Memo
 from kiji.reader import seo, slots
 from kiji.reader.images import image_attrs
 from kiji.reader.menu import menu_categories
@@ -16,17 +17,11 @@ from kiji.reader.slotmemo import SlotMemo
 # Reversing a URL costs ~25 µs and an article page links ~40 times (menu, side lists, bylines):
 # the same few hundred URLs, so each process remembers them. A URL depends only on the route, its
 # arguments, the script prefix and the URLconf, which are all in the key.
-_URL_MEMO_MAX = 20000
-_urls: dict = {}
+_urls = Memo(seconds=3600, max_entries=20000)
 
 
 def _remember(key, make) -> str:
-    found = _urls.get(key)
-    if found is None:
-        if len(_urls) >= _URL_MEMO_MAX:
-            _urls.clear()
-        found = _urls[key] = make()
-    return found
+    return _urls.get_or_set(key, make)
 
 
 def url(name: str, *args, **kwargs) -> str:

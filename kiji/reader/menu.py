@@ -5,30 +5,30 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from kiji.lib import pagecache
+from kiji.lib.memo import Memo
 from kiji.newsroom.models import Category
 
 _KEY = "reader:menu:v1"
 # Every page shows the menu twice; unpickling it from the cache each time cost more than the rest of
 # the header. Each process keeps it while the site version (bumped when a category changes) holds.
-_memo: tuple = (None, None)
+_memo = Memo(seconds=300, max_entries=4)
 
 
 def menu_categories() -> list[Category]:
-    global _memo
     version = pagecache.versions(None)[0]
-    if _memo[0] == version:
-        return _memo[1]
+    categories = _memo.get(version)
+    if categories is not None:
+        return categories
     categories = cache.get(_KEY)
     if categories is None:
         categories = list(Category.objects.filter(in_menu=True))
         cache.set(_KEY, categories, 300)
     if version != -1:  # -1: the version store is unreachable, so nothing may be kept on it
-        _memo = (version, categories)
+        _memo.set(version, categories)
     return categories
 
 
 @receiver([post_save, post_delete], sender=Category)
 def _forget_menu(**kwargs):
-    global _memo
-    _memo = (None, None)
+    _memo.clear()
     cache.delete(_KEY)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from kiji.lib import pagecache
+from kiji.lib.memo import forget_all
 from kiji.testing import REQUIRE_SERVICES, NewsroomTestCase
 
 REDIS_PORT = 6391  # a spare port: this test's own redis-server, never the shared one
@@ -61,7 +61,7 @@ class RedisStopsTests(NewsroomTestCase):
     def setUp(self):
         self.redis = _start_redis()
         self.addCleanup(lambda: self.redis.poll() is None and _stop(self.redis))
-        pagecache.forget_memo()
+        forget_all()
         self.article = self.make_article(headline="首相が記者会見")
 
     def get(self):
@@ -72,7 +72,7 @@ class RedisStopsTests(NewsroomTestCase):
         self.assertEqual(self.get()["X-Kiji-Cache"], "hit")
 
         _stop(self.redis)
-        pagecache.forget_memo()  # the versions this process remembered run out (0.2 s): they cannot be read now
+        forget_all()  # the versions this process remembered run out (0.2 s): they cannot be read now
         for _ in range(3):
             response = self.get()
             self.assertContains(response, "首相が記者会見")
@@ -80,7 +80,7 @@ class RedisStopsTests(NewsroomTestCase):
         self.assertContains(self.client.get("/"), "首相が記者会見")
 
         self.redis = _start_redis()
-        pagecache.forget_memo()
+        forget_all()
         self.assertContains(self.get(), "首相が記者会見")
         self.assertEqual(self.get()["X-Kiji-Cache"], "hit")
 
@@ -92,7 +92,7 @@ class RedisStopsTests(NewsroomTestCase):
             self.article.save()  # the purge cannot reach Redis; the restarted Redis is empty
         self.assertContains(self.get(), "首相が緊急記者会見")
         self.redis = _start_redis()
-        pagecache.forget_memo()
+        forget_all()
         self.assertContains(self.get(), "首相が緊急記者会見")
 
 

@@ -6,6 +6,7 @@ import time_machine
 from django.test import override_settings
 
 from kiji.lib import pagecache
+from kiji.lib.memo import forget_all
 from kiji.newsroom.models import Article
 from kiji.newsroom.services.publishing import publish_article, unpublish_article
 from kiji.testing import NewsroomTestCase
@@ -13,7 +14,7 @@ from kiji.testing import NewsroomTestCase
 
 class PageCacheTests(NewsroomTestCase):
     def setUp(self):
-        pagecache.forget_memo()
+        forget_all()
         self.article = self.make_article(headline="速報 台風が上陸")
 
     def get(self, url=None, **headers):
@@ -85,7 +86,7 @@ class PageCacheTests(NewsroomTestCase):
             cache.set(pagecache._article_key(self.article.pk), 4242, None)
         else:
             pagecache.purge_article(self.article.pk)
-        pagecache.forget_memo()  # this server's remembered versions run out (0.2 s)
+        forget_all()  # this server's remembered versions run out (0.2 s)
         self.assertContains(self.get(), "号外 新内閣が発足")
         self.assertContains(self.get(), "号外 新内閣が発足")
 
@@ -200,7 +201,7 @@ class FastDoorTests(NewsroomTestCase):
         return started[0][0], started[0][1], body
 
     def test_it_serves_hits_without_django_and_follows_purges(self):
-        pagecache.forget_memo()
+        forget_all()
         article = self.make_article(headline="円相場が急変")
         status, headers, first = self.wsgi_get(article.get_absolute_url())
         self.assertTrue(status.startswith("200"))

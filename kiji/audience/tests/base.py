@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from django.test import override_settings
 
-from kiji.audience import lists
 from kiji.audience.backends import get_backend
-from kiji.audience.beacon import forget_published
 from kiji.audience.models import ArticleViewHour
 from kiji.testing import NewsroomTestCase, need_redis
 
@@ -29,8 +27,6 @@ class AudienceTestCase(NewsroomTestCase):
         self.clock = datetime(2026, 11, 30, 1, 20, tzinfo=UTC)  # 10:20 JST
         self.traveller = self.enterContext(time_machine.travel(self.clock, tick=False))
         self.enterContext(override_settings(KIJI_AUDIENCE_FLUSH_THREAD=False, **self.backend_settings))
-        forget_published()
-        lists.forget_index()
         self.backend = get_backend()
 
     def beacon(self, article, *, ip="203.0.113.7", ua=BROWSER, **headers):

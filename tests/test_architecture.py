@@ -5,6 +5,7 @@ at the top of a module.
 """
 
 import ast
+import re
 from pathlib import Path
 
 KIJI = Path(__file__).resolve().parents[1] / "kiji"
@@ -101,3 +102,15 @@ def test_the_architecture_document_names_every_part():
     for part in ALLOWED:
         if part not in ("settings", "testing", "cli", "urls"):
             assert f"kiji/{part}" in text, part
+
+
+def test_templates_render_the_side_lists_they_are_given():
+    # Views gather the slots (kiji.reader.slots.for_article / for_home); a template calling a function
+    # that queries hid a read (and once a write) inside rendering.
+    templates = KIJI.parent / "jinja2"
+    calls = [
+        f"{path.relative_to(templates)}: {match}"
+        for path in sorted(templates.rglob("*.html"))
+        for match in re.findall(r"slots\.\w+\(", path.read_text(encoding="utf-8"))
+    ]
+    assert calls == []

@@ -9,10 +9,9 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment
 from kiji.lib.dates import format_jst, iso_jst
 from kiji.lib.memo import Memo
-from kiji.reader import seo, slots
+from kiji.reader import seo
 from kiji.reader.images import image_attrs
 from kiji.reader.menu import menu_categories
-from kiji.reader.slotmemo import SlotMemo
 
 # Reversing a URL costs ~25 µs and an article page links ~40 times (menu, side lists, bylines):
 # the same few hundred URLs, so each process remembers them. A URL depends only on the route, its
@@ -54,7 +53,6 @@ def environment(**options) -> Environment:
         url=url,
         menu_categories=menu_categories,
         image_attrs=image_attrs,
-        slots=SlotMemo(slots, settings.KIJI_SLOT_MEMO_SECONDS),  # side lists remembered a few seconds
         seo=seo,  # head metadata, JSON-LD and share links (distribution)
         SITE_NAME=settings.SITE_NAME,
         SITE_URL=settings.SITE_URL,

@@ -1,10 +1,14 @@
-"""What fills the article page's side lists and widgets.
+"""What fills the pages' side lists and widgets: the one place the reader site (views and API) asks for them.
 
-Each function returns plain data for one slot of the page. The reader templates render an honest
-empty state when a list is empty. The audience, comments and search apps provide the real data;
-this module is the one place the reader site asks them. Every list is precomputed in the
-background (kiji.audience.lists): a slot is one read of the store plus one query for the articles.
+Each function returns plain data for one slot of a page; `for_article` and `for_home` gather a page's
+slots for its view, and the templates render what they are given (an honest empty state when a list
+is empty). The audience and comments apps provide the data. Every list is precomputed in the
+background (kiji.audience.lists): a slot is one read of the store plus one query for the articles,
+and reading never writes. Pages read through a per-process memo of a few seconds
+(KIJI_SLOT_MEMO_SECONDS) that any purge ends at once.
 """
+
+import sys
 
 from django.conf import settings
 
@@ -44,3 +48,34 @@ def comments(article: Article) -> dict:
     from kiji.comments.display import article_comments
 
     return article_comments(article)
+
+
+def _memo():
+    from kiji.reader.slotmemo import SlotMemo
+
+    global _memoized
+    if _memoized is None:
+        _memoized = SlotMemo(sys.modules[__name__], settings.KIJI_SLOT_MEMO_SECONDS)
+    return _memoized
+
+
+_memoized = None
+
+
+def for_article(article: Article, *, preview: bool = False) -> dict:
+    """The article page's slots: its category's ranking, also-read, おすすめ, 話題, views, comments."""
+    memo = _memo()
+    return {
+        "ranking": memo.category_ranking(article.category),
+        "also_read": memo.also_read(article),
+        "recommended": memo.recommended(),
+        "trending": memo.trending(),
+        "views": "" if preview else memo.view_count(article),
+        "comments": memo.comments(article),
+    }
+
+
+def for_home() -> dict:
+    """The home page's slots: おすすめ and 話題."""
+    memo = _memo()
+    return {"recommended": memo.recommended(), "trending": memo.trending()}

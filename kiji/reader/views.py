@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from kiji.lib.queries import Prepared
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.newsroom.permissions import can_view
+from kiji.reader import slots
 from kiji.reader.menu import menu_categories
 
 
@@ -33,7 +34,7 @@ def home(request):
         articles = list(published.filter(category=category)[:5])
         if articles:
             sections.append((category, articles))
-    return render(request, "reader/home.html", {"top": top, "sections": sections})
+    return render(request, "reader/home.html", {"top": top, "sections": sections, "slots": slots.for_home()})
 
 
 def category_detail(request, slug):
@@ -89,6 +90,7 @@ def _article_context(article: Article, *, preview: bool = False) -> dict:
         "tags": _tags(article.pk, using),
         "corrections": _corrections(article.pk, using),
         "preview": preview,
+        "slots": slots.for_article(article, preview=preview),
     }
 
 

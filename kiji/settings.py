@@ -16,6 +16,7 @@ from kiji.lib.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_time_window,
     env_url,
     is_set,
@@ -226,6 +227,10 @@ LOGGING = {
     "loggers": {"kiji": {"handlers": ["console"], "level": KIJI_LOG_LEVEL, "propagate": False}},
 }
 
+# == Client addresses (kiji.lib.clientip): the one trusted-proxy rule for rate limits, bans and views ==
+# Networks whose X-Forwarded-For is believed; the client is the last address before them.
+KIJI_TRUSTED_PROXIES = env_networks("KIJI_TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
+
 # == Comments (kiji.comments): limits and moderation rules; each is an environment variable too ==
 KIJI_COMMENTS_MAX_LENGTH = env_int(
     "KIJI_COMMENTS_MAX_LENGTH", 300, minimum=1, maximum=100000
@@ -237,6 +242,17 @@ KIJI_COMMENTS_IP_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_IP_RATE_PER_MINUTE", 1
 KIJI_COMMENTS_IP_RATE_PER_DAY = env_int("KIJI_COMMENTS_IP_RATE_PER_DAY", 200, minimum=1)
 KIJI_COMMENTS_MIN_SECONDS = env_int("KIJI_COMMENTS_MIN_SECONDS", 3, minimum=0)  # minimum time between form and post
 KIJI_COMMENTS_REPORTS_TO_HIDE = env_int("KIJI_COMMENTS_REPORTS_TO_HIDE", 3, minimum=1)
+# ... and only when those reports come from this many distinct addresses (one client cannot hide a comment).
+KIJI_COMMENTS_REPORT_ADDRESSES_TO_HIDE = env_int("KIJI_COMMENTS_REPORT_ADDRESSES_TO_HIDE", 3, minimum=1)
+# A report weighs toward hiding only from a visitor known this many minutes (or with an approved comment).
+KIJI_COMMENTS_REPORTER_MIN_AGE = env_int("KIJI_COMMENTS_REPORTER_MIN_AGE", 60, minimum=0)
+KIJI_COMMENTS_LIKES_PER_HOUR = env_int("KIJI_COMMENTS_LIKES_PER_HOUR", 60, minimum=1)  # per visitor
+KIJI_COMMENTS_IP_LIKES_PER_HOUR = env_int("KIJI_COMMENTS_IP_LIKES_PER_HOUR", 300, minimum=1)  # per address (CGNAT)
+# Likes one address adds to one comment per day (a few readers may share an address; one client cannot inflate).
+KIJI_COMMENTS_IP_LIKES_PER_COMMENT = env_int("KIJI_COMMENTS_IP_LIKES_PER_COMMENT", 3, minimum=1)
+KIJI_COMMENTS_REPORTS_PER_HOUR = env_int("KIJI_COMMENTS_REPORTS_PER_HOUR", 10, minimum=1)
+KIJI_COMMENTS_IP_REPORTS_PER_HOUR = env_int("KIJI_COMMENTS_IP_REPORTS_PER_HOUR", 30, minimum=1)
+KIJI_COMMENTS_IP_NEW_VISITORS_PER_HOUR = env_int("KIJI_COMMENTS_IP_NEW_VISITORS_PER_HOUR", 120, minimum=1)
 KIJI_COMMENTS_FIRST_HELD = env_int("KIJI_COMMENTS_FIRST_HELD", 0, minimum=0)  # a visitor's first N held; 0 = off
 KIJI_COMMENTS_AUTO_CLOSE_DAYS = env_int("KIJI_COMMENTS_AUTO_CLOSE_DAYS", 0, minimum=0)  # 0 = never
 KIJI_COMMENTS_FLOOD_PER_10MIN = env_int("KIJI_COMMENTS_FLOOD_PER_10MIN", 60, minimum=1)
@@ -274,7 +290,6 @@ KIJI_AUDIENCE_RELATED_REFRESH = env_int("KIJI_AUDIENCE_RELATED_REFRESH", 600, mi
 KIJI_AUDIENCE_CATEGORY_BOOST = 0.3  # content score x (1 + this) within the article's category
 KIJI_AUDIENCE_RECENCY_BOOST = 0.2  # x (1 + this x 0.5 ** (age in days / 14))
 KIJI_AUDIENCE_CO_READ_WEIGHT = 0.5  # weight of co-readership beside content similarity
-KIJI_AUDIENCE_TRUST_FORWARDED = env_bool("KIJI_AUDIENCE_TRUST_FORWARDED", default=False)  # behind a proxy
 KIJI_SHOW_VIEW_COUNT = env_bool("KIJI_SHOW_VIEW_COUNT", default=True)  # view count on the article page (false hides it)
 # The beacon answers before any other middleware runs (no session, CSRF, auth or messages work).
 MIDDLEWARE.insert(0, "kiji.audience.beacon.BeaconMiddleware")

@@ -12,7 +12,6 @@ import re
 import time
 from urllib.parse import parse_qs
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -74,17 +73,6 @@ def forget_published() -> None:
     _published.clear()
 
 
-def _client_ip(meta) -> str:
-    """The same rule as the API and comments (kiji.lib.clientip: behind a proxy on this machine, the
-    X-Forwarded-For entry it appended last); KIJI_AUDIENCE_TRUST_FORWARDED extends that trust to a
-    proxy on another host."""
-    if getattr(settings, "KIJI_AUDIENCE_TRUST_FORWARDED", False):
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return client_ip(meta)
-
-
 def count(method: str, query_string: str, meta) -> tuple[int, str]:
     """(HTTP status, why it was or was not counted) for one beacon request."""
     if method != "POST":
@@ -102,7 +90,7 @@ def count(method: str, query_string: str, meta) -> tuple[int, str]:
         return 204, "unpublished"
     backend = get_backend()
     now = timezone.now()
-    visitor = backend.visitor_id(_client_ip(meta), user_agent, now)
+    visitor = backend.visitor_id(client_ip(meta), user_agent, now)
     counted = backend.record_view(article_id, visitor, now)
     return 204, "queued" if counted is None else "yes" if counted else "repeat"
 

@@ -148,6 +148,9 @@ class Report(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE)
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    ip_hash = models.CharField(_("IP hash"), max_length=64, blank=True)
+    # False for a reporter too new or with a bad record: shown to moderators, never hides on its own.
+    weighs = models.BooleanField(_("counts toward hiding"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

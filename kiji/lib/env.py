@@ -113,6 +113,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated IP networks (192.0.2.0/24, 2001:db8::/32, or single addresses); empty means the default."""
+    import ipaddress
+
+    values = env_list(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise _refuse(name, "comma-separated IP addresses or networks (e.g. 10.0.0.0/8,::1)", value) from None
+    return values
+
+
 def env_url(name: str, default: str | None, *, schemes: tuple[str, ...], example: str) -> str | None:
     """A URL with one of `schemes` and, except for sqlite and unix sockets, a host."""
     raw = _raw(name)

@@ -279,6 +279,11 @@ KIJI_AUDIENCE_REDIS_PREFIX = env("KIJI_AUDIENCE_REDIS_PREFIX", "kiji:aud:")
 KIJI_AUDIENCE_FLUSH_SECONDS = env_int(
     "KIJI_AUDIENCE_FLUSH_SECONDS", 5, minimum=1, maximum=3600
 )  # counts a crash can lose (memory)
+# Views one address adds to one article per 30 minutes, whatever its user agents (readers behind one
+# carrier address still count; one client rotating user agents does not inflate a ranking).
+KIJI_AUDIENCE_VIEWS_PER_ADDRESS = env_int("KIJI_AUDIENCE_VIEWS_PER_ADDRESS", 20, minimum=1)
+# Hard cap of the in-process dedupe marks and reading sessions (the embedded backend).
+KIJI_AUDIENCE_MEMORY_MAX_ENTRIES = env_int("KIJI_AUDIENCE_MEMORY_MAX_ENTRIES", 200_000, minimum=100)
 KIJI_AUDIENCE_FLUSH_THREAD = env_bool("KIJI_AUDIENCE_FLUSH_THREAD", default=True)
 KIJI_AUDIENCE_REDIS_BATCH = env_int(
     "KIJI_AUDIENCE_REDIS_BATCH", 32, minimum=1, maximum=10_000

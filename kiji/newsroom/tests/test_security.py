@@ -161,3 +161,43 @@ class ViewOnSiteTests(AdminTestCase):
         response = self.client.get(f"/admin/r/{ct.pk}/{article.pk}/")
         self.assertEqual(response.status_code, 302)
         self.assertIn("open-news", response["Location"])
+
+
+class ControlCharacterTests(AdminTestCase):
+    """#6: a control character never enters a text field, and one already stored never breaks a feed."""
+
+    def test_the_admin_refuses_a_control_character_in_the_headline_and_names_the_field(self):
+        self.client.force_login(self.editor)
+        response = self.client.post(self.add_url, self.form_data(headline="予算案\x0bが可決"))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "見出し")
+        self.assertContains(response, "U+000B")
+        self.assertFalse(Article.objects.filter(headline__contains="予算案").exists())
+
+    def test_the_admin_keeps_newlines_in_the_body(self):
+        self.client.force_login(self.editor)
+        self.client.post(self.add_url, self.form_data(headline="改行のある本文", body="<p>一行目\n二行目</p>"))
+        self.assertTrue(Article.objects.filter(headline="改行のある本文").exists())
+
+    def test_other_models_refuse_them_too(self):
+        from django.core.exceptions import ValidationError
+
+        from kiji.newsroom.models import Category
+
+        with self.assertRaises(ValidationError) as caught:
+            Category(name="政治\x00", slug="x", position=9).full_clean()
+        self.assertIn("name", caught.exception.error_dict)
+
+    def test_feeds_and_the_news_sitemap_stay_valid_xml_with_a_stored_control_character(self):
+        import xml.dom.minidom
+
+        article = self.make_article(headline="見出し")
+        Article.objects.filter(pk=article.pk).update(headline="見出し\x08\x1b[31m", deck="説明\x0c")
+        for url in ("/feeds/rss/", "/feeds/atom/", "/feeds/category/politics/rss/", "/sitemap-news.xml"):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            xml.dom.minidom.parseString(response.content)  # raises on invalid XML
+
+    def test_a_saved_headline_loses_its_control_characters(self):
+        article = self.make_article(headline="取り込み\x07記事")
+        self.assertEqual(article.headline, "取り込み記事")

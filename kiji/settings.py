@@ -188,7 +188,8 @@ LOGIN_URL = "admin:login"
 
 # Uploads: images over this many bytes are refused with a message naming the limit.
 KIJI_MAX_IMAGE_BYTES = env_int("KIJI_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
-KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
+# 24 million pixels (a 6000×4000 camera picture): decoded once, an accepted file stays under ~200 MB of memory.
+KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 24_000_000, minimum=1)
 KIJI_IMAGE_WIDTHS = [320, 640, 960, 1280]
 # The scheduler's polling interval in seconds (publishes within this of the time).
 KIJI_SCHEDULER_INTERVAL = env_int("KIJI_SCHEDULER_INTERVAL", 15, minimum=1, maximum=3600)

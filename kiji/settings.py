@@ -20,6 +20,7 @@ from kiji.lib.env import (
     env_time_window,
     env_url,
     is_set,
+    owner_only,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -120,6 +121,7 @@ DATABASE_URL = env_url(
 DATABASES = {"default": _environ.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    owner_only(Path(DATABASES["default"]["NAME"]))  # sessions and password hashes: 0600 (SQLite's -wal follows)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while the importer, scheduler or admin writes;
         # IMMEDIATE transactions make writers queue on busy_timeout instead of failing with "locked".
@@ -187,6 +189,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
 # Uploads: images over this many bytes are refused with a message naming the limit.
+# Under UMask=0077 (the systemd units, `kiji`): uploads and their folders stay readable by nginx.
+FILE_UPLOAD_PERMISSIONS = 0o644
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
 KIJI_MAX_IMAGE_BYTES = env_int("KIJI_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
 # 24 million pixels (a 6000×4000 camera picture): decoded once, an accepted file stays under ~200 MB of memory.
 KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 24_000_000, minimum=1)

@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 from datetime import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -176,3 +177,14 @@ def env_time_window(name: str) -> str:
     except ValueError:
         raise _refuse(name, WINDOW_FORM, raw) from None
     return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def owner_only(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), or take group and other access from an existing one.
+    Here because settings.py may import only this module (it secures the SQLite file it names)."""
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)

@@ -246,6 +246,8 @@ KIJI_COMMENTS_RATE_PER_DAY = env_int("KIJI_COMMENTS_RATE_PER_DAY", 30, minimum=1
 # Per IP address: higher, as Japanese mobile carriers put many readers behind one address (CGNAT).
 KIJI_COMMENTS_IP_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_IP_RATE_PER_MINUTE", 10, minimum=1)
 KIJI_COMMENTS_IP_RATE_PER_DAY = env_int("KIJI_COMMENTS_IP_RATE_PER_DAY", 200, minimum=1)
+# Seconds a comment form's "shown at" stamp stays valid (longer than a cached article page lives).
+KIJI_COMMENTS_FORM_MAX_AGE = env_int("KIJI_COMMENTS_FORM_MAX_AGE", 6 * 3600, minimum=60)
 KIJI_COMMENTS_MIN_SECONDS = env_int("KIJI_COMMENTS_MIN_SECONDS", 3, minimum=0)  # minimum time between form and post
 KIJI_COMMENTS_REPORTS_TO_HIDE = env_int("KIJI_COMMENTS_REPORTS_TO_HIDE", 3, minimum=1)
 # ... and only when those reports come from this many distinct addresses (one client cannot hide a comment).

@@ -18,6 +18,10 @@ from kiji.lib.pagecache import purge_article
 from kiji.newsroom.models import Article
 
 NICKNAME_MAX = 20
+NICKNAME_MAX_CODE_POINTS = 100  # the column's size: a few emoji sequences fit, thousands of marks do not
+# Caps in code points beside the caps in graphemes: one "character" cannot hold thousands of code points.
+GRAPHEME_MAX_CODE_POINTS = 16  # 👨🏽‍👩🏽‍👧🏽‍👦🏽 is 11
+CODE_POINTS_PER_CHARACTER = 4  # a comment holds at most KIJI_COMMENTS_MAX_LENGTH x this code points
 DEFAULT_NICKNAME = "匿名"
 RAW_INPUT_MAX = 5000  # characters; anything longer is refused before the (costlier) grapheme count
 FLOOD_WINDOW = 600
@@ -63,6 +67,8 @@ def clean_body(raw: str) -> str:
         raise CommentRejected("コメントが空です。本文を入力してください。")
     if (n := text.length(body)) > limit:
         raise CommentRejected(f"コメントが長すぎます（{n}文字）。{limit}文字以内で入力してください。")
+    if len(body) > limit * CODE_POINTS_PER_CHARACTER or text.longest_grapheme(body) > GRAPHEME_MAX_CODE_POINTS:
+        raise CommentRejected("見えない文字や結合文字が多すぎます。普通の文字で入力してください。")
     return body
 
 
@@ -70,6 +76,8 @@ def clean_nickname(raw: str) -> str:
     nickname = text.clean(raw[:RAW_INPUT_MAX], multiline=False)
     if text.length(nickname) > NICKNAME_MAX:
         raise CommentRejected(f"ニックネームが長すぎます。{NICKNAME_MAX}文字以内で入力してください。")
+    if len(nickname) > NICKNAME_MAX_CODE_POINTS or text.longest_grapheme(nickname) > GRAPHEME_MAX_CODE_POINTS:
+        raise CommentRejected("ニックネームに見えない文字や結合文字が多すぎます。普通の文字で入力してください。")
     return nickname or DEFAULT_NICKNAME
 
 

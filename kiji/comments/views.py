@@ -151,7 +151,7 @@ def _posted_notice(request, article: Article) -> dict:
     posted = request.GET.get("posted", "")
     if notice := NOTICES.get(request.GET.get("notice", "")):
         return {"notice": notice}
-    if not posted.isdigit() or not (key := _visitor_key(request)):
+    if not (posted.isascii() and posted.isdigit()) or not (key := _visitor_key(request)):  # "²" is a digit too
         return {}
     mine = Comment.objects.filter(pk=posted, article=article, visitor__key=key).first()
     if not mine:

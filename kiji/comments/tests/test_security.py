@@ -121,3 +121,56 @@ class TrustedProxyTests(CommentsTestCase):
         self.assertEqual(
             client_ip({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 192.0.2.1, 10.0.0.9"}), "192.0.2.1"
         )
+
+
+class InvisibleTrickTests(CommentsTestCase):
+    """#10, #11: NG words and length limits see through invisible characters."""
+
+    def test_an_ng_word_is_caught_through_variation_selectors_and_combining_marks(self):
+        from kiji.comments.models import NGWord
+
+        NGWord.objects.create(word="しね", action=NGWord.Action.REJECT)
+        for disguised in ("し\ufe00ね", "し\U000e0100ね", "し\u0301ね", "シ\u20dd\u0336ネ"):
+            response = self.post(f"お前なんか{disguised}", client=self.reader())
+            self.assertContains(response, "使用できない言葉", status_code=400, msg_prefix=repr(disguised))
+        self.assertFalse(Comment.objects.exists())
+
+    def test_one_grapheme_of_thousands_of_code_points_is_refused(self):
+        body = "a" + "\u200d\U0001f600" * 2400  # one extended grapheme cluster, 4,801 code points
+        response = self.post(body[:4801], client=self.reader())
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Comment.objects.exists())
+
+    def test_a_nickname_of_thousands_of_code_points_is_refused_with_a_message(self):
+        nickname = "a" + "\u200d\U0001f600" * 1200  # 2,401 code points against a 100-character column
+        response = self.post("ふつうのコメントです", nickname=nickname, client=self.reader())
+        self.assertContains(response, "ニックネーム", status_code=400)
+        self.assertFalse(Comment.objects.exists())
+
+    def test_a_family_emoji_with_skin_tones_is_still_one_character(self):
+        response = self.post("家族で読みました 👨🏽‍👩🏽‍👧🏽‍👦🏽", nickname="👨🏽‍👩🏽‍👧🏽‍👦🏽", client=self.reader())
+        self.assertEqual(response.status_code, 302)
+
+
+class PostedNoticeTests(CommentsTestCase):
+    """#12: ?posted=² (a Unicode digit) is not a comment number, and never a 500."""
+
+    def test_a_superscript_digit_in_posted_is_ignored(self):
+        client = self.reader()
+        for value in ("²", "١٢", "１２", "9" * 40):
+            self.assertEqual(client.get(self.comments_url() + f"?posted={value}").status_code, 200, value)
+
+
+class FormStampTests(CommentsTestCase):
+    """#19: the comment form's "shown at" stamp expires, so the minimum-time check cannot be saved up."""
+
+    def test_a_stamp_older_than_the_limit_is_refused_and_the_text_kept(self):
+        import time
+
+        from kiji.comments.forms import started_stamp
+
+        old = started_stamp(time.time() - 7 * 3600)
+        response = self.post("昨日開いたフォームから", started=old, client=self.reader())
+        self.assertContains(response, "有効期限", status_code=400)
+        self.assertContains(response, "昨日開いたフォームから", status_code=400)
+        self.assertFalse(Comment.objects.exists())

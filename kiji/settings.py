@@ -237,6 +237,11 @@ LOGGING = {
 # Networks whose X-Forwarded-For is believed; the client is the last address before them.
 KIJI_TRUSTED_PROXIES = env_networks("KIJI_TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
 
+# == Admin login throttling (kiji.newsroom.admin): failed logins per 5 minutes before a 5-minute refusal ==
+KIJI_ADMIN_LOGIN_FAILURES = env_int("KIJI_ADMIN_LOGIN_FAILURES", 5, minimum=1)  # one account from one address
+KIJI_ADMIN_LOGIN_FAILURES_PER_ADDRESS = env_int("KIJI_ADMIN_LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+KIJI_ADMIN_LOGIN_FAILURES_PER_ACCOUNT = env_int("KIJI_ADMIN_LOGIN_FAILURES_PER_ACCOUNT", 50, minimum=1)
+
 # == Comments (kiji.comments): limits and moderation rules; each is an environment variable too ==
 KIJI_COMMENTS_MAX_LENGTH = env_int(
     "KIJI_COMMENTS_MAX_LENGTH", 300, minimum=1, maximum=100000

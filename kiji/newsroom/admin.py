@@ -1,14 +1,16 @@
 """The newsroom's back office: roles enforced here and in the services, never only by hidden buttons."""
 
 import copy
+import time
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from kiji.lib import ratelimit
+from kiji.lib.clientip import client_ip
 from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, workflow_action
 from kiji.newsroom.models import (
     Article,
@@ -728,3 +732,43 @@ def view_on_site(request, content_type_id, object_id):
     if obj is None or not model_admin.has_view_or_change_permission(request, obj):
         raise Http404
     return shortcut(request, content_type_id, object_id)
+
+
+# ---- the admin login: throttled per account and address, with no long lockout of an editor ----
+
+LOGIN_WINDOW = 300  # seconds: the longest any refusal lasts
+
+
+class ThrottledLoginForm(AdminAuthenticationForm):
+    """Refuses (for at most LOGIN_WINDOW) after too many failures: per account from one address (a
+    guesser), per address (a sprayer across accounts) and per account from everywhere (a botnet, with
+    a higher limit so that one attacker cannot easily lock an editor out from their own desk)."""
+
+    def _keys(self) -> dict[str, int]:
+        username = (self.data.get("username") or "").strip().casefold()[:150]
+        address = client_ip(self.request.META) if self.request else ""
+        return {
+            f"login:acct-addr:{username}:{address}": settings.KIJI_ADMIN_LOGIN_FAILURES,
+            f"login:addr:{address}": settings.KIJI_ADMIN_LOGIN_FAILURES_PER_ADDRESS,
+            f"login:acct:{username}": settings.KIJI_ADMIN_LOGIN_FAILURES_PER_ACCOUNT,
+        }
+
+    def clean(self):
+        keys = self._keys()
+        for key, limit in keys.items():
+            seen = ratelimit.hit(key, LOGIN_WINDOW, count=False)
+            if seen is not None and seen[0] >= limit:
+                minutes = max(1, round((seen[1] - time.time()) / 60))
+                raise ValidationError(
+                    _("Too many failed logins. Wait about %(minutes)d minutes and try again.") % {"minutes": minutes},
+                    code="throttled",
+                )
+        try:
+            return super().clean()
+        except ValidationError:
+            for key in keys:
+                ratelimit.hit(key, LOGIN_WINDOW)
+            raise
+
+
+admin.site.login_form = ThrottledLoginForm

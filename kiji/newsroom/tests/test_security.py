@@ -1,5 +1,7 @@
 """Security review (issue 11) in the newsroom: roles are a ceiling, through the admin's own doors."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -201,3 +203,40 @@ class ControlCharacterTests(AdminTestCase):
     def test_a_saved_headline_loses_its_control_characters(self):
         article = self.make_article(headline="取り込み\x07記事")
         self.assertEqual(article.headline, "取り込み記事")
+
+
+class AdminLoginThrottleTests(AdminTestCase):
+    """#15: guessing a password through /admin/login/ is throttled, for minutes, not for ever."""
+
+    login_url = "/admin/login/"
+
+    def setUp(self):
+        from django.core.cache import cache
+
+        cache.clear()
+
+    def _try(self, password, *, ip="203.0.113.5", username="editor"):
+        from django.test import Client
+
+        return Client(REMOTE_ADDR=ip).post(self.login_url, {"username": username, "password": password})
+
+    def test_the_sixth_guess_is_refused_even_with_the_right_password_then_allowed_after_the_window(self):
+        import time_machine
+        from django.utils import timezone
+
+        for i in range(5):
+            self.assertEqual(self._try(f"guess-{i}").status_code, 200)
+        response = self._try("pw")
+        self.assertContains(response, "ログインの失敗が多すぎます")
+        with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+            self.assertEqual(self._try("pw").status_code, 302)
+
+    def test_the_editor_at_their_own_desk_still_logs_in_while_an_attacker_guesses(self):
+        for i in range(10):
+            self._try(f"guess-{i}", ip="198.51.100.66")
+        self.assertEqual(self._try("pw", ip="192.0.2.10").status_code, 302)
+
+    def test_one_address_spraying_many_accounts_is_refused(self):
+        for i in range(20):
+            self._try("password1", username=f"user{i}", ip="198.51.100.77")
+        self.assertContains(self._try("pw", ip="198.51.100.77"), "ログインの失敗が多すぎます")

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "kiji.reader.middleware.PageCacheMiddleware",
     "kiji.lib.db.ReplicaMiddleware",  # anonymous reader GETs read from the replica, if one is set
     "django.middleware.security.SecurityMiddleware",
+    "kiji.lib.csp.ContentSecurityPolicyMiddleware",  # reader pages strict, the admin its own (kiji/lib/csp.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -209,6 +210,7 @@ KIJI_AUTOSAVE_SECONDS = env_int("KIJI_AUTOSAVE_SECONDS", 5, minimum=1, maximum=6
 KIJI_PRESENCE_SECONDS = env_int("KIJI_PRESENCE_SECONDS", 30, minimum=5, maximum=3600)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+KIJI_CSP = env_bool("KIJI_CSP", True)  # send Content-Security-Policy (kiji/lib/csp.py); false only to debug
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,31 @@
+"""Security review #16 in a real browser: no reader page (nor the admin login) violates its
+Content-Security-Policy, with the page's own scripts running (the comment form fetches its token)."""
+
+import pytest
+from test_browser_pages import PAGES
+
+COLLECT = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sourceFile || '') + ':' + e.lineNumber));
+"""
+
+
+@pytest.fixture
+def strict_page(browser):
+    """A page in a context that enforces CSP (the shared new_page fixture bypasses it for axe)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
+    page = context.new_page()
+    page.add_init_script(COLLECT)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("name", [*PAGES, "/admin/login/"])
+def test_the_page_runs_without_csp_violations(site, strict_page, name):
+    response = strict_page.goto(site.url(name), wait_until="load")
+    assert response.headers.get("content-security-policy"), name
+    if strict_page.locator("#comment-form textarea").count():
+        strict_page.locator("#comment-form textarea").first.click()  # comments.js fetches its token
+    strict_page.wait_for_timeout(300)
+    assert strict_page.evaluate("window.__csp") == [], name

@@ -29,3 +29,26 @@ def test_the_page_runs_without_csp_violations(site, strict_page, name):
         strict_page.locator("#comment-form textarea").first.click()  # comments.js fetches its token
     strict_page.wait_for_timeout(300)
     assert strict_page.evaluate("window.__csp") == [], name
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/", "/admin/newsroom/article/", "/admin/newsroom/article/add/", "/admin/newsroom/image/add/"],
+)
+def test_the_admin_runs_under_its_own_policy(site, strict_page, path):
+    from test_browser_editor import log_in
+
+    log_in(strict_page, site)
+    strict_page.goto(site.url(path), wait_until="load")
+    strict_page.wait_for_timeout(500)
+    assert strict_page.evaluate("window.__csp") == [], path
+
+
+def test_the_article_editor_runs_under_the_admin_policy(site, strict_page):
+    from test_browser_editor import log_in
+
+    log_in(strict_page, site)
+    strict_page.goto(site.url(f"/admin/newsroom/article/{site.article_pk}/change/"), wait_until="load")
+    strict_page.locator("#id_headline").click()
+    strict_page.wait_for_timeout(800)
+    assert strict_page.evaluate("window.__csp") == []

@@ -28,6 +28,8 @@ _SAVE_OPTIONS = {
     "GIF": {},
 }
 
+LARGE_PIXELS = 8_000_000  # above this a full-size JPEG is written baseline, to keep an upload under ~200 MB
+
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
@@ -111,8 +113,11 @@ def _encode(picture: PILImage.Image, fmt: str) -> bytes:
         picture = picture.convert("RGB").quantize()
     elif fmt in ("PNG", "WEBP") and picture.mode not in ("RGB", "RGBA", "L", "LA"):
         picture = picture.convert("RGBA")
+    options = _SAVE_OPTIONS[fmt]
+    if fmt == "JPEG" and picture.width * picture.height > LARGE_PIXELS:
+        options = {"quality": options["quality"]}  # progressive/optimized would hold every coefficient (~+40 MB)
     out = io.BytesIO()
-    picture.save(out, format=fmt, **_SAVE_OPTIONS[fmt])  # no exif= argument: metadata is dropped
+    picture.save(out, format=fmt, **options)  # no exif= argument: metadata is dropped
     return out.getvalue()
 
 

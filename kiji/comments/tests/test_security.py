@@ -6,7 +6,7 @@ import time_machine
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from kiji.comments.models import Comment, Visitor
+from kiji.comments.models import Comment, CommentSection, Visitor
 from kiji.comments.tests.base import CommentsTestCase
 
 
@@ -92,6 +92,8 @@ class ReportAbuseTests(CommentsTestCase):
             for comment in comments:
                 reader.post(f"/comments/{comment.pk}/report/", {"reason": "abuse"})
         self.assertEqual(Comment.objects.filter(status=Comment.Status.HIDDEN).count(), 0)
+        self.assertFalse(CommentSection.objects.filter(article=self.article, hidden=True).exists())
+        self.assertIn("コメント14", Client().get(self.comments_url()).content.decode())
 
 
 @override_settings(KIJI_TRUSTED_PROXIES=["10.0.0.0/8"])

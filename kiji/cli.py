@@ -31,6 +31,7 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
+    os.umask(os.umask(0o077) | 0o077)  # what Kiji writes is its own (uploads get FILE_UPLOAD_PERMISSIONS)
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__.strip())
         return

@@ -16,9 +16,11 @@ from kiji.lib.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_time_window,
     env_url,
     is_set,
+    owner_only,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "kiji.reader.middleware.PageCacheMiddleware",
     "kiji.lib.db.ReplicaMiddleware",  # anonymous reader GETs read from the replica, if one is set
     "django.middleware.security.SecurityMiddleware",
+    "kiji.lib.csp.ContentSecurityPolicyMiddleware",  # reader pages strict, the admin its own (kiji/lib/csp.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,6 +122,7 @@ DATABASE_URL = env_url(
 DATABASES = {"default": _environ.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    owner_only(Path(DATABASES["default"]["NAME"]))  # sessions and password hashes: 0600 (SQLite's -wal follows)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while the importer, scheduler or admin writes;
         # IMMEDIATE transactions make writers queue on busy_timeout instead of failing with "locked".
@@ -186,8 +190,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
 # Uploads: images over this many bytes are refused with a message naming the limit.
+# Under UMask=0077 (the systemd units, `kiji`): uploads and their folders stay readable by nginx.
+FILE_UPLOAD_PERMISSIONS = 0o644
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o755
 KIJI_MAX_IMAGE_BYTES = env_int("KIJI_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1)
-KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 40_000_000, minimum=1)
+# 24 million pixels (a 6000×4000 camera picture): decoded once, an accepted file stays under ~200 MB of memory.
+KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 24_000_000, minimum=1)
 KIJI_IMAGE_WIDTHS = [320, 640, 960, 1280]
 # The scheduler's polling interval in seconds (publishes within this of the time).
 KIJI_SCHEDULER_INTERVAL = env_int("KIJI_SCHEDULER_INTERVAL", 15, minimum=1, maximum=3600)
@@ -202,6 +210,7 @@ KIJI_AUTOSAVE_SECONDS = env_int("KIJI_AUTOSAVE_SECONDS", 5, minimum=1, maximum=6
 KIJI_PRESENCE_SECONDS = env_int("KIJI_PRESENCE_SECONDS", 30, minimum=5, maximum=3600)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+KIJI_CSP = env_bool("KIJI_CSP", True)  # send Content-Security-Policy (kiji/lib/csp.py); false only to debug
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -226,6 +235,15 @@ LOGGING = {
     "loggers": {"kiji": {"handlers": ["console"], "level": KIJI_LOG_LEVEL, "propagate": False}},
 }
 
+# == Client addresses (kiji.lib.clientip): the one trusted-proxy rule for rate limits, bans and views ==
+# Networks whose X-Forwarded-For is believed; the client is the last address before them.
+KIJI_TRUSTED_PROXIES = env_networks("KIJI_TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
+
+# == Admin login throttling (kiji.newsroom.admin): failed logins per 5 minutes before a 5-minute refusal ==
+KIJI_ADMIN_LOGIN_FAILURES = env_int("KIJI_ADMIN_LOGIN_FAILURES", 5, minimum=1)  # one account from one address
+KIJI_ADMIN_LOGIN_FAILURES_PER_ADDRESS = env_int("KIJI_ADMIN_LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+KIJI_ADMIN_LOGIN_FAILURES_PER_ACCOUNT = env_int("KIJI_ADMIN_LOGIN_FAILURES_PER_ACCOUNT", 50, minimum=1)
+
 # == Comments (kiji.comments): limits and moderation rules; each is an environment variable too ==
 KIJI_COMMENTS_MAX_LENGTH = env_int(
     "KIJI_COMMENTS_MAX_LENGTH", 300, minimum=1, maximum=100000
@@ -235,8 +253,21 @@ KIJI_COMMENTS_RATE_PER_DAY = env_int("KIJI_COMMENTS_RATE_PER_DAY", 30, minimum=1
 # Per IP address: higher, as Japanese mobile carriers put many readers behind one address (CGNAT).
 KIJI_COMMENTS_IP_RATE_PER_MINUTE = env_int("KIJI_COMMENTS_IP_RATE_PER_MINUTE", 10, minimum=1)
 KIJI_COMMENTS_IP_RATE_PER_DAY = env_int("KIJI_COMMENTS_IP_RATE_PER_DAY", 200, minimum=1)
+# Seconds a comment form's "shown at" stamp stays valid (longer than a cached article page lives).
+KIJI_COMMENTS_FORM_MAX_AGE = env_int("KIJI_COMMENTS_FORM_MAX_AGE", 6 * 3600, minimum=60)
 KIJI_COMMENTS_MIN_SECONDS = env_int("KIJI_COMMENTS_MIN_SECONDS", 3, minimum=0)  # minimum time between form and post
 KIJI_COMMENTS_REPORTS_TO_HIDE = env_int("KIJI_COMMENTS_REPORTS_TO_HIDE", 3, minimum=1)
+# ... and only when those reports come from this many distinct addresses (one client cannot hide a comment).
+KIJI_COMMENTS_REPORT_ADDRESSES_TO_HIDE = env_int("KIJI_COMMENTS_REPORT_ADDRESSES_TO_HIDE", 3, minimum=1)
+# A report weighs toward hiding only from a visitor known this many minutes (or with an approved comment).
+KIJI_COMMENTS_REPORTER_MIN_AGE = env_int("KIJI_COMMENTS_REPORTER_MIN_AGE", 60, minimum=0)
+KIJI_COMMENTS_LIKES_PER_HOUR = env_int("KIJI_COMMENTS_LIKES_PER_HOUR", 60, minimum=1)  # per visitor
+KIJI_COMMENTS_IP_LIKES_PER_HOUR = env_int("KIJI_COMMENTS_IP_LIKES_PER_HOUR", 300, minimum=1)  # per address (CGNAT)
+# Likes one address adds to one comment per day (a few readers may share an address; one client cannot inflate).
+KIJI_COMMENTS_IP_LIKES_PER_COMMENT = env_int("KIJI_COMMENTS_IP_LIKES_PER_COMMENT", 3, minimum=1)
+KIJI_COMMENTS_REPORTS_PER_HOUR = env_int("KIJI_COMMENTS_REPORTS_PER_HOUR", 10, minimum=1)
+KIJI_COMMENTS_IP_REPORTS_PER_HOUR = env_int("KIJI_COMMENTS_IP_REPORTS_PER_HOUR", 30, minimum=1)
+KIJI_COMMENTS_IP_NEW_VISITORS_PER_HOUR = env_int("KIJI_COMMENTS_IP_NEW_VISITORS_PER_HOUR", 120, minimum=1)
 KIJI_COMMENTS_FIRST_HELD = env_int("KIJI_COMMENTS_FIRST_HELD", 0, minimum=0)  # a visitor's first N held; 0 = off
 KIJI_COMMENTS_AUTO_CLOSE_DAYS = env_int("KIJI_COMMENTS_AUTO_CLOSE_DAYS", 0, minimum=0)  # 0 = never
 KIJI_COMMENTS_FLOOD_PER_10MIN = env_int("KIJI_COMMENTS_FLOOD_PER_10MIN", 60, minimum=1)
@@ -263,6 +294,11 @@ KIJI_AUDIENCE_REDIS_PREFIX = env("KIJI_AUDIENCE_REDIS_PREFIX", "kiji:aud:")
 KIJI_AUDIENCE_FLUSH_SECONDS = env_int(
     "KIJI_AUDIENCE_FLUSH_SECONDS", 5, minimum=1, maximum=3600
 )  # counts a crash can lose (memory)
+# Views one address adds to one article per 30 minutes, whatever its user agents (readers behind one
+# carrier address still count; one client rotating user agents does not inflate a ranking).
+KIJI_AUDIENCE_VIEWS_PER_ADDRESS = env_int("KIJI_AUDIENCE_VIEWS_PER_ADDRESS", 20, minimum=1)
+# Hard cap of the in-process dedupe marks and reading sessions (the embedded backend).
+KIJI_AUDIENCE_MEMORY_MAX_ENTRIES = env_int("KIJI_AUDIENCE_MEMORY_MAX_ENTRIES", 200_000, minimum=100)
 KIJI_AUDIENCE_FLUSH_THREAD = env_bool("KIJI_AUDIENCE_FLUSH_THREAD", default=True)
 KIJI_AUDIENCE_REDIS_BATCH = env_int(
     "KIJI_AUDIENCE_REDIS_BATCH", 32, minimum=1, maximum=10_000
@@ -274,7 +310,6 @@ KIJI_AUDIENCE_RELATED_REFRESH = env_int("KIJI_AUDIENCE_RELATED_REFRESH", 600, mi
 KIJI_AUDIENCE_CATEGORY_BOOST = 0.3  # content score x (1 + this) within the article's category
 KIJI_AUDIENCE_RECENCY_BOOST = 0.2  # x (1 + this x 0.5 ** (age in days / 14))
 KIJI_AUDIENCE_CO_READ_WEIGHT = 0.5  # weight of co-readership beside content similarity
-KIJI_AUDIENCE_TRUST_FORWARDED = env_bool("KIJI_AUDIENCE_TRUST_FORWARDED", default=False)  # behind a proxy
 KIJI_SHOW_VIEW_COUNT = env_bool("KIJI_SHOW_VIEW_COUNT", default=True)  # view count on the article page (false hides it)
 # The beacon answers before any other middleware runs (no session, CSRF, auth or messages work).
 MIDDLEWARE.insert(0, "kiji.audience.beacon.BeaconMiddleware")

@@ -3,12 +3,15 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from kiji.newsroom.admin import view_on_site
+
 admin.site.site_header = "Kiji ニュースルーム"
 admin.site.site_title = "Kiji ニュースルーム"
 admin.site.index_title = "ニュースルーム"
 admin.site.site_url = "/"
 
 urlpatterns = [
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("api/", include("kiji.api.urls")),
     path("search/", include("kiji.search.urls")),

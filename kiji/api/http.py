@@ -7,12 +7,12 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from kiji.lib import ratelimit
 from kiji.lib.clientip import client_ip
 
 
@@ -42,29 +42,16 @@ def error_response(status: int, code: str, message: str) -> HttpResponse:
     return response
 
 
-def _redis_error() -> type[Exception]:
-    # Imported when needed: a site without Redis never loads the redis package (~9 MB a worker).
-    from redis.exceptions import RedisError
-
-    return RedisError
-
-
 def check_rate(request) -> HttpResponse | None:
     """A fixed-window counter per IP in the cache; a 429 response once the window's allowance is spent."""
     limit, window = settings.KIJI_API_RATE_LIMIT, settings.KIJI_API_RATE_WINDOW
     now = time.time()
-    start = int(now // window) * window
-    key = f"api:rate:{client_ip(request.META)}:{start}"
-    try:
-        cache.add(key, 0, timeout=window + 1)
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    except _redis_error():  # evaluated only when something else went wrong
-        # Fail open: the API serves public, cacheable data, and an unreachable Redis must not
-        # take it down; the outage is logged by the cache backend.
+    counted = ratelimit.hit(f"api:{client_ip(request.META)}", window)
+    if counted is None:
+        # Fail open: the API serves public, cacheable data, and an unreachable Redis must not take it down.
         return None
+    count, end = counted
+    start = end - window
     request.api_rate = (limit, max(limit - count, 0), start + window)
     if count <= limit:
         return None

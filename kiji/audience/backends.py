@@ -112,6 +112,8 @@ class MemoryBackend:
                     self._co[(other, article_id)] += 1
             self._sessions[visitor] = [*session, (article_id, ts)][-SESSION_DEPTH:]
             due = ts - self._last_flush >= self.flush_seconds
+            if len(self._seen) > settings.KIJI_AUDIENCE_MEMORY_MAX_ENTRIES:
+                self._prune(ts)  # the hard cap holds between flushes too
         self._start_thread()
         if due:
             self.flush(now)
@@ -140,9 +142,17 @@ class MemoryBackend:
         return sum(self._counts.values())
 
     def _prune(self, ts: float) -> None:
-        if len(self._seen) > 50_000:
+        """Forget expired dedupe marks and sessions; past the hard cap, keep only the newest half."""
+        cap = settings.KIJI_AUDIENCE_MEMORY_MAX_ENTRIES
+        if len(self._seen) > min(50_000, cap):
             self._seen = {k: t for k, t in self._seen.items() if ts - t < DEDUPE_SECONDS}
             self._sessions = {v: s for v, s in self._sessions.items() if ts - s[-1][1] < SESSION_SECONDS}
+        if len(self._seen) > cap:
+            newest = sorted(self._seen.items(), key=lambda item: item[1])[len(self._seen) - cap // 2 :]
+            self._seen = dict(newest)
+        if len(self._sessions) > cap:
+            newest = sorted(self._sessions.items(), key=lambda item: item[1][-1][1])[len(self._sessions) - cap // 2 :]
+            self._sessions = dict(newest)
 
     def _start_thread(self) -> None:
         if self._thread is not None or not self.flush_thread:

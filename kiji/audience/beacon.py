@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 
-from kiji.audience.backends import get_backend
+from kiji.audience.backends import DEDUPE_SECONDS, get_backend
 from kiji.audience.store import tidy_connection
 from kiji.lib.clientip import client_ip
 from kiji.lib.memo import Memo
@@ -74,15 +74,16 @@ def forget_published() -> None:
     _published.clear()
 
 
-def _client_ip(meta) -> str:
-    """The same rule as the API and comments (kiji.lib.clientip: behind a proxy on this machine, the
-    X-Forwarded-For entry it appended last); KIJI_AUDIENCE_TRUST_FORWARDED extends that trust to a
-    proxy on another host."""
-    if getattr(settings, "KIJI_AUDIENCE_TRUST_FORWARDED", False):
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return client_ip(meta)
+# Views one address adds to one article per dedupe window, whatever user agents it sends. Keyed by the
+# backend's salted hash of the address (no address is kept), per process; hard-capped like every memo.
+_address_views = Memo(seconds=DEDUPE_SECONDS, max_entries=50_000)
+
+
+def within_address_allowance(address: str, article_id: int) -> bool:
+    key = (address, article_id)
+    seen = _address_views.get(key, 0) + 1
+    _address_views.set(key, seen)
+    return seen <= settings.KIJI_AUDIENCE_VIEWS_PER_ADDRESS
 
 
 def count(method: str, query_string: str, meta) -> tuple[int, str]:
@@ -102,7 +103,10 @@ def count(method: str, query_string: str, meta) -> tuple[int, str]:
         return 204, "unpublished"
     backend = get_backend()
     now = timezone.now()
-    visitor = backend.visitor_id(_client_ip(meta), user_agent, now)
+    ip = client_ip(meta)
+    if not within_address_allowance(backend.visitor_id(ip, "", now), article_id):
+        return 204, "address"  # one address rotating its user agent cannot inflate a count
+    visitor = backend.visitor_id(ip, user_agent, now)
     counted = backend.record_view(article_id, visitor, now)
     return 204, "queued" if counted is None else "yes" if counted else "repeat"
 

@@ -30,6 +30,9 @@ class CommentForm(forms.Form):
             started = signing.loads(data.get("started") or "", salt=STARTED_SALT)
         except signing.BadSignature:
             raise forms.ValidationError("フォームの有効期限が切れました。もう一度投稿してください。") from None
+        if not isinstance(started, int) or time.time() - started > settings.KIJI_COMMENTS_FORM_MAX_AGE:
+            # An old stamp would let a bot wait once and post for ever without the minimum-time check.
+            raise forms.ValidationError("フォームの有効期限が切れました。もう一度投稿してください。")
         if time.time() - started < settings.KIJI_COMMENTS_MIN_SECONDS:
             raise forms.ValidationError("投稿が速すぎます。内容を確かめてから、もう一度投稿してください。")
         return data

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kiji.lib.text import RefusesControlCharacters
 from kiji.newsroom.models import Article
 
 
-class CommentSection(models.Model):
+class CommentSection(RefusesControlCharacters, models.Model):
     """An article's comment settings; an article without a row is open."""
 
     class Mode(models.TextChoices):
@@ -75,7 +76,7 @@ class CommentQuerySet(models.QuerySet):
         return self.annotate(queue_order=first).order_by("queue_order", "-created_at")
 
 
-class Comment(models.Model):
+class Comment(RefusesControlCharacters, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
@@ -135,7 +136,7 @@ class Like(models.Model):
         constraints = [models.UniqueConstraint(fields=["comment", "visitor"], name="one_like_per_visitor")]
 
 
-class Report(models.Model):
+class Report(RefusesControlCharacters, models.Model):
     """通報: one per visitor per comment."""
 
     class Reason(models.TextChoices):
@@ -148,6 +149,9 @@ class Report(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE)
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    ip_hash = models.CharField(_("IP hash"), max_length=64, blank=True)
+    # False for a reporter too new or with a bad record: shown to moderators, never hides on its own.
+    weighs = models.BooleanField(_("counts toward hiding"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -156,7 +160,7 @@ class Report(models.Model):
         constraints = [models.UniqueConstraint(fields=["comment", "visitor"], name="one_report_per_visitor")]
 
 
-class NGWord(models.Model):
+class NGWord(RefusesControlCharacters, models.Model):
     class Action(models.TextChoices):
         HOLD = "hold", _("Hold for moderation")
         REJECT = "reject", _("Reject")
@@ -185,7 +189,7 @@ class NGWord(models.Model):
         super().save(*args, **kwargs)
 
 
-class ModerationAction(models.Model):
+class ModerationAction(RefusesControlCharacters, models.Model):
     """Who did what to which comment or section, when and why. Written by the services only."""
 
     class Kind(models.TextChoices):

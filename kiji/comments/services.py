@@ -18,6 +18,10 @@ from kiji.lib.pagecache import purge_article
 from kiji.newsroom.models import Article
 
 NICKNAME_MAX = 20
+NICKNAME_MAX_CODE_POINTS = 100  # the column's size: a few emoji sequences fit, thousands of marks do not
+# Caps in code points beside the caps in graphemes: one "character" cannot hold thousands of code points.
+GRAPHEME_MAX_CODE_POINTS = 16  # 👨🏽‍👩🏽‍👧🏽‍👦🏽 is 11
+CODE_POINTS_PER_CHARACTER = 4  # a comment holds at most KIJI_COMMENTS_MAX_LENGTH x this code points
 DEFAULT_NICKNAME = "匿名"
 RAW_INPUT_MAX = 5000  # characters; anything longer is refused before the (costlier) grapheme count
 FLOOD_WINDOW = 600
@@ -39,7 +43,14 @@ def hash_ip(ip: str) -> str:
 
 
 def get_visitor(*, key: str, ip_hash: str = "") -> Visitor:
-    visitor, created = Visitor.objects.get_or_create(key=key, defaults={"ip_hash": ip_hash})
+    """The visitor with this (signed cookie) key; a new row counts against the address's hourly allowance."""
+    visitor = Visitor.objects.filter(key=key).first()
+    created = visitor is None
+    if created:
+        allowance = settings.KIJI_COMMENTS_IP_NEW_VISITORS_PER_HOUR
+        if ip_hash and counter_backend().incr(f"newvisitor:ip:{ip_hash}", 3600) > allowance:
+            raise CommentRejected("操作が多すぎます。しばらく待ってから、もう一度お試しください。", status=429)
+        visitor, created = Visitor.objects.get_or_create(key=key, defaults={"ip_hash": ip_hash})
     if not created and ip_hash and visitor.ip_hash != ip_hash:
         Visitor.objects.filter(pk=visitor.pk).update(ip_hash=ip_hash)
         visitor.ip_hash = ip_hash
@@ -56,6 +67,8 @@ def clean_body(raw: str) -> str:
         raise CommentRejected("コメントが空です。本文を入力してください。")
     if (n := text.length(body)) > limit:
         raise CommentRejected(f"コメントが長すぎます（{n}文字）。{limit}文字以内で入力してください。")
+    if len(body) > limit * CODE_POINTS_PER_CHARACTER or text.longest_grapheme(body) > GRAPHEME_MAX_CODE_POINTS:
+        raise CommentRejected("見えない文字や結合文字が多すぎます。普通の文字で入力してください。")
     return body
 
 
@@ -63,6 +76,8 @@ def clean_nickname(raw: str) -> str:
     nickname = text.clean(raw[:RAW_INPUT_MAX], multiline=False)
     if text.length(nickname) > NICKNAME_MAX:
         raise CommentRejected(f"ニックネームが長すぎます。{NICKNAME_MAX}文字以内で入力してください。")
+    if len(nickname) > NICKNAME_MAX_CODE_POINTS or text.longest_grapheme(nickname) > GRAPHEME_MAX_CODE_POINTS:
+        raise CommentRejected("ニックネームに見えない文字や結合文字が多すぎます。普通の文字で入力してください。")
     return nickname or DEFAULT_NICKNAME
 
 
@@ -106,15 +121,21 @@ def _visitor_hold_reason(visitor: Visitor) -> str:
     first = settings.KIJI_COMMENTS_FIRST_HELD
     if first and visitor.approved_count < first:
         return f"first comments (approved {visitor.approved_count} of {first})"
+    if mostly_rejected(visitor):
+        return "visitor's recent comments mostly rejected"
+    return ""
+
+
+def mostly_rejected(visitor: Visitor) -> bool:
     recent = list(
         Comment.objects.filter(visitor=visitor)
         .exclude(status=Comment.Status.PENDING)
         .order_by("-created_at")
         .values_list("status", flat=True)[:10]
     )
-    if len(recent) >= 4 and sum(s in (Comment.Status.REJECTED, Comment.Status.SPAM) for s in recent) * 2 > len(recent):
-        return "visitor's recent comments mostly rejected"
-    return ""
+    return len(recent) >= 4 and sum(s in (Comment.Status.REJECTED, Comment.Status.SPAM) for s in recent) * 2 > len(
+        recent
+    )
 
 
 def _detect_flood(article: Article, now: datetime) -> bool:
@@ -212,35 +233,91 @@ def _switch_to_premoderation(article: Article) -> None:
         )
 
 
-@transaction.atomic
-def like_comment(*, comment: Comment, visitor: Visitor) -> bool:
-    """共感: True when this visitor's like was counted (once per visitor per comment)."""
-    try:
-        with transaction.atomic():
-            Like.objects.create(comment=comment, visitor=visitor)
-    except IntegrityError:
+ACTION_LIMITS = {  # (per visitor, per address) per hour, read when used so tests may override them
+    "like": lambda: (settings.KIJI_COMMENTS_LIKES_PER_HOUR, settings.KIJI_COMMENTS_IP_LIKES_PER_HOUR),
+    "report": lambda: (settings.KIJI_COMMENTS_REPORTS_PER_HOUR, settings.KIJI_COMMENTS_IP_REPORTS_PER_HOUR),
+}
+
+
+def _check_action_rate(kind: str, visitor: Visitor, ip_hash: str) -> None:
+    """Likes and reports per visitor and per address (through the one trusted-proxy rule), per hour."""
+    per_visitor, per_address = ACTION_LIMITS[kind]()
+    limits = {(f"{kind}:v:{visitor.key}", 3600): per_visitor}
+    if ip_hash:
+        limits[(f"{kind}:ip:{ip_hash}", 3600)] = per_address
+    counts = counter_backend().incr_many(list(limits))
+    if any(count > limit for count, limit in zip(counts, limits.values(), strict=True)):
+        raise CommentRejected("操作が多すぎます。しばらく待ってから、もう一度お試しください。", status=429)
+
+
+def like_comment(*, comment: Comment, visitor: Visitor, ip_hash: str = "") -> bool:
+    """共感: True when this visitor's like was counted (once per visitor per comment, within the hourly limits)."""
+    if Like.objects.filter(comment=comment, visitor=visitor).exists():
         return False
-    Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+    _check_action_rate("like", visitor, ip_hash)
+    if ip_hash and counter_backend().incr(f"like:ip:{ip_hash}:c{comment.pk}", 86400) > (
+        settings.KIJI_COMMENTS_IP_LIKES_PER_COMMENT
+    ):
+        return False  # this address has moved this comment's count enough today
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Like.objects.create(comment=comment, visitor=visitor)
+        except IntegrityError:
+            return False
+        Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
     return True
 
 
-@transaction.atomic
-def report_comment(*, comment: Comment, visitor: Visitor, reason: str) -> bool:
-    """通報: True when counted; at KIJI_COMMENTS_REPORTS_TO_HIDE open reports the comment is hidden for review."""
-    try:
-        with transaction.atomic():
-            Report.objects.create(comment=comment, visitor=visitor, reason=reason)
-    except IntegrityError:
+def reporter_weighs(visitor: Visitor, now: datetime) -> bool:
+    """A report counts toward hiding only from a visitor known for a while (or with an approved comment),
+    not banned, and whose own recent comments are not mostly rejected."""
+    if visitor.banned_until and visitor.banned_until > now:
         return False
-    Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-    comment.refresh_from_db()
-    if comment.status == Comment.Status.APPROVED and comment.report_count >= settings.KIJI_COMMENTS_REPORTS_TO_HIDE:
-        comment.status = Comment.Status.HIDDEN
-        comment.save(update_fields=["status"])
-        _record(ModerationAction.Kind.HIDE, comment=comment, reason=f"{comment.report_count} reports")
-        _purge_after_commit([comment.article_id])
-        check_section_health(article=comment.article)
+    young = visitor.created_at > now - timedelta(minutes=settings.KIJI_COMMENTS_REPORTER_MIN_AGE)
+    if young and visitor.approved_count == 0:
+        return False
+    return not mostly_rejected(visitor)
+
+
+def report_comment(
+    *, comment: Comment, visitor: Visitor, reason: str, ip_hash: str = "", now: datetime | None = None
+) -> bool:
+    """通報: True when counted. The comment is hidden for review once KIJI_COMMENTS_REPORTS_TO_HIDE reports
+    that weigh come from at least KIJI_COMMENTS_REPORT_ADDRESSES_TO_HIDE distinct addresses."""
+    now = now or timezone.now()
+    if Report.objects.filter(comment=comment, visitor=visitor).exists():
+        return False
+    _check_action_rate("report", visitor, ip_hash)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Report.objects.create(
+                    comment=comment,
+                    visitor=visitor,
+                    reason=reason,
+                    ip_hash=ip_hash,
+                    weighs=reporter_weighs(visitor, now),
+                )
+        except IntegrityError:
+            return False
+        Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+        comment.refresh_from_db()
+        if comment.status == Comment.Status.APPROVED and _reports_hide(comment):
+            comment.status = Comment.Status.HIDDEN
+            comment.save(update_fields=["status"])
+            _record(ModerationAction.Kind.HIDE, comment=comment, reason=f"{comment.report_count} reports")
+            _purge_after_commit([comment.article_id])
+            check_section_health(article=comment.article)
     return True
+
+
+def _reports_hide(comment: Comment) -> bool:
+    weighing = Report.objects.filter(comment=comment, weighs=True)
+    if weighing.count() < settings.KIJI_COMMENTS_REPORTS_TO_HIDE:
+        return False
+    addresses = weighing.exclude(ip_hash="").values("ip_hash").distinct().count()
+    return addresses >= settings.KIJI_COMMENTS_REPORT_ADDRESSES_TO_HIDE
 
 
 def check_section_health(*, article: Article) -> bool:

@@ -48,6 +48,11 @@ def clean(text: str, *, multiline: bool = True) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+def longest_grapheme(text: str) -> int:
+    """Code points in the longest grapheme (a family emoji with skin tones has about ten)."""
+    return max((len(g) for g in _GRAPHEME.findall(text)), default=0)
+
+
 def length(text: str) -> int:
     """Characters as a reader counts them: extended grapheme clusters (👨‍👩‍👧 and 👍🏽 are one)."""
     return len(_GRAPHEME.findall(text))
@@ -59,8 +64,9 @@ def _katakana_to_hiragana(text: str) -> str:
 
 def fold(text: str) -> str:
     """The form NG words are matched in: NFKC (full/half width), casefolded, katakana as hiragana, no spaces."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return regex.sub(r"[\s\p{P}\p{S}\p{Cf}]+", "", _katakana_to_hiragana(text))
+    text = unicodedata.normalize("NFKC", text).casefold()  # composes kana with (combining) dakuten first
+    # Marks (variation selectors, combining accents) are invisible tricks here: "死\ufe00ね", "し\u0301ね".
+    return regex.sub(r"[\s\p{P}\p{S}\p{Cf}\p{M}]+", "", _katakana_to_hiragana(text))
 
 
 def body_hash(text: str) -> str:

@@ -37,7 +37,9 @@ NOTICES = {
     "liked-before": "このコメントにはすでに共感しています。",
     "reported": "通報を受け付けました。担当者が確認します。",
     "reported-before": "このコメントはすでに通報済みです。",
+    "retry": "確認のため、もう一度押してください。",
 }
+NO_VISITOR = "確認のため、もう一度送信してください（入力した内容はそのまま残っています）。"
 
 
 def _visitor_key(request) -> str | None:
@@ -67,8 +69,12 @@ def _client_ip(request) -> str:
 
 
 def _visitor(request):
-    key = _visitor_key(request) or getattr(request, "_comment_visitor_key", None) or uuid.uuid4().hex
-    request._comment_visitor_key = key
+    """The visitor of a signed cookie, or None: a post without one is answered with a cookie and a request
+    to send again, so a client that drops its cookie creates no visitor and likes or reports nothing."""
+    key = _visitor_key(request)
+    if not key:
+        request._comment_visitor_key = uuid.uuid4().hex
+        return None
     return services.get_visitor(key=key, ip_hash=services.hash_ip(_client_ip(request)))
 
 
@@ -125,9 +131,11 @@ def comment_page(request, pk):
     if not form.is_valid():
         return _render_page(request, article, form_data=data, error=form.error_message(), status=400)
     try:
+        if (visitor := _visitor(request)) is None:
+            return _render_page(request, article, form_data=data, error=NO_VISITOR, status=403)
         comment = services.post_comment(
             article=article,
-            visitor=_visitor(request),
+            visitor=visitor,
             body=data["body"],
             nickname=data["nickname"],
             ip_hash=services.hash_ip(_client_ip(request)),
@@ -143,7 +151,7 @@ def _posted_notice(request, article: Article) -> dict:
     posted = request.GET.get("posted", "")
     if notice := NOTICES.get(request.GET.get("notice", "")):
         return {"notice": notice}
-    if not posted.isdigit() or not (key := _visitor_key(request)):
+    if not (posted.isascii() and posted.isdigit()) or not (key := _visitor_key(request)):  # "²" is a digit too
         return {}
     mine = Comment.objects.filter(pk=posted, article=article, visitor__key=key).first()
     if not mine:
@@ -162,9 +170,10 @@ def _comment_for_action(pk: int) -> Comment:
         raise Http404("コメントが見つかりません") from None
 
 
-def _after_action(request, comment: Comment, notice: str, payload: dict):
+def _after_action(request, comment: Comment, notice: str, payload: dict, status: int = 200):
     if "application/json" in request.headers.get("Accept", ""):
-        return _with_visitor_cookie(request, JsonResponse({"notice": NOTICES[notice], **payload}))
+        response = JsonResponse({"notice": NOTICES[notice], **payload}, status=status)
+        return _with_visitor_cookie(request, response)
     url = reverse("comments:page", args=[comment.article_id]) + f"?notice={notice}#c{comment.pk}"
     return _with_visitor_cookie(request, redirect(url))
 
@@ -178,7 +187,13 @@ def like(request, pk):
     comment = _comment_for_action(pk)
     if not _csrf_passed(request):
         return _render_page(request, comment.article, error=CSRF_FAILED, status=403)
-    counted = services.like_comment(comment=comment, visitor=_visitor(request))
+    ip_hash = services.hash_ip(_client_ip(request))
+    try:
+        if (visitor := _visitor(request)) is None:
+            return _after_action(request, comment, "retry", {}, status=403)
+        counted = services.like_comment(comment=comment, visitor=visitor, ip_hash=ip_hash)
+    except services.CommentRejected as rejected:
+        return _render_page(request, comment.article, error=rejected.message, status=rejected.status)
     likes = Comment.objects.values_list("like_count", flat=True).get(pk=comment.pk)
     return _after_action(request, comment, "liked" if counted else "liked-before", {"likes": likes})
 
@@ -193,7 +208,13 @@ def report(request, pk):
     reason = request.POST.get("reason", "")
     if reason not in Report.Reason.values:
         return _render_page(request, comment.article, error="通報の理由を選んでください。", status=400)
-    counted = services.report_comment(comment=comment, visitor=_visitor(request), reason=reason)
+    ip_hash = services.hash_ip(_client_ip(request))
+    try:
+        if (visitor := _visitor(request)) is None:
+            return _after_action(request, comment, "retry", {}, status=403)
+        counted = services.report_comment(comment=comment, visitor=visitor, reason=reason, ip_hash=ip_hash)
+    except services.CommentRejected as rejected:
+        return _render_page(request, comment.article, error=rejected.message, status=rejected.status)
     return _after_action(request, comment, "reported" if counted else "reported-before", {})
 
 

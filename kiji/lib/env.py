@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 from datetime import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -113,6 +114,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated IP networks (192.0.2.0/24, 2001:db8::/32, or single addresses); empty means the default."""
+    import ipaddress
+
+    values = env_list(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise _refuse(name, "comma-separated IP addresses or networks (e.g. 10.0.0.0/8,::1)", value) from None
+    return values
+
+
 def env_url(name: str, default: str | None, *, schemes: tuple[str, ...], example: str) -> str | None:
     """A URL with one of `schemes` and, except for sqlite and unix sockets, a host."""
     raw = _raw(name)
@@ -163,3 +177,14 @@ def env_time_window(name: str) -> str:
     except ValueError:
         raise _refuse(name, WINDOW_FORM, raw) from None
     return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def owner_only(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), or take group and other access from an existing one.
+    Here because settings.py may import only this module (it secures the SQLite file it names)."""
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)

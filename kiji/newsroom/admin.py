@@ -1,13 +1,16 @@
 """The newsroom's back office: roles enforced here and in the services, never only by hidden buttons."""
 
 import copy
+import time
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from kiji.lib import ratelimit
+from kiji.lib.clientip import client_ip
 from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, workflow_action
 from kiji.newsroom.models import (
     Article,
@@ -33,7 +38,14 @@ from kiji.newsroom.models import (
     Tag,
     Writer,
 )
-from kiji.newsroom.permissions import can_edit, ensure_can_edit, ensure_can_publish, ensure_status_allowed, is_editor
+from kiji.newsroom.permissions import (
+    can_change_image,
+    can_edit,
+    ensure_can_edit,
+    ensure_can_publish,
+    ensure_status_allowed,
+    is_editor,
+)
 from kiji.newsroom.proofreading import article_text, proofread
 from kiji.newsroom.revisions import diff_against_current, revision_body_html
 from kiji.newsroom.services import editing, publishing
@@ -96,6 +108,10 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("renditions"))
     def rendition_list(self, image):
         return ", ".join(f"{r['format'].upper()} {r['width']}×{r['height']}" for r in image.renditions) or "—"
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_change_image(request.user, obj))
 
     def save_model(self, request, obj, form, change):
         if "file" in form.changed_data and form.cleaned_data.get("file"):
@@ -271,6 +287,13 @@ class ArticleAdmin(admin.ModelAdmin):
         writer = getattr(request.user, "writer", None)
         if not change and writer is not None and not article.byline_set.exists():
             article.byline_set.create(writer=writer, position=0)
+        elif (
+            writer is not None and not is_editor(request.user) and not article.byline_set.filter(writer=writer).exists()
+        ):
+            # A writer's article always bylines that writer (roles are a ceiling: no writing in another's name).
+            position = article.byline_set.count()
+            article.byline_set.create(writer=writer, position=position)
+            self.message_user(request, _("Your byline was kept: a writer's article always carries their name."))
         step = getattr(request, "kiji_workflow", None)
         if step is not None:
             step(request.user)  # the service records the revision and announces the change
@@ -640,8 +663,112 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class NewsroomUserAdmin(UserAdmin):
+    """Roles are a ceiling: only a superuser changes a superuser (password, active flag, anything),
+    and a non-superuser hands out only groups whose permissions they hold themselves."""
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
         return readonly
+
+    def _beyond_ceiling(self, request, obj) -> bool:
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        # Also guards the password view: UserAdmin.user_change_password asks this for the target user.
+        return super().has_change_permission(request, obj) and not self._beyond_ceiling(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._beyond_ceiling(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = groups_within(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def groups_within(user):
+    """The groups whose every permission `user` holds (what they may hand out)."""
+    held = user.get_all_permissions()
+    allowed = [
+        group.pk
+        for group in Group.objects.prefetch_related("permissions__content_type")
+        if {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()} <= held
+    ]
+    return Group.objects.filter(pk__in=allowed)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class NewsroomGroupAdmin(GroupAdmin):
+    """Only superusers set what a group may do; an administrator sees the groups but cannot widen one."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["permissions"]
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" door (/admin/r/<ct>/<id>/), asked of the model's admin first: a staff
+    member learns an object's public address (a draft's slug) only if its admin shows them the object."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+    from django.http import Http404
+
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model = content_type.model_class()
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        raise Http404
+    obj = model_admin.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+    if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+        raise Http404
+    return shortcut(request, content_type_id, object_id)
+
+
+# ---- the admin login: throttled per account and address, with no long lockout of an editor ----
+
+LOGIN_WINDOW = 300  # seconds: the longest any refusal lasts
+
+
+class ThrottledLoginForm(AdminAuthenticationForm):
+    """Refuses (for at most LOGIN_WINDOW) after too many failures: per account from one address (a
+    guesser), per address (a sprayer across accounts) and per account from everywhere (a botnet, with
+    a higher limit so that one attacker cannot easily lock an editor out from their own desk)."""
+
+    def _keys(self) -> dict[str, int]:
+        username = (self.data.get("username") or "").strip().casefold()[:150]
+        address = client_ip(self.request.META) if self.request else ""
+        return {
+            f"login:acct-addr:{username}:{address}": settings.KIJI_ADMIN_LOGIN_FAILURES,
+            f"login:addr:{address}": settings.KIJI_ADMIN_LOGIN_FAILURES_PER_ADDRESS,
+            f"login:acct:{username}": settings.KIJI_ADMIN_LOGIN_FAILURES_PER_ACCOUNT,
+        }
+
+    def clean(self):
+        keys = self._keys()
+        for key, limit in keys.items():
+            seen = ratelimit.hit(key, LOGIN_WINDOW, count=False)
+            if seen is not None and seen[0] >= limit:
+                minutes = max(1, round((seen[1] - time.time()) / 60))
+                raise ValidationError(
+                    _("Too many failed logins. Wait about %(minutes)d minutes and try again.") % {"minutes": minutes},
+                    code="throttled",
+                )
+        try:
+            return super().clean()
+        except ValidationError:
+            for key in keys:
+                ratelimit.hit(key, LOGIN_WINDOW)
+            raise
+
+
+admin.site.login_form = ThrottledLoginForm

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiji.lib.html import html_to_text, sanitize_html
+from kiji.lib.text import RefusesControlCharacters, strip_controls
 
 
-class Category(models.Model):
+class Category(RefusesControlCharacters, models.Model):
     name = models.CharField(_("name"), max_length=60, help_text=_("Japanese name shown in the main menu."))
     slug = models.SlugField(_("slug"), max_length=60, unique=True, help_text=_("Used in the URL: /category/<slug>/"))
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower comes first in the menu."))
@@ -29,7 +30,7 @@ class Category(models.Model):
         return reverse("reader:category", args=[self.slug])
 
 
-class Tag(models.Model):
+class Tag(RefusesControlCharacters, models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
 
@@ -45,7 +46,7 @@ class Tag(models.Model):
         return reverse("reader:tag", args=[self.slug])
 
 
-class Image(models.Model):
+class Image(RefusesControlCharacters, models.Model):
     """An uploaded picture; resized renditions are made once, on upload (see services.images)."""
 
     file = models.ImageField(_("file"), upload_to="images/%Y/%m/", width_field="width", height_field="height")
@@ -75,7 +76,7 @@ class Image(models.Model):
         return self.caption or self.alt or self.file.name
 
 
-class Writer(models.Model):
+class Writer(RefusesControlCharacters, models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -134,7 +135,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.annotate(last_correction_at=models.Max("corrections__created_at"))
 
 
-class Article(models.Model):
+class Article(RefusesControlCharacters, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
@@ -232,7 +233,9 @@ class Article(models.Model):
 
     def derive_fields(self) -> None:
         """The fields derived from the row's own: save() calls this, and so does every bulk_create (import)."""
-        self.body = sanitize_html(self.body)  # nh3: nothing unsafe is ever stored
+        for name in ("headline", "short_headline", "deck", "slug", "source_url", "source_credit"):
+            setattr(self, name, strip_controls(getattr(self, name) or ""))  # imports skip the form's refusal
+        self.body = sanitize_html(strip_controls(self.body))  # nh3: nothing unsafe is ever stored
         self.description = (self.deck or _excerpt(html_to_text(self.body), 120))[:200]
 
     def is_visible(self, now=None) -> bool:
@@ -265,7 +268,7 @@ def _excerpt(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-class Byline(models.Model):
+class Byline(RefusesControlCharacters, models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE)
     writer = models.ForeignKey(Writer, on_delete=models.PROTECT, verbose_name=_("writer"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -280,7 +283,7 @@ class Byline(models.Model):
         return str(self.writer)
 
 
-class Correction(models.Model):
+class Correction(RefusesControlCharacters, models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
     text = models.TextField(_("correction"), help_text=_("What was wrong and what is right now. Shown to readers."))
     created_at = models.DateTimeField(_("corrected at"), default=timezone.now)
@@ -294,7 +297,7 @@ class Correction(models.Model):
         return self.text[:40]
 
 
-class Revision(models.Model):
+class Revision(RefusesControlCharacters, models.Model):
     """A snapshot of an article's editable fields, taken on every save."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
@@ -320,7 +323,7 @@ class Revision(models.Model):
         return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class EditingSession(models.Model):
+class EditingSession(RefusesControlCharacters, models.Model):
     """One person's open editor on one article: a heartbeat (who else has it open, never a lock)
     and their autosaved, unpublished text. Kept apart from the article, so nothing here reaches readers."""
 
@@ -339,7 +342,7 @@ class EditingSession(models.Model):
         return f"{self.user} @ {self.article_id}"
 
 
-class HouseStyleRule(models.Model):
+class HouseStyleRule(RefusesControlCharacters, models.Model):
     """The house style the proofreading pane checks: a spelling to avoid and the one to use."""
 
     avoid = models.CharField(_("spelling to avoid"), max_length=40, unique=True, help_text=_("e.g. 子供"))

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from kiji.newsroom.models import Article
+from kiji.newsroom.models import Article, Image, Writer
 
 WRITERS_GROUP = "記者"
 EDITORS_GROUP = "編集者"
@@ -52,3 +52,18 @@ def ensure_can_publish(user) -> None:
 def ensure_status_allowed(user, status: str) -> None:
     if status not in WRITER_STATUSES and not is_editor(user):
         raise PermissionDenied(_("Only editors may publish, schedule or unpublish articles."))
+
+
+def image_is_public(image: Image) -> bool:
+    """Readers see (or soon will) this picture: the lead image of an article past review, or a writer's photo."""
+    past_review = Article.objects.filter(lead_image=image).exclude(status__in=WRITER_STATUSES)
+    return past_review.exists() or Writer.objects.filter(photo=image).exists()
+
+
+def can_change_image(user, image: Image) -> bool:
+    """Editors change any picture; a writer only one they uploaded that no reader sees yet."""
+    if not user.is_active or not user.has_perm("newsroom.change_image"):
+        return False
+    if is_editor(user):
+        return True
+    return image.uploaded_by_id == user.pk and not image_is_public(image)

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import connections
 
 from kiji.lib import pagecache
+from kiji.lib.env import owner_only
 from kiji.lib.memo import forget_all
 
 FORMAT = 1
@@ -58,6 +59,7 @@ def create_backup(*, output: Path) -> dict:
         if engine == "sqlite":
             connection = connections["default"]
             connection.ensure_connection()
+            owner_only(tmp / "database.sqlite3")
             target = sqlite3.connect(tmp / "database.sqlite3")
             with target:
                 connection.connection.backup(target)  # online, page by page, a consistent snapshot
@@ -85,9 +87,14 @@ def create_backup(*, output: Path) -> dict:
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        output.parent.mkdir(parents=True, exist_ok=True)
+        output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = output.with_name(output.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
+        partial.unlink(missing_ok=True)
+        # 0600 whatever the umask: the archive holds session keys and password hashes.
+        with (
+            os.fdopen(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as raw,
+            tarfile.open(fileobj=raw, mode="w:gz") as archive,
+        ):
             archive.add(tmp / "manifest.json", "manifest.json")
             archive.add(tmp / db_file, db_file)
             media = Path(settings.MEDIA_ROOT)
@@ -98,9 +105,12 @@ def create_backup(*, output: Path) -> dict:
 
 
 def _safe_members(archive: tarfile.TarFile):
+    """Plain files and folders inside the archive only: no links, FIFOs, devices, setuid/setgid/sticky bits."""
     for member in archive.getmembers():
-        if member.name.startswith(("/", "..")) or ".." in Path(member.name).parts or member.issym() or member.islnk():
+        if member.name.startswith(("/", "..")) or ".." in Path(member.name).parts:
             raise ValueError(f"refusing archive member {member.name!r}")
+        if not (member.isfile() or member.isdir()) or member.mode & 0o7000:
+            raise ValueError(f"refusing archive member {member.name!r}: not a plain file or folder")
         yield member
 
 
@@ -110,7 +120,7 @@ def restore_backup(*, archive_path: Path) -> dict:
     db = settings.DATABASES["default"]
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive_path, "r:gz") as archive:
         tmp = Path(tmp)
-        archive.extractall(tmp, members=_safe_members(archive))
+        archive.extractall(tmp, members=_safe_members(archive), filter="data")
         manifest = json.loads((tmp / "manifest.json").read_text())
         if manifest.get("format") != FORMAT or manifest.get("engine") != engine:
             raise ValueError(f"this archive holds a {manifest.get('engine')} database; this site uses {engine}")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from kiji.lib.dates import to_jst
+from kiji.lib.text import strip_controls
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.reader.seo import absolute, large_image
 
@@ -23,8 +24,26 @@ MEDIA_NS = "http://search.yahoo.com/mrss/"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
 
+def _xml_safe(value):
+    """Strings (also in lists and dicts) without the characters XML cannot carry."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    return value
+
+
 class _MediaMixin:
-    """media:content for the lead image, and the full text where the feed carries it."""
+    """media:content for the lead image, and the full text where the feed carries it; every string is
+    made XML-safe first (a control character that reached the database must not make the feed a 500)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_xml_safe(args), **_xml_safe(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_xml_safe(args), **_xml_safe(kwargs))
 
     def _add_media(self, handler, item):
         image = item.get("image")

@@ -14,6 +14,7 @@ from kiji.reader.pagestore import (
     cacheable,
     enabled,
     get_page,
+    live_session,
     not_modified,
     page_key,
     response_headers,
@@ -28,8 +29,12 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (enabled() and request.method in ("GET", "HEAD") and anonymous(request.META.get("HTTP_COOKIE", ""))):
+        if not (enabled() and request.method in ("GET", "HEAD")):
             return self.get_response(request)
+        if not anonymous(request.META.get("HTTP_COOKIE", "")) and live_session(request.COOKIES):
+            return self.get_response(request)
+        # Reader pages are Japanese for everyone: no Accept-Language picks what the cache stores.
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         key = page_key(request.scheme, request.get_host(), request.path_info, request.META.get("QUERY_STRING", ""))
         page = get_page(key)
         if page is not None:

@@ -16,8 +16,11 @@ outside the reader's URL namespaces.
 
 import hashlib
 import logging
+import re
 import time
 from dataclasses import dataclass
+from importlib import import_module
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -71,13 +74,38 @@ def ttl() -> int:
     return settings.KIJI_PAGECACHE_TTL
 
 
+# The only query parameters a cached page depends on (reader pagination, the ranking's window and
+# category); with short plain values. Anything else (?x=random) is left out of the key, so a random
+# query string neither bypasses the cache nor fills it with copies.
+KEYED_PARAMS = {"page", "window", "category"}
+_KEYED_VALUE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def canonical_query(query: str) -> str:
+    kept = sorted(
+        (name, value)
+        for name, value in parse_qsl(query, keep_blank_values=False)
+        if name in KEYED_PARAMS and _KEYED_VALUE.fullmatch(value)
+    )
+    return urlencode(dict(kept))
+
+
 def page_key(scheme: str, host: str, path: str, query: str) -> str:
-    raw = f"{scheme}://{host}{path}?{query}"
+    raw = f"{scheme}://{host}{path}?{canonical_query(query)}"
     return "page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def anonymous(cookie_header: str) -> bool:
+    """No session cookie at all (the fast door's test; Django's door also checks the session is real)."""
     return settings.SESSION_COOKIE_NAME + "=" not in cookie_header
+
+
+def live_session(cookies: dict) -> bool:
+    """The request's session cookie names a session that exists (a made-up sessionid= does not skip the cache)."""
+    key = cookies.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    return import_module(settings.SESSION_ENGINE).SessionStore().exists(key)
 
 
 # With a shared cache (Redis), a hit meant a round trip and unpickling ~50 KB: ~130 µs, 7x a locmem
@@ -158,8 +186,11 @@ def cacheable(request, response) -> bool:
         match.namespace not in NAMESPACES or match.url_name in NOT_CACHED_URL_NAMES
     ):
         return False
-    if response.status_code not in (200, 301) or response.streaming or response.cookies:
+    # 200 only: a redirect (a slug variant of an article) is cheap to answer and would fill the cache.
+    if response.status_code != 200 or response.streaming or response.cookies:
         return False
+    if response.get("Content-Language", settings.LANGUAGE_CODE) != settings.LANGUAGE_CODE:
+        return False  # a page in a language one reader asked for is never served to everyone
     if "cookie" in response.get("Vary", "").lower():
         return False
     control = response.get("Cache-Control", "").lower()

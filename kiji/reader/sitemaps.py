@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from kiji.lib.text import strip_controls
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.reader.seo import absolute
 
@@ -78,7 +79,9 @@ SITEMAPS = {
 
 
 def _xml(request, template, context):
-    return render(request, template, context, content_type="application/xml; charset=utf-8", using="django")
+    response = render(request, template, context, content_type="application/xml; charset=utf-8", using="django")
+    response.content = strip_controls(response.content.decode()).encode()  # always well-formed XML
+    return response
 
 
 @require_safe

@@ -171,7 +171,11 @@ def new_page(browser):
     contexts = []
 
     def open_page(width: int = WIDTHS["desktop"]):
-        context = browser.new_context(viewport={"width": width, "height": 800}, locale="ja-JP", device_scale_factor=1)
+        # bypass_csp: the harness injects axe-core as an inline script; test_browser_csp.py checks the
+        # policy in contexts of its own, without this.
+        context = browser.new_context(
+            viewport={"width": width, "height": 800}, locale="ja-JP", device_scale_factor=1, bypass_csp=True
+        )
         contexts.append(context)
         return context.new_page()
 

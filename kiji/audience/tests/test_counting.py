@@ -160,12 +160,12 @@ class RedisBatchTests(RedisMixin, AudienceTestCase):
 
 class ForwardedForTests(AudienceTestCase):
     def test_behind_the_proxy_a_reader_cannot_count_again_by_sending_a_forwarded_address(self):
-        self.enterContext(override_settings(KIJI_AUDIENCE_TRUST_FORWARDED=True))
+        self.enterContext(override_settings(KIJI_TRUSTED_PROXIES=["10.0.0.0/8"]))  # nginx on another host
         self.backend = get_backend()  # a settings change starts a fresh backend
         article = self.make_article()
         for spoofed in ("198.51.100.1", "198.51.100.2"):  # nginx appends the real address after the client's
-            self.beacon(article, ip="127.0.0.1", HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.7")
-        self.beacon(article, ip="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.8")  # another reader
+            self.beacon(article, ip="10.0.0.2", HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.7")
+        self.beacon(article, ip="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.8")  # another reader
         self.backend.flush()
         self.assertEqual(self.views_in_db(article), 2)
 

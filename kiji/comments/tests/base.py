@@ -26,7 +26,17 @@ class CommentsTestCase(NewsroomTestCase):
         return {"body": body, "nickname": "", "website": "", "started": started_stamp(time.time() - 60), **extra}
 
     def post(self, body: str, *, client: Client | None = None, article=None, **extra):
-        return (client or self.client).post(self.comments_url(article), self.form(body, **extra))
+        client = client or self.client
+        if "kiji_visitor" not in client.cookies:
+            client.get("/comments/token/")  # as comments.js does before the first post
+        return client.post(self.comments_url(article), self.form(body, **extra))
+
+    @staticmethod
+    def reader(ip: str = "127.0.0.1") -> Client:
+        """A reader's browser at an address, holding its visitor cookie (from /comments/token/)."""
+        client = Client(REMOTE_ADDR=ip)
+        client.get("/comments/token/")
+        return client
 
     def make_comment(
         self, body: str = "賛成です。", *, status=Comment.Status.APPROVED, visitor_key=None, article=None, **fields

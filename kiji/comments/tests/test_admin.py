@@ -56,7 +56,7 @@ class ModerationQueueTests(CommentsTestCase):
         self.client.post(
             "/admin/comments/comment/", {"action": "approve", "_selected_action": [comment.pk], "reason": "確認済み"}
         )
-        self.client.post(f"/comments/{comment.pk}/report/", {"reason": "abuse"})
+        self.reader().post(f"/comments/{comment.pk}/report/", {"reason": "abuse"})
         html = self.client.get(f"/admin/comments/comment/{comment.pk}/change/").content.decode()
         self.assertIn("前に書いたコメント", html)
         self.assertIn("誹謗中傷・差別 1", html)

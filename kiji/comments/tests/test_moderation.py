@@ -14,16 +14,17 @@ from kiji.comments.tests.base import CommentsTestCase
 class LikeTests(CommentsTestCase):
     def test_a_visitor_likes_a_comment_once(self):
         comment = self.make_comment()
+        self.client = self.reader()
         self.client.post(f"/comments/{comment.pk}/like/")
         page = self.client.get(self.client.post(f"/comments/{comment.pk}/like/")["Location"])
         self.assertContains(page, "このコメントにはすでに共感しています。")
-        Client().post(f"/comments/{comment.pk}/like/")
+        self.reader("192.0.2.2").post(f"/comments/{comment.pk}/like/")
         comment.refresh_from_db()
         self.assertEqual(comment.like_count, 2)
 
     def test_javascript_gets_the_new_count(self):
         comment = self.make_comment()
-        response = self.client.post(f"/comments/{comment.pk}/like/", HTTP_ACCEPT="application/json")
+        response = self.reader().post(f"/comments/{comment.pk}/like/", HTTP_ACCEPT="application/json")
         self.assertEqual(response.json()["likes"], 1)
 
     def test_most_liked_sorts_first(self):
@@ -53,10 +54,13 @@ class LikeTests(CommentsTestCase):
         self.assertIn("コメントをすべて見る（12件）", page)
 
 
-@override_settings(KIJI_COMMENTS_REPORTS_TO_HIDE=2)
+@override_settings(
+    KIJI_COMMENTS_REPORTS_TO_HIDE=2, KIJI_COMMENTS_REPORT_ADDRESSES_TO_HIDE=2, KIJI_COMMENTS_REPORTER_MIN_AGE=0
+)
 class ReportTests(CommentsTestCase):
     def test_a_comment_reported_enough_is_hidden_for_review(self):
         comment = self.make_comment("問題のあるコメント")
+        self.client = self.reader()
         self.assertIn("問題のあるコメント", self.article_page())
         page = self.client.get(self.client.post(f"/comments/{comment.pk}/report/", {"reason": "abuse"})["Location"])
         self.assertContains(page, "通報を受け付けました")
@@ -64,7 +68,7 @@ class ReportTests(CommentsTestCase):
         comment.refresh_from_db()
         self.assertEqual((comment.report_count, comment.status), (1, Comment.Status.APPROVED))
         with self.captureOnCommitCallbacks(execute=True):
-            Client().post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
+            self.reader("192.0.2.2").post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
         comment.refresh_from_db()
         self.assertEqual(comment.status, Comment.Status.HIDDEN)
         self.assertNotIn("問題のあるコメント", self.article_page())

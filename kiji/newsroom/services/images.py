@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
-from PIL import ImageOps, UnidentifiedImageError
+from PIL import ImageOps, ImageSequence, UnidentifiedImageError
 
 from kiji.newsroom.models import Image
 
@@ -27,6 +27,8 @@ _SAVE_OPTIONS = {
     "WEBP": {"quality": 80, "method": 4},
     "GIF": {},
 }
+
+LARGE_PIXELS = 8_000_000  # above this a full-size JPEG is written baseline, to keep an upload under ~200 MB
 
 
 def _megabytes(size: int) -> str:
@@ -42,20 +44,25 @@ def open_upload(upload) -> PILImage.Image:
             % {"size": _megabytes(upload.size), "limit": _megabytes(limit)},
             code="too_large",
         )
+    decoded = getattr(upload, "kiji_picture", None)
+    if decoded is not None:  # the form's check already decoded it: never twice (time and memory)
+        return decoded
     upload.seek(0)
-    data = upload.read()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)  # our own limit is lower
-            picture = PILImage.open(io.BytesIO(data))
+            picture = PILImage.open(upload)  # read from the upload itself: no copy of its bytes
             if picture.format not in FORMATS:
                 raise ValidationError(
                     _("Unsupported image format (%(format)s). Use JPEG, PNG, WebP or GIF.")
                     % {"format": picture.format},
                     code="format",
                 )
-            _check_pixels(picture.width, picture.height)
+            # Every frame of an animation is decoded and kept: the limit is on all of them together.
+            _check_pixels(picture.width, picture.height, frames=getattr(picture, "n_frames", 1))
             picture.load()  # decodes every byte: a truncated or corrupt file fails here
+            if getattr(picture, "is_animated", False):
+                picture.kiji_frames = _frames(picture)
     except ValidationError:
         raise
     except PILImage.DecompressionBombError:
@@ -74,12 +81,24 @@ def open_upload(upload) -> PILImage.Image:
         ) from None
     finally:
         upload.seek(0)
+    upload.kiji_picture = picture
     return picture
 
 
-def _check_pixels(width: int, height: int) -> None:
+def _frames(picture: PILImage.Image) -> list[tuple[PILImage.Image, int]]:
+    """Each frame of an animation as a plain RGBA picture (no metadata) with its duration in ms."""
+    frames = []
+    for frame in ImageSequence.Iterator(picture):
+        pixels = frame.convert("RGBA")
+        pixels.info = {}  # no comment, XMP or EXIF rides along into the re-encoded file
+        frames.append((pixels, int(frame.info.get("duration", 100) or 100)))
+    picture.seek(0)
+    return frames
+
+
+def _check_pixels(width: int, height: int, frames: int = 1) -> None:
     limit = settings.KIJI_MAX_IMAGE_PIXELS
-    if width * height > limit:
+    if width * height * frames > limit:
         raise ValidationError(
             _("The image is too large (%(width)s×%(height)s pixels). At most %(limit)s million pixels are allowed.")
             % {"width": width, "height": height, "limit": f"{limit / 1_000_000:g}"},
@@ -94,18 +113,41 @@ def _encode(picture: PILImage.Image, fmt: str) -> bytes:
         picture = picture.convert("RGB").quantize()
     elif fmt in ("PNG", "WEBP") and picture.mode not in ("RGB", "RGBA", "L", "LA"):
         picture = picture.convert("RGBA")
+    options = _SAVE_OPTIONS[fmt]
+    if fmt == "JPEG" and picture.width * picture.height > LARGE_PIXELS:
+        options = {"quality": options["quality"]}  # progressive/optimized would hold every coefficient (~+40 MB)
     out = io.BytesIO()
-    picture.save(out, format=fmt, **_SAVE_OPTIONS[fmt])  # no exif= argument: metadata is dropped
+    picture.save(out, format=fmt, **options)  # no exif= argument: metadata is dropped
     return out.getvalue()
 
 
+# What a re-encoded picture keeps of its source's metadata: how to show it, nothing about who took it
+# where (EXIF with GPS and camera serials, XMP, comments are all dropped).
+_KEPT_INFO = {"transparency", "background", "loop", "duration", "icc_profile"}
+
+
 def _upright(picture: PILImage.Image) -> PILImage.Image:
-    """The picture turned as its EXIF orientation says, with no EXIF left (GPS, camera serials)."""
+    """The picture turned as its EXIF orientation says, with no EXIF, XMP or comment left."""
     fmt = picture.format
-    upright = ImageOps.exif_transpose(picture)
-    upright.info.pop("exif", None)
+    upright = ImageOps.exif_transpose(picture, in_place=False) if _orientation(picture) > 1 else picture
+    upright.info = {key: value for key, value in upright.info.items() if key in _KEPT_INFO}
     upright.format = fmt
     return upright
+
+
+def _orientation(picture: PILImage.Image) -> int:
+    return picture.getexif().get(0x0112, 1)
+
+
+def _encode_animation(frames: list[tuple[PILImage.Image, int]], fmt: str, loop: int) -> bytes:
+    """An animation re-encoded frame by frame from its decoded pixels: nothing of the uploaded file survives."""
+    first, *rest = [frame for frame, _ in frames]
+    out = io.BytesIO()
+    options = {"save_all": True, "append_images": rest, "duration": [ms for _, ms in frames], "loop": loop}
+    if fmt == "GIF":
+        options["disposal"] = 2
+    first.save(out, format=fmt, **options)
+    return out.getvalue()
 
 
 def make_renditions(picture: PILImage.Image, original_name: str) -> list[dict]:
@@ -140,8 +182,7 @@ def store_upload(*, image: Image, upload, by=None) -> Image:
     ext = FORMATS[fmt]
     base = posixpath.splitext(posixpath.basename(upload.name))[0] or "image"
     if animated:
-        upload.seek(0)
-        content = ContentFile(upload.read())  # keep every frame; GIF/WebP animations carry no camera EXIF
+        content = ContentFile(_encode_animation(original.kiji_frames, fmt, int(original.info.get("loop", 0))))
     else:
         content = ContentFile(_encode(picture, fmt))
     image.file.save(f"{base}.{ext}", content, save=False)

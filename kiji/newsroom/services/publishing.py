@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kiji.newsroom.models import Article, Revision
-from kiji.newsroom.permissions import ensure_can_edit, ensure_can_publish
+from kiji.newsroom.permissions import ensure_can_edit, ensure_can_publish, is_editor
 from kiji.newsroom.signals import article_changed
 
 Status = Article.Status
@@ -97,6 +98,8 @@ def restore_revision(*, revision: Revision, by) -> Article:
 @transaction.atomic
 def submit_for_review(*, article: Article, by) -> Article:
     ensure_can_edit(by, article)
+    if not is_editor(by) and not article.byline_set.filter(writer__user=by).exists():
+        raise PermissionDenied(_("A writer may only send to review an article that carries their byline."))
     article.status = Status.REVIEW
     article.save(update_fields=["status", "modified_at"])
     record_revision(article, by=by, note=pgettext("revision note", "Submitted for review"))

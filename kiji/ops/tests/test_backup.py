@@ -1,5 +1,7 @@
 """kiji backup / kiji restore: a site survives the round trip onto a fresh machine."""
 
+import stat
+
 import pytest
 
 from kiji.ops.tests.sites import drop_site, fresh_site, kiji, python
@@ -34,6 +36,7 @@ def test_it_round_trips_a_site_onto_a_fresh_machine(tmp_path):
         archive = tmp_path / "kiji-backup.tar.gz"
         made = kiji(old, "backup", "--output", str(archive))
         assert "Backed up" in made.stdout and archive.stat().st_size > 0
+        assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # security #8: it holds password hashes
 
         restored = kiji(new, "restore", str(archive), "--yes")
         assert "Restored" in restored.stdout

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, workflow_action
+from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, ReturnNoteForm, workflow_action
 from kiji.newsroom.models import (
     Article,
     Byline,
@@ -439,6 +439,7 @@ class ArticleAdmin(admin.ModelAdmin):
             {
                 "kiji_can_publish": editable and is_editor(request.user),
                 "kiji_can_submit": editable and (obj is None or obj.status == Status.DRAFT),
+                "kiji_can_return": obj is not None and is_editor(request.user) and obj.status == Status.REVIEW,
                 "kiji_can_unpublish": obj is not None
                 and is_editor(request.user)
                 and obj.status in (Status.PUBLISHED, Status.SCHEDULED),
@@ -486,6 +487,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 "<int:object_id>/proofread/",
                 self.admin_site.admin_view(require_POST(self.proofread_view)),
                 name="newsroom_article_proofread",
+            ),
+            path(
+                "<int:object_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="newsroom_article_return",
             ),
             path(
                 "<int:object_id>/revisions/",
@@ -578,6 +584,34 @@ class ArticleAdmin(admin.ModelAdmin):
         self._editable_article(request, object_id)
         text = self._text_of({n: request.POST.get(n, "") for n in editing.DRAFT_FIELDS})
         return JsonResponse({"findings": [f.as_dict() for f in proofread(text)]})
+
+    def return_view(self, request, object_id):
+        """An editor returns an article in review to its writer, with a note (asked for on this page)."""
+        article = self._editable_article(request, object_id)
+        ensure_can_publish(request.user)
+        form = ReturnNoteForm(request.POST if request.method == "POST" else None)
+        if article.status != Status.REVIEW:
+            self.message_user(request, _("Only an article in review can be returned to its writer."), messages.ERROR)
+            return redirect("admin:newsroom_article_change", article.pk)
+        if form.is_valid():
+            publishing.return_to_writer(article=article, by=request.user, note=form.cleaned_data["note"])
+            self.message_user(
+                request,
+                _("“%(headline)s” was returned to its writer.") % {"headline": article.headline},
+                messages.SUCCESS,
+            )
+            return redirect("admin:index")
+        return TemplateResponse(
+            request,
+            "newsroom/return_article.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "article": article,
+                "form": form,
+                "title": _("Return “%(headline)s” to its writer") % {"headline": article.headline},
+            },
+        )
 
     def restore_view(self, request, object_id, revision_id):
         article = self._viewable_article(request, object_id)

@@ -1,5 +1,7 @@
 """Newsroom forms: the article form with its rich-text body, the image upload form."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -194,3 +196,24 @@ class ImageAdminForm(forms.ModelForm):
         fields = ["file", "alt", "caption", "credit"]
         field_classes = {"file": ImageUploadField}
         widgets = {"file": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})}
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ReturnNoteForm(forms.Form):
+    """The editor's note when returning an article to its writer."""
+
+    note = forms.CharField(
+        label=_("Note to the writer"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        help_text=_("What to change before submitting again. The writer sees it on their home page and by e-mail."),
+        error_messages={"required": _("Write a note telling the writer what to change.")},
+    )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"]
+        if _CONTROL_CHARACTERS.search(note):
+            raise forms.ValidationError(_("The note contains control characters. Remove them and send it again."))
+        return note

@@ -196,6 +196,9 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+    # Set when an editor returns the article to its writer; cleared when it is submitted again.
+    returned_note = models.TextField(_("note from the editor"), blank=True, editable=False)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -353,3 +356,42 @@ class HouseStyleRule(models.Model):
 
     def __str__(self):
         return f"{self.avoid} → {self.prefer}"
+
+
+class Notification(models.Model):
+    """Something that happened to an article that one staff member should hear about (the admin home lists
+    them; services.notifying also sends them by e-mail)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Returned to the writer")
+        PUBLISHED = "published", _("Went live")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("article")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        # the admin home: one person's newest notifications
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_recipient_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article_id}"

@@ -1,0 +1,52 @@
+"""Work reaches the right person, in a real browser: a writer submits, the editor finds it on the admin
+home's review inbox with a notification, returns it with a note, and the writer finds that note on
+theirs. axe runs on every admin page this test visits, at 1280 px and 375 px."""
+
+from browserkit import WIDTHS, screenshot
+from test_browser_desk import assert_axe_clean, change_url, log_in
+
+
+def test_the_review_inbox_after_a_submission(site, new_page):
+    article = site.run("review-article")
+    writer, editor = new_page(WIDTHS["desktop"]), new_page(WIDTHS["desktop"])
+
+    log_in(writer, site, article["writer"])
+    writer.goto(change_url(site, article["pk"]))
+    with writer.expect_navigation():
+        writer.click("input[name=_submit_review]")
+    assert writer.locator(".messagelist .success").count()
+    assert site.run("article", str(article["pk"]))["status"] == "review"
+
+    log_in(editor, site, article["desk"])  # lands on the admin home
+    inbox = editor.locator("#kiji-in-review")
+    assert article["headline"] in inbox.inner_text()
+    notifications = editor.locator("#kiji-notifications")
+    assert "レビュー依頼" in notifications.inner_text()
+    assert "山田 記者" in notifications.inner_text()  # who submitted, by name
+    assert "1 件の未読" in notifications.inner_text()
+    screenshot(editor, "inbox-review-desktop")
+    assert_axe_clean(editor, "the admin home with an article waiting for review")
+    editor.set_viewport_size({"width": WIDTHS["phone"], "height": 800})
+    assert editor.locator("#kiji-in-review").is_visible()
+    screenshot(editor, "inbox-review-phone")
+    assert_axe_clean(editor, "the admin home on a phone")
+    editor.set_viewport_size({"width": WIDTHS["desktop"], "height": 800})
+
+    # Return it with a note: the writer finds the note on their own home page.
+    with editor.expect_navigation():
+        inbox.get_by_role("link", name=article["headline"]).click()
+    with editor.expect_navigation():
+        editor.get_by_role("link", name="記者に差し戻す").click()
+    assert_axe_clean(editor, "the return-to-writer page")
+    editor.fill("#id_note", "見出しの「来春」は正式発表の日付に直してください。")
+    with editor.expect_navigation():
+        editor.click("input[type=submit].default")
+    assert article["headline"] not in editor.locator("#kiji-in-review").inner_text()
+    assert site.run("article", str(article["pk"]))["status"] == "draft"
+
+    writer.goto(site.url("/admin/"))
+    returned = writer.locator("#kiji-returned")
+    assert article["headline"] in returned.inner_text()
+    assert "正式発表の日付に直してください" in returned.inner_text()
+    screenshot(writer, "inbox-returned-writer")
+    assert_axe_clean(writer, "the writer's admin home with a returned article")

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
@@ -36,8 +37,10 @@ from kiji.newsroom.models import (
 from kiji.newsroom.permissions import can_edit, ensure_can_edit, ensure_can_publish, ensure_status_allowed, is_editor
 from kiji.newsroom.proofreading import article_text, proofread
 from kiji.newsroom.revisions import diff_against_current, revision_body_html
-from kiji.newsroom.services import editing, publishing
+from kiji.newsroom.services import editing, publishing, staff
 from kiji.newsroom.services.images import store_upload
+from kiji.newsroom.services.staff import free_writer_slug, romaji_slug
+from kiji.newsroom.staff import JapanesePermissionField, StaffCreationForm
 
 Status = Article.Status
 
@@ -674,8 +677,58 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class NewsroomUserAdmin(UserAdmin):
+    add_form = StaffCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
+        (
+            gettext_lazy("Newsroom"),
+            {"classes": ("wide",), "fields": ("role", "display_name", "writer_slug", "email")},
+        ),
+    )
+
+    class Media:
+        js = ["js/staff.js"]  # fills the writer address from the name, in romaji, while it is untouched
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
         return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "user_permissions":
+            kwargs["form_class"] = JapanesePermissionField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and "role" in form.cleaned_data:
+            staff.set_up_staff_member(
+                user=form.instance,
+                role=form.cleaned_data["role"],
+                name=form.cleaned_data["display_name"],
+                slug=free_writer_slug(form.cleaned_data["writer_slug"]),
+            )
+        staff.grant_staff_for_roles(form.instance)  # put in 記者 by hand: they can log in too
+
+    def get_urls(self):
+        romaji = path("romaji/", self.admin_site.admin_view(self.romaji_view), name="kiji_romaji")
+        return [romaji, *super().get_urls()]
+
+    def romaji_view(self, request):
+        """The writer address the add form suggests for a name (static/js/staff.js asks as you type)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        name = request.GET.get("name", "")[:80]
+        return JsonResponse({"slug": free_writer_slug(romaji_slug(name)) if name.strip() else ""})
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class NewsroomGroupAdmin(GroupAdmin):
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["form_class"] = JapanesePermissionField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -198,7 +198,7 @@ class ImageAdminForm(forms.ModelForm):
         widgets = {"file": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})}
 
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ReturnNoteForm(forms.Form):
@@ -214,6 +214,6 @@ class ReturnNoteForm(forms.Form):
 
     def clean_note(self):
         note = self.cleaned_data["note"]
-        if _CONTROL_CHARACTERS.search(note):
+        if CONTROL_CHARACTERS.search(note):
             raise forms.ValidationError(_("The note contains control characters. Remove them and send it again."))
         return note

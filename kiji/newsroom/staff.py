@@ -1,0 +1,75 @@
+"""The people screens of the admin: a staff member set up in one form, permissions named in Japanese."""
+
+from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from kiji.newsroom.forms import CONTROL_CHARACTERS
+from kiji.newsroom.models import Writer
+from kiji.newsroom.services.staff import ROLES, romaji_slug
+
+_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission) -> str:
+    """「ニュースルーム | 記事 | 記事の追加」: Django stores English names, written when the tables were made."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    action, _sep, rest = permission.codename.partition("_")
+    if action in _ACTIONS and rest == model._meta.model_name:
+        name = _ACTIONS[action] % {"model": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)  # the custom ones are msgids in our catalogue
+    return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {name}"
+
+
+class JapanesePermissionField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return permission_label(obj)
+
+
+class StaffCreationForm(AdminUserCreationForm):
+    """Login, role, display name and writer slug in one form; the role implies staff access."""
+
+    role = forms.ChoiceField(label=_("role"), choices=[(r, r) for r in ROLES])
+    display_name = forms.CharField(
+        label=_("display name"), max_length=80, help_text=_("Shown to readers in bylines, e.g. 山田 花子.")
+    )
+    writer_slug = forms.SlugField(
+        label=_("writer page address"),
+        max_length=80,
+        required=False,
+        help_text=_("Used in the URL of the writer's page. Left empty, it is made from the name in romaji."),
+    )
+    email = forms.EmailField(
+        label=_("e-mail"), required=False, help_text=_("Where the desk's notifications are sent. Not shown to readers.")
+    )
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"].strip()
+        if CONTROL_CHARACTERS.search(name):
+            raise forms.ValidationError(gettext("The name contains control characters. Remove them and try again."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        slug = data.get("writer_slug") or (romaji_slug(data["display_name"]) if data.get("display_name") else "")
+        if data.get("writer_slug") and Writer.objects.filter(slug=slug).exists():
+            self.add_error("writer_slug", gettext("Another writer has this address. Choose another."))
+        data["writer_slug"] = slug
+        return data
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.email = self.cleaned_data.get("email", "")
+        user.is_staff = True
+        if commit:
+            user.save()
+        return user

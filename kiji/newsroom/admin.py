@@ -36,7 +36,7 @@ from kiji.newsroom.models import (
 )
 from kiji.newsroom.permissions import can_edit, ensure_can_edit, ensure_can_publish, ensure_status_allowed, is_editor
 from kiji.newsroom.proofreading import article_text, proofread
-from kiji.newsroom.revisions import diff_against_current, revision_body_html
+from kiji.newsroom.revisions import diff_against_current, diff_texts, revision_body_html
 from kiji.newsroom.services import editing, publishing, staff
 from kiji.newsroom.services.images import store_upload
 from kiji.newsroom.services.staff import free_writer_slug, romaji_slug
@@ -502,6 +502,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="newsroom_article_revisions",
             ),
             path(
+                "<int:object_id>/revisions/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="newsroom_article_compare",
+            ),
+            path(
                 "<int:object_id>/revisions/<int:revision_id>/",
                 self.admin_site.admin_view(self.revision_view),
                 name="newsroom_article_revision",
@@ -522,10 +527,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def revisions_view(self, request, object_id):
         article = self._viewable_article(request, object_id)
-        revisions = list(article.revisions.select_related("created_by"))
+        revisions = list(article.revisions.select_related("created_by", "created_by__writer"))
         labels = dict(Status.choices)
         for revision in revisions:
             revision.status_label = labels.get(revision.data.get("status"), "")
+            revision.by_name = editing.display_name(revision.created_by) if revision.created_by else ""
         return TemplateResponse(
             request,
             "newsroom/revision_list.html",
@@ -534,13 +540,17 @@ class ArticleAdmin(admin.ModelAdmin):
                 "opts": self.opts,
                 "article": article,
                 "revisions": revisions,
+                "compare_url": reverse("admin:newsroom_article_compare", args=[article.pk]),
                 "title": _("Revisions of “%(headline)s”") % {"headline": article.headline},
             },
         )
 
     def revision_view(self, request, object_id, revision_id):
         article = self._viewable_article(request, object_id)
-        revision = get_object_or_404(article.revisions.select_related("created_by"), pk=revision_id)
+        revision = get_object_or_404(
+            article.revisions.select_related("created_by", "created_by__writer"), pk=revision_id
+        )
+        revision.by_name = editing.display_name(revision.created_by) if revision.created_by else ""
         return TemplateResponse(
             request,
             "newsroom/revision_detail.html",
@@ -555,6 +565,36 @@ class ArticleAdmin(admin.ModelAdmin):
                 "can_restore": can_edit(request.user, article),
                 "title": _("Revision of %(time)s")
                 % {"time": date_format(timezone.localtime(revision.created_at), "Y-m-d H:i:s")},
+            },
+        )
+
+    def compare_view(self, request, object_id):
+        """Any two revisions side by side (?a=older&b=newer; the order is fixed by their times)."""
+        article = self._viewable_article(request, object_id)
+        chosen = list(
+            article.revisions.filter(
+                pk__in=[request.GET.get(k) for k in ("a", "b") if request.GET.get(k, "").isdigit()]
+            )
+            .select_related("created_by", "created_by__writer")
+            .order_by("created_at", "pk")
+        )
+        if len(chosen) != 2:
+            self.message_user(request, _("Choose two different revisions to compare."), messages.ERROR)
+            return redirect("admin:newsroom_article_revisions", article.pk)
+        for revision in chosen:
+            revision.by_name = editing.display_name(revision.created_by) if revision.created_by else ""
+        older, newer = chosen
+        return TemplateResponse(
+            request,
+            "newsroom/revision_compare.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "article": article,
+                "older": older,
+                "newer": newer,
+                "diff": diff_texts(older.data, newer.data),
+                "title": _("Comparing two revisions"),
             },
         )
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from kiji.lib.html import sanitize_html
 from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, ReturnNoteForm, workflow_action
 from kiji.newsroom.models import (
     Article,
@@ -37,8 +38,8 @@ from kiji.newsroom.models import (
 from kiji.newsroom.permissions import can_edit, ensure_can_edit, ensure_can_publish, ensure_status_allowed, is_editor
 from kiji.newsroom.proofreading import article_text, proofread
 from kiji.newsroom.revisions import diff_against_current, diff_texts, revision_body_html
-from kiji.newsroom.services import editing, publishing, staff
-from kiji.newsroom.services.images import store_upload
+from kiji.newsroom.services import editing, publishing, staff, tagging
+from kiji.newsroom.services.images import recrop, store_upload
 from kiji.newsroom.services.staff import free_writer_slug, romaji_slug
 from kiji.newsroom.staff import JapanesePermissionField, StaffCreationForm
 
@@ -83,10 +84,28 @@ class ImageAdmin(admin.ModelAdmin):
     list_select_related = ("uploaded_by",)
     search_fields = ("caption", "alt", "credit")
     date_hierarchy = "created_at"
-    readonly_fields = ("thumbnail", "size", "rendition_list")
+    readonly_fields = ("focal_picker", "size", "rendition_list")
+    fields = ("file", "focal_picker", "focal_x", "focal_y", "alt", "decorative", "caption", "credit", "size")
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/focal.js"]  # a click on the picture sets the focal point
+
+    @admin.display(description=gettext_lazy("focal point"))
+    def focal_picker(self, image):
+        if not image.pk or not image.file:
+            return _("Save the picture first, then click its subject to set the focal point.")
+        return format_html(
+            '<div class="kiji-focal" data-kiji-focal><img src="{}" alt="{}" width="{}">'
+            '<span class="kiji-focal-mark" style="left:{}%;top:{}%" aria-hidden="true"></span></div>'
+            '<p class="help">{}</p>',
+            image.file.url,
+            image.alt,
+            min(image.width or 480, 480),
+            round(image.focal_x * 100, 1),
+            round(image.focal_y * 100, 1),
+            _("Click the picture's subject: crops for cards and social previews keep it in frame."),
+        )
 
     @admin.display(description=gettext_lazy("thumbnail"))
     def thumbnail(self, image):
@@ -103,8 +122,10 @@ class ImageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if "file" in form.changed_data and form.cleaned_data.get("file"):
             store_upload(image=obj, upload=form.cleaned_data["file"], by=request.user)
-        else:
-            obj.save()
+            return
+        obj.save()
+        if obj.file and {"focal_x", "focal_y"} & set(form.changed_data):
+            recrop(image=obj)
 
 
 class ArticlePartInline:
@@ -157,14 +178,14 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     list_select_related = ("category",)
     autocomplete_fields = ("tags", "lead_image")
-    readonly_fields = ("created_by", "created_at", "modified_at")
+    readonly_fields = ("created_by", "created_at", "modified_at", "body_rendered")
     inlines = [BylineInline, CorrectionInline]
     actions = ["publish_selected", "schedule_selected", "unpublish_selected", "submit_selected_for_review"]
     fieldsets = [
         (None, {"fields": ["headline", "short_headline", "deck", "slug", "body", "minor_edit", "kiji_version"]}),
         (
             gettext_lazy("Publication"),
-            {"fields": ["status", "published_at", "updated_at", "category", "tags", "lead_image"]},
+            {"fields": ["status", "published_at", "updated_at", "category", "tags", "new_tags", "lead_image"]},
         ),
         (gettext_lazy("Source"), {"classes": ["collapse"], "fields": ["source_url", "source_credit"]}),
         (gettext_lazy("History"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "modified_at"]}),
@@ -189,6 +210,22 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_publish_permission(self, request):
         return is_editor(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Read-only: the body as readers see it, not its HTML; no form-only fields.
+        form_only = {"minor_edit", "kiji_version", "new_tags"}
+        swap = {"body": "body_rendered"}
+        return [
+            (title, {**opts, "fields": [swap.get(f, f) for f in opts["fields"] if f not in form_only]})
+            for title, opts in self.fieldsets
+        ]
+
+    @admin.display(description=gettext_lazy("body"))
+    def body_rendered(self, article):
+        # Sanitized by nh3 on every save (Article.derive_fields) and again here: safe to render.
+        return mark_safe(f'<div class="kiji-body-rendered">{sanitize_html(article.body)}</div>')
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -271,6 +308,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
+        for name in form.cleaned_data.get("new_tags") or []:
+            article.tags.add(tagging.tag_named(name))  # before the revision below, which records the tags
         writer = getattr(request.user, "writer", None)
         if not change and writer is not None and not article.byline_set.exists():
             article.byline_set.create(writer=writer, position=0)

@@ -57,6 +57,16 @@ class Image(models.Model):
         blank=True,
         help_text=_("What the picture shows, for readers who cannot see it."),
     )
+    decorative = models.BooleanField(
+        _("decorative (装飾)"),
+        default=False,
+        help_text=_("Adds nothing a reader who cannot see it would miss: readers' screen readers skip it."),
+    )
+    # Where the picture's subject is, as fractions of its width and height: crops keep it in frame.
+    focal_x = models.FloatField(_("focal point (across)"), default=0.5)
+    focal_y = models.FloatField(_("focal point (down)"), default=0.5)
+    # [{"ratio": "card", "width": 1200, "height": 628, "format": "jpeg", "name": "…"}, …] cut around the focal point
+    crops = models.JSONField(_("crops"), default=list, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     credit = models.CharField(_("credit"), max_length=120, blank=True, help_text=_("e.g. 撮影：山田太郎"))
     # [{"width": 640, "height": 360, "format": "webp", "name": "renditions/…/640.webp"}, …]

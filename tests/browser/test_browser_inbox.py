@@ -50,3 +50,19 @@ def test_the_review_inbox_after_a_submission(site, new_page):
     assert "正式発表の日付に直してください" in returned.inner_text()
     screenshot(writer, "inbox-returned-writer")
     assert_axe_clean(writer, "the writer's admin home with a returned article")
+
+
+def test_the_moderation_queue_is_readable_on_a_desktop_and_a_phone(site, new_page):
+    page = new_page(WIDTHS["desktop"])
+    log_in(page, site)
+    for width in (WIDTHS["desktop"], WIDTHS["phone"]):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(site.url("/admin/comments/comment/"))
+        headers = page.locator("#result_list thead").inner_text()
+        assert "記事" in headers and "Article" not in headers
+        cell = page.locator("#result_list tbody .field-excerpt").first
+        box = cell.bounding_box()
+        # About 14 full-width characters a line at least, not 2-3 (the complaint).
+        assert box["width"] >= 14 * 13, f"the comment column is {box['width']} px wide at {width} px"
+        screenshot(page, f"moderation-queue-{width}")
+        assert_axe_clean(page, f"the moderation queue at {width} px")

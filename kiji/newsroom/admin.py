@@ -40,7 +40,7 @@ from kiji.newsroom.permissions import can_edit, ensure_can_edit, ensure_can_publ
 from kiji.newsroom.proofreading import article_text, proofread
 from kiji.newsroom.revisions import diff_against_current, diff_texts, revision_body_html
 from kiji.newsroom.services import editing, publishing, staff, tagging
-from kiji.newsroom.services.images import recrop, store_upload
+from kiji.newsroom.services.images import recrop, store_upload, thumbnail_url
 from kiji.newsroom.services.staff import free_writer_slug, romaji_slug
 from kiji.newsroom.staff import JapanesePermissionField, StaffCreationForm
 
@@ -73,8 +73,7 @@ class WriterAdmin(admin.ModelAdmin):
 def _thumbnail(image: Image, width: int = 120):
     if not image.file:
         return "—"
-    smallest = min((r for r in image.renditions or [] if r["format"] == "webp"), key=lambda r: r["width"], default=None)
-    src = image.file.storage.url(smallest["name"]) if smallest else image.file.url
+    src = thumbnail_url(image)
     return format_html('<img src="{}" alt="{}" width="{}" class="kiji-thumb" loading="lazy">', src, image.alt, width)
 
 
@@ -194,7 +193,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}  # status badges on the list, workflow buttons on the form
-        js = ["js/desk.js"]  # autosave, presence, the leave warning, Ctrl+S, confirmations
+        # autosave, presence, the leave warning, Ctrl+S, confirmations; thumbnails in the lead-image picker
+        js = ["js/desk.js", "js/picker.js"]
 
     # ---- who sees and edits what ----
 
@@ -777,6 +777,7 @@ class NewsroomUserAdmin(UserAdmin):
     )
 
     class Media:
+        css = {"all": ["css/admin.css"]}
         js = ["js/staff.js"]  # fills the writer address from the name, in romaji, while it is untouched
 
     def get_readonly_fields(self, request, obj=None):
@@ -818,6 +819,8 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class NewsroomGroupAdmin(GroupAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "permissions":
             kwargs["form_class"] = JapanesePermissionField

@@ -66,3 +66,40 @@ def test_the_moderation_queue_is_readable_on_a_desktop_and_a_phone(site, new_pag
         assert box["width"] >= 14 * 13, f"the comment column is {box['width']} px wide at {width} px"
         screenshot(page, f"moderation-queue-{width}")
         assert_axe_clean(page, f"the moderation queue at {width} px")
+
+
+def test_staff_images_and_revisions_pages_at_the_desk(site, new_page):
+    """The other new admin pages: staff set-up (romaji address as the name is typed), the image's focal
+    point by a click, thumbnails in the lead-image picker, and two revisions compared; axe on each."""
+    page = new_page(WIDTHS["desktop"])
+    log_in(page, site)
+
+    page.goto(site.url("/admin/auth/user/add/"))
+    page.fill("#id_display_name", "田中 美咲")
+    page.wait_for_function("document.getElementById('id_writer_slug').value === 'tanaka-misaki'", timeout=10000)
+    assert_axe_clean(page, "the staff set-up form")
+
+    page.goto(site.url("/admin/newsroom/image/"))
+    with page.expect_navigation():
+        page.locator("#result_list tbody a").first.click()
+    picture = page.locator("[data-kiji-focal] img")
+    box = picture.bounding_box()
+    picture.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.25})
+    assert abs(float(page.input_value("#id_focal_x")) - 0.8) < 0.02
+    assert abs(float(page.input_value("#id_focal_y")) - 0.25) < 0.02
+    screenshot(page, "image-focal-point")
+    assert_axe_clean(page, "the image form with its focal point")
+
+    page.goto(site.url("/admin/newsroom/article/add/"))
+    page.locator(".field-lead_image .select2-selection").click()
+    page.wait_for_selector(".select2-results__option", timeout=10000)
+    page.wait_for_selector(".select2-results .kiji-pick img", state="attached", timeout=10000)
+    screenshot(page, "lead-image-picker")
+
+    article = site.run("desk-article")
+    page.goto(site.url(f"/admin/newsroom/article/{article['pk']}/revisions/"))
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    assert page.locator(".kiji-diff del, .kiji-diff ins").count()
+    screenshot(page, "revisions-compared")
+    assert_axe_clean(page, "two revisions compared")

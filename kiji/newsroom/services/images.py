@@ -168,6 +168,12 @@ def recrop(*, image: Image) -> Image:
     return image
 
 
+def thumbnail_url(image: Image) -> str:
+    """The smallest WebP rendition's URL (the file's own when there is none): for pickers and lists."""
+    smallest = min((r for r in image.renditions or [] if r["format"] == "webp"), key=lambda r: r["width"], default=None)
+    return image.file.storage.url(smallest["name"]) if smallest else image.file.url
+
+
 def delete_renditions(renditions: list[dict]) -> None:
     for rendition in renditions:
         default_storage.delete(rendition["name"])

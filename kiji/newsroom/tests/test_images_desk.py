@@ -54,6 +54,16 @@ class ImageDeskTests(AdminTestCase):
         with default_storage.open(image.crops[1]["name"]) as f, PILImage.open(f) as crop:
             self.assertEqual(crop.size, (1200, 628))
 
+    def test_the_lead_image_picker_answers_with_thumbnails(self):
+        self.upload(alt="国会議事堂", caption="国会議事堂の外観")
+        image = Image.objects.get()
+        query = {"app_label": "newsroom", "model_name": "article", "field_name": "lead_image", "term": "国会"}
+        results = self.client.get(reverse("admin:autocomplete"), query).json()["results"]
+        self.assertEqual([r["text"] for r in results], ["国会議事堂の外観"])
+        smallest = min((r for r in image.renditions if r["format"] == "webp"), key=lambda r: r["width"])
+        self.assertEqual(results[0]["thumb"], default_storage.url(smallest["name"]))
+        self.assertContains(self.client.get(self.add_url), "js/picker.js")
+
     def test_a_focal_point_outside_the_picture_is_refused(self):
         self.assertContains(self.upload(alt="国会", focal_x="1.5"), "0 から 1")
 

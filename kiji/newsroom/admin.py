@@ -821,6 +821,7 @@ admin.site.unregister(Group)
 class NewsroomGroupAdmin(GroupAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "permissions":
             kwargs["form_class"] = JapanesePermissionField

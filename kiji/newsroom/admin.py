@@ -5,9 +5,6 @@ import copy
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
@@ -24,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from kiji.lib.html import sanitize_html
 from kiji.newsroom import searching
+from kiji.newsroom import staff as _people  # noqa: F401  (registers the user and group admins)
 from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, ReturnNoteForm, workflow_action
 from kiji.newsroom.models import (
     Article,
@@ -39,10 +37,8 @@ from kiji.newsroom.models import (
 from kiji.newsroom.permissions import can_edit, ensure_can_edit, ensure_can_publish, ensure_status_allowed, is_editor
 from kiji.newsroom.proofreading import article_text, proofread
 from kiji.newsroom.revisions import diff_against_current, diff_texts, revision_body_html
-from kiji.newsroom.services import editing, publishing, staff, tagging
+from kiji.newsroom.services import editing, publishing, tagging
 from kiji.newsroom.services.images import recrop, store_upload, thumbnail_url
-from kiji.newsroom.services.staff import free_writer_slug, romaji_slug
-from kiji.newsroom.staff import JapanesePermissionField, StaffCreationForm
 
 Status = Article.Status
 
@@ -757,72 +753,3 @@ class RevisionAdmin(admin.ModelAdmin):
         if revision is None:
             return super().change_view(request, object_id, form_url, extra_context)
         return redirect(reverse("admin:newsroom_article_revision", args=[revision.article_id, revision.pk]))
-
-
-# ---- people: only administrators manage users and groups, and only superusers make superusers ----
-
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class NewsroomUserAdmin(UserAdmin):
-    add_form = StaffCreationForm
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
-        (
-            gettext_lazy("Newsroom"),
-            {"classes": ("wide",), "fields": ("role", "display_name", "writer_slug", "email")},
-        ),
-    )
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
-        js = ["js/staff.js"]  # fills the writer address from the name, in romaji, while it is untouched
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += ["is_superuser", "user_permissions"]
-        return readonly
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "user_permissions":
-            kwargs["form_class"] = JapanesePermissionField
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if not change and "role" in form.cleaned_data:
-            staff.set_up_staff_member(
-                user=form.instance,
-                role=form.cleaned_data["role"],
-                name=form.cleaned_data["display_name"],
-                slug=free_writer_slug(form.cleaned_data["writer_slug"]),
-            )
-        staff.grant_staff_for_roles(form.instance)  # put in 記者 by hand: they can log in too
-
-    def get_urls(self):
-        romaji = path("romaji/", self.admin_site.admin_view(self.romaji_view), name="kiji_romaji")
-        return [romaji, *super().get_urls()]
-
-    def romaji_view(self, request):
-        """The writer address the add form suggests for a name (static/js/staff.js asks as you type)."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        name = request.GET.get("name", "")[:80]
-        return JsonResponse({"slug": free_writer_slug(romaji_slug(name)) if name.strip() else ""})
-
-
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class NewsroomGroupAdmin(GroupAdmin):
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "permissions":
-            kwargs["form_class"] = JapanesePermissionField
-        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -1,13 +1,22 @@
-"""The people screens of the admin: a staff member set up in one form, permissions named in Japanese."""
+"""The people screens of the admin (users and groups, registered here): a staff member set up in one form,
+permissions named in Japanese; only administrators manage people, and only superusers make superusers."""
 
 from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kiji.newsroom.forms import CONTROL_CHARACTERS
 from kiji.newsroom.models import Writer
-from kiji.newsroom.services.staff import ROLES, romaji_slug
+from kiji.newsroom.services import staff
+from kiji.newsroom.services.staff import ROLES, free_writer_slug, romaji_slug
 
 _ACTIONS = {
     "add": _("Can add %(model)s"),
@@ -73,3 +82,72 @@ class StaffCreationForm(AdminUserCreationForm):
         if commit:
             user.save()
         return user
+
+
+# ---- people: only administrators manage users and groups, and only superusers make superusers ----
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class NewsroomUserAdmin(UserAdmin):
+    add_form = StaffCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
+        (
+            _("Newsroom"),
+            {"classes": ("wide",), "fields": ("role", "display_name", "writer_slug", "email")},
+        ),
+    )
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/staff.js"]  # fills the writer address from the name, in romaji, while it is untouched
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "user_permissions":
+            kwargs["form_class"] = JapanesePermissionField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and "role" in form.cleaned_data:
+            staff.set_up_staff_member(
+                user=form.instance,
+                role=form.cleaned_data["role"],
+                name=form.cleaned_data["display_name"],
+                slug=free_writer_slug(form.cleaned_data["writer_slug"]),
+            )
+        staff.grant_staff_for_roles(form.instance)  # put in 記者 by hand: they can log in too
+
+    def get_urls(self):
+        romaji = path("romaji/", self.admin_site.admin_view(self.romaji_view), name="kiji_romaji")
+        return [romaji, *super().get_urls()]
+
+    def romaji_view(self, request):
+        """The writer address the add form suggests for a name (static/js/staff.js asks as you type)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        name = request.GET.get("name", "")[:80]
+        return JsonResponse({"slug": free_writer_slug(romaji_slug(name)) if name.strip() else ""})
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class NewsroomGroupAdmin(GroupAdmin):
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["form_class"] = JapanesePermissionField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -5,6 +5,7 @@ Every variable is listed with its meaning in `.env.example`.
 
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -54,7 +55,7 @@ SITE_NAME = env("KIJI_SITE_NAME", "Kiji ニュース")
 SITE_DESCRIPTION = env("KIJI_SITE_DESCRIPTION", "政治・韓国・エンタメの最新ニュースをお届けします。")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kiji.newsroom.apps.NewsroomAdminConfig",  # django.contrib.admin with the desk on its home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -208,6 +209,23 @@ KIJI_SEARCH_TITLE_LIMIT = env_float("KIJI_SEARCH_TITLE_LIMIT", 32, minimum=1, ma
 # At most this much typing (plus one request) is lost; an editor without a heartbeat this long has left.
 KIJI_AUTOSAVE_SECONDS = env_int("KIJI_AUTOSAVE_SECONDS", 5, minimum=1, maximum=600)
 KIJI_PRESENCE_SECONDS = env_int("KIJI_PRESENCE_SECONDS", 30, minimum=5, maximum=3600)
+
+# E-mail (the desk's notifications: submitted, returned, published). Printed to the console unless an
+# SMTP server is given as smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS).
+DEFAULT_FROM_EMAIL = env("KIJI_MAIL_FROM", "Kiji ニュースルーム <newsroom@localhost>")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if KIJI_SMTP_URL := env_url(
+    "KIJI_SMTP_URL", None, schemes=("smtp", "smtps"), example="smtp://user:pw@mail.example.jp:587"
+):
+    _smtp = urlsplit(KIJI_SMTP_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname
+    EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+    EMAIL_USE_TLS = not EMAIL_USE_SSL
+    EMAIL_TIMEOUT = 10
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 KIJI_CSP = env_bool("KIJI_CSP", True)  # send Content-Security-Policy (kiji/lib/csp.py); false only to debug

@@ -38,7 +38,7 @@ class CommentAdmin(ModeratorOnly, admin.ModelAdmin):
         "report_count",
         "like_count",
         "nickname",
-        "article",
+        "article_headline",
         "created_at",
     )
     list_filter = ("status", "created_at")
@@ -62,6 +62,13 @@ class CommentAdmin(ModeratorOnly, admin.ModelAdmin):
     )
     readonly_fields = fields
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the queue's columns readable at 1280 px and on a phone
+
+    @admin.display(description=_("article"), ordering="article__headline")
+    def article_headline(self, obj):
+        return obj.article.headline
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_queue()

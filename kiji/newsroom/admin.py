@@ -7,9 +7,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
@@ -26,7 +23,10 @@ from django.views.decorators.http import require_POST
 
 from kiji.lib import ratelimit
 from kiji.lib.clientip import client_ip
-from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, workflow_action
+from kiji.lib.html import sanitize_html
+from kiji.newsroom import searching
+from kiji.newsroom import staff as _people  # noqa: F401  (registers the user and group admins)
+from kiji.newsroom.forms import ArticleAdminForm, ImageAdminForm, ReturnNoteForm, workflow_action
 from kiji.newsroom.models import (
     Article,
     Byline,
@@ -47,9 +47,9 @@ from kiji.newsroom.permissions import (
     is_editor,
 )
 from kiji.newsroom.proofreading import article_text, proofread
-from kiji.newsroom.revisions import diff_against_current, revision_body_html
-from kiji.newsroom.services import editing, publishing
-from kiji.newsroom.services.images import store_upload
+from kiji.newsroom.revisions import diff_against_current, diff_texts, revision_body_html
+from kiji.newsroom.services import editing, publishing, tagging
+from kiji.newsroom.services.images import recrop, store_upload, thumbnail_url
 
 Status = Article.Status
 
@@ -80,8 +80,7 @@ class WriterAdmin(admin.ModelAdmin):
 def _thumbnail(image: Image, width: int = 120):
     if not image.file:
         return "—"
-    smallest = min((r for r in image.renditions or [] if r["format"] == "webp"), key=lambda r: r["width"], default=None)
-    src = image.file.storage.url(smallest["name"]) if smallest else image.file.url
+    src = thumbnail_url(image)
     return format_html('<img src="{}" alt="{}" width="{}" class="kiji-thumb" loading="lazy">', src, image.alt, width)
 
 
@@ -92,10 +91,28 @@ class ImageAdmin(admin.ModelAdmin):
     list_select_related = ("uploaded_by",)
     search_fields = ("caption", "alt", "credit")
     date_hierarchy = "created_at"
-    readonly_fields = ("thumbnail", "size", "rendition_list")
+    readonly_fields = ("focal_picker", "size", "rendition_list")
+    fields = ("file", "focal_picker", "focal_x", "focal_y", "alt", "decorative", "caption", "credit", "size")
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/focal.js"]  # a click on the picture sets the focal point
+
+    @admin.display(description=gettext_lazy("focal point"))
+    def focal_picker(self, image):
+        if not image.pk or not image.file:
+            return _("Save the picture first, then click its subject to set the focal point.")
+        return format_html(
+            '<div class="kiji-focal" data-kiji-focal><img src="{}" alt="{}" width="{}">'
+            '<span class="kiji-focal-mark" style="left:{}%;top:{}%" aria-hidden="true"></span></div>'
+            '<p class="help">{}</p>',
+            image.file.url,
+            image.alt,
+            min(image.width or 480, 480),
+            round(image.focal_x * 100, 1),
+            round(image.focal_y * 100, 1),
+            _("Click the picture's subject: crops for cards and social previews keep it in frame."),
+        )
 
     @admin.display(description=gettext_lazy("thumbnail"))
     def thumbnail(self, image):
@@ -116,8 +133,10 @@ class ImageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if "file" in form.changed_data and form.cleaned_data.get("file"):
             store_upload(image=obj, upload=form.cleaned_data["file"], by=request.user)
-        else:
-            obj.save()
+            return
+        obj.save()
+        if obj.file and {"focal_x", "focal_y"} & set(form.changed_data):
+            recrop(image=obj)
 
 
 class ArticlePartInline:
@@ -170,14 +189,14 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     list_select_related = ("category",)
     autocomplete_fields = ("tags", "lead_image")
-    readonly_fields = ("created_by", "created_at", "modified_at")
+    readonly_fields = ("created_by", "created_at", "modified_at", "body_rendered")
     inlines = [BylineInline, CorrectionInline]
     actions = ["publish_selected", "schedule_selected", "unpublish_selected", "submit_selected_for_review"]
     fieldsets = [
         (None, {"fields": ["headline", "short_headline", "deck", "slug", "body", "minor_edit", "kiji_version"]}),
         (
             gettext_lazy("Publication"),
-            {"fields": ["status", "published_at", "updated_at", "category", "tags", "lead_image"]},
+            {"fields": ["status", "published_at", "updated_at", "category", "tags", "new_tags", "lead_image"]},
         ),
         (gettext_lazy("Source"), {"classes": ["collapse"], "fields": ["source_url", "source_credit"]}),
         (gettext_lazy("History"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "modified_at"]}),
@@ -185,7 +204,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}  # status badges on the list, workflow buttons on the form
-        js = ["js/desk.js"]  # autosave, presence, the leave warning, Ctrl+S, confirmations
+        # autosave, presence, the leave warning, Ctrl+S, confirmations; thumbnails in the lead-image picker
+        js = ["js/desk.js", "js/picker.js"]
 
     # ---- who sees and edits what ----
 
@@ -202,6 +222,32 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_publish_permission(self, request):
         return is_editor(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The columns above, plus the search index (published articles, bodies included, normalized by
+        Sudachi) and, for the few articles the index does not hold yet, their body as typed."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return results, duplicates
+        indexed = queryset.filter(pk__in=searching.found_article_ids(search_term))
+        unindexed = queryset.exclude(status=Status.PUBLISHED).filter(body__icontains=search_term.strip())
+        return results | indexed | unindexed, True
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Read-only: the body as readers see it, not its HTML; no form-only fields.
+        form_only = {"minor_edit", "kiji_version", "new_tags"}
+        swap = {"body": "body_rendered"}
+        return [
+            (title, {**opts, "fields": [swap.get(f, f) for f in opts["fields"] if f not in form_only]})
+            for title, opts in self.fieldsets
+        ]
+
+    @admin.display(description=gettext_lazy("body"))
+    def body_rendered(self, article):
+        # Sanitized by nh3 on every save (Article.derive_fields) and again here: safe to render.
+        return mark_safe(f'<div class="kiji-body-rendered">{sanitize_html(article.body)}</div>')
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -284,6 +330,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
+        for name in form.cleaned_data.get("new_tags") or []:
+            article.tags.add(tagging.tag_named(name))  # before the revision below, which records the tags
         writer = getattr(request.user, "writer", None)
         if not change and writer is not None and not article.byline_set.exists():
             article.byline_set.create(writer=writer, position=0)
@@ -462,6 +510,7 @@ class ArticleAdmin(admin.ModelAdmin):
             {
                 "kiji_can_publish": editable and is_editor(request.user),
                 "kiji_can_submit": editable and (obj is None or obj.status == Status.DRAFT),
+                "kiji_can_return": obj is not None and is_editor(request.user) and obj.status == Status.REVIEW,
                 "kiji_can_unpublish": obj is not None
                 and is_editor(request.user)
                 and obj.status in (Status.PUBLISHED, Status.SCHEDULED),
@@ -511,9 +560,19 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="newsroom_article_proofread",
             ),
             path(
+                "<int:object_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="newsroom_article_return",
+            ),
+            path(
                 "<int:object_id>/revisions/",
                 self.admin_site.admin_view(self.revisions_view),
                 name="newsroom_article_revisions",
+            ),
+            path(
+                "<int:object_id>/revisions/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="newsroom_article_compare",
             ),
             path(
                 "<int:object_id>/revisions/<int:revision_id>/",
@@ -536,10 +595,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def revisions_view(self, request, object_id):
         article = self._viewable_article(request, object_id)
-        revisions = list(article.revisions.select_related("created_by"))
+        revisions = list(article.revisions.select_related("created_by", "created_by__writer"))
         labels = dict(Status.choices)
         for revision in revisions:
             revision.status_label = labels.get(revision.data.get("status"), "")
+            revision.by_name = editing.display_name(revision.created_by) if revision.created_by else ""
         return TemplateResponse(
             request,
             "newsroom/revision_list.html",
@@ -548,13 +608,17 @@ class ArticleAdmin(admin.ModelAdmin):
                 "opts": self.opts,
                 "article": article,
                 "revisions": revisions,
+                "compare_url": reverse("admin:newsroom_article_compare", args=[article.pk]),
                 "title": _("Revisions of “%(headline)s”") % {"headline": article.headline},
             },
         )
 
     def revision_view(self, request, object_id, revision_id):
         article = self._viewable_article(request, object_id)
-        revision = get_object_or_404(article.revisions.select_related("created_by"), pk=revision_id)
+        revision = get_object_or_404(
+            article.revisions.select_related("created_by", "created_by__writer"), pk=revision_id
+        )
+        revision.by_name = editing.display_name(revision.created_by) if revision.created_by else ""
         return TemplateResponse(
             request,
             "newsroom/revision_detail.html",
@@ -569,6 +633,36 @@ class ArticleAdmin(admin.ModelAdmin):
                 "can_restore": can_edit(request.user, article),
                 "title": _("Revision of %(time)s")
                 % {"time": date_format(timezone.localtime(revision.created_at), "Y-m-d H:i:s")},
+            },
+        )
+
+    def compare_view(self, request, object_id):
+        """Any two revisions side by side (?a=older&b=newer; the order is fixed by their times)."""
+        article = self._viewable_article(request, object_id)
+        chosen = list(
+            article.revisions.filter(
+                pk__in=[request.GET.get(k) for k in ("a", "b") if request.GET.get(k, "").isdigit()]
+            )
+            .select_related("created_by", "created_by__writer")
+            .order_by("created_at", "pk")
+        )
+        if len(chosen) != 2:
+            self.message_user(request, _("Choose two different revisions to compare."), messages.ERROR)
+            return redirect("admin:newsroom_article_revisions", article.pk)
+        for revision in chosen:
+            revision.by_name = editing.display_name(revision.created_by) if revision.created_by else ""
+        older, newer = chosen
+        return TemplateResponse(
+            request,
+            "newsroom/revision_compare.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "article": article,
+                "older": older,
+                "newer": newer,
+                "diff": diff_texts(older.data, newer.data),
+                "title": _("Comparing two revisions"),
             },
         )
 
@@ -601,6 +695,34 @@ class ArticleAdmin(admin.ModelAdmin):
         self._editable_article(request, object_id)
         text = self._text_of({n: request.POST.get(n, "") for n in editing.DRAFT_FIELDS})
         return JsonResponse({"findings": [f.as_dict() for f in proofread(text)]})
+
+    def return_view(self, request, object_id):
+        """An editor returns an article in review to its writer, with a note (asked for on this page)."""
+        article = self._editable_article(request, object_id)
+        ensure_can_publish(request.user)
+        form = ReturnNoteForm(request.POST if request.method == "POST" else None)
+        if article.status != Status.REVIEW:
+            self.message_user(request, _("Only an article in review can be returned to its writer."), messages.ERROR)
+            return redirect("admin:newsroom_article_change", article.pk)
+        if form.is_valid():
+            publishing.return_to_writer(article=article, by=request.user, note=form.cleaned_data["note"])
+            self.message_user(
+                request,
+                _("“%(headline)s” was returned to its writer.") % {"headline": article.headline},
+                messages.SUCCESS,
+            )
+            return redirect("admin:index")
+        return TemplateResponse(
+            request,
+            "newsroom/return_article.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "article": article,
+                "form": form,
+                "title": _("Return “%(headline)s” to its writer") % {"headline": article.headline},
+            },
+        )
 
     def restore_view(self, request, object_id, revision_id):
         article = self._viewable_article(request, object_id)
@@ -653,67 +775,6 @@ class RevisionAdmin(admin.ModelAdmin):
         if revision is None:
             return super().change_view(request, object_id, form_url, extra_context)
         return redirect(reverse("admin:newsroom_article_revision", args=[revision.article_id, revision.pk]))
-
-
-# ---- people: only administrators manage users and groups, and only superusers make superusers ----
-
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class NewsroomUserAdmin(UserAdmin):
-    """Roles are a ceiling: only a superuser changes a superuser (password, active flag, anything),
-    and a non-superuser hands out only groups whose permissions they hold themselves."""
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += ["is_superuser", "user_permissions"]
-        return readonly
-
-    def _beyond_ceiling(self, request, obj) -> bool:
-        return obj is not None and obj.is_superuser and not request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        # Also guards the password view: UserAdmin.user_change_password asks this for the target user.
-        return super().has_change_permission(request, obj) and not self._beyond_ceiling(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self._beyond_ceiling(request, obj)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = groups_within(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-def groups_within(user):
-    """The groups whose every permission `user` holds (what they may hand out)."""
-    held = user.get_all_permissions()
-    allowed = [
-        group.pk
-        for group in Group.objects.prefetch_related("permissions__content_type")
-        if {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()} <= held
-    ]
-    return Group.objects.filter(pk__in=allowed)
-
-
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class NewsroomGroupAdmin(GroupAdmin):
-    """Only superusers set what a group may do; an administrator sees the groups but cannot widen one."""
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += ["permissions"]
-        return readonly
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 def view_on_site(request, content_type_id, object_id):

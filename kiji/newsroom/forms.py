@@ -1,5 +1,7 @@
 """Newsroom forms: the article form with its rich-text body, the image upload form."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -72,6 +74,12 @@ class ArticleAdminForm(forms.ModelForm):
     conflict = None  # set by clean() when the article changed since this form was opened
 
     kiji_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    new_tags = forms.CharField(
+        label=_("new tags"),
+        required=False,
+        max_length=400,
+        help_text=_("Type tags that do not exist yet, separated by 、 or commas: they are made and added on save."),
+    )
     minor_edit = forms.BooleanField(
         label=_("Minor correction"),
         required=False,
@@ -114,6 +122,17 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self._check_version(data)
         return data
+
+    def clean_new_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("new_tags") or ""
+        if CONTROL_CHARACTERS.search(raw):
+            raise forms.ValidationError(_("The new tags contain control characters. Remove them and try again."))
+        names = list(dict.fromkeys(n.strip() for n in re.split(r"[、,，]", raw) if n.strip()))
+        if any(len(n) > 60 for n in names):
+            raise forms.ValidationError(_("A tag is at most 60 characters."))
+        if names and self.user is not None and not self.user.has_perm("newsroom.add_tag"):
+            raise forms.ValidationError(_("You may not make new tags."))
+        return names
 
     def _check_version(self, data) -> None:
         """Refuse a save over a version newer than the one this form was opened on, showing both."""
@@ -191,6 +210,56 @@ class ImageUploadField(forms.ImageField):
 class ImageAdminForm(forms.ModelForm):
     class Meta:
         model = Image
-        fields = ["file", "alt", "caption", "credit"]
+        fields = ["file", "alt", "decorative", "caption", "credit", "focal_x", "focal_y"]
         field_classes = {"file": ImageUploadField}
-        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})}
+        widgets = {
+            "file": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+            # set by clicking the picture (static/js/focal.js); typed by hand where there is no script
+            "focal_x": forms.NumberInput(attrs={"min": 0, "max": 1, "step": 0.01}),
+            "focal_y": forms.NumberInput(attrs={"min": 0, "max": 1, "step": 0.01}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("focal_x", "focal_y"):
+            self.fields[name].required = False  # left empty: where it was (the middle for a new picture)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("focal_x", "focal_y"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = getattr(self.instance, name)
+        alt = (data.get("alt") or "").strip()
+        if alt and CONTROL_CHARACTERS.search(alt):
+            self.add_error("alt", _("The alternative text contains control characters. Remove them and try again."))
+        if not alt and not data.get("decorative") and not self.instance.pk:
+            self.add_error(
+                "alt",
+                _("Write what the picture shows for readers who cannot see it, or mark it decorative (装飾)."),
+            )
+        for name in ("focal_x", "focal_y"):
+            value = data.get(name)
+            if value is not None and not 0 <= value <= 1:
+                self.add_error(name, _("A focal point is between 0 and 1."))
+        return data
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ReturnNoteForm(forms.Form):
+    """The editor's note when returning an article to its writer."""
+
+    note = forms.CharField(
+        label=_("Note to the writer"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        help_text=_("What to change before submitting again. The writer sees it on their home page and by e-mail."),
+        error_messages={"required": _("Write a note telling the writer what to change.")},
+    )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"]
+        if CONTROL_CHARACTERS.search(note):
+            raise forms.ValidationError(_("The note contains control characters. Remove them and send it again."))
+        return note

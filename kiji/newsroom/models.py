@@ -58,6 +58,16 @@ class Image(RefusesControlCharacters, models.Model):
         blank=True,
         help_text=_("What the picture shows, for readers who cannot see it."),
     )
+    decorative = models.BooleanField(
+        _("decorative (装飾)"),
+        default=False,
+        help_text=_("Adds nothing a reader who cannot see it would miss: readers' screen readers skip it."),
+    )
+    # Where the picture's subject is, as fractions of its width and height: crops keep it in frame.
+    focal_x = models.FloatField(_("focal point (across)"), default=0.5)
+    focal_y = models.FloatField(_("focal point (down)"), default=0.5)
+    # [{"ratio": "card", "width": 1200, "height": 628, "format": "jpeg", "name": "…"}, …] cut around the focal point
+    crops = models.JSONField(_("crops"), default=list, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     credit = models.CharField(_("credit"), max_length=120, blank=True, help_text=_("e.g. 撮影：山田太郎"))
     # [{"width": 640, "height": 360, "format": "webp", "name": "renditions/…/640.webp"}, …]
@@ -197,6 +207,9 @@ class Article(RefusesControlCharacters, models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+    # Set when an editor returns the article to its writer; cleared when it is submitted again.
+    returned_note = models.TextField(_("note from the editor"), blank=True, editable=False)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -356,3 +369,42 @@ class HouseStyleRule(RefusesControlCharacters, models.Model):
 
     def __str__(self):
         return f"{self.avoid} → {self.prefer}"
+
+
+class Notification(models.Model):
+    """Something that happened to an article that one staff member should hear about (the admin home lists
+    them; services.notifying also sends them by e-mail)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Returned to the writer")
+        PUBLISHED = "published", _("Went live")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("article")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        # the admin home: one person's newest notifications
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_recipient_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article_id}"

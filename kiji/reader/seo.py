@@ -43,18 +43,21 @@ def logo() -> dict:
 
 
 def large_image(image: Image | None) -> dict | None:
-    """The smallest JPEG/PNG version of an image at least 1200 px wide (what share previews want), or None.
+    """The smallest JPEG/PNG version of an image at least 1200 px wide (what share previews want), or None:
+    its card crop around the focal point when it has one.
 
     WebP renditions are skipped: several link-preview crawlers still ignore og:image in WebP.
     """
     if image is None or not image.file:
         return None
-    candidates = [
+    # First choice: the card-shaped crop cut around the focal point (previews show 1.91:1).
+    candidates = [(c["width"], c["height"], c["name"]) for c in image.crops or [] if c["width"] >= OG_MIN_WIDTH]
+    candidates = candidates or [
         (r["width"], r["height"], r["name"])
         for r in image.renditions or []
         if r.get("format") != "webp" and r["width"] >= OG_MIN_WIDTH
     ]
-    if image.width >= OG_MIN_WIDTH:
+    if not candidates and image.width >= OG_MIN_WIDTH:
         candidates.append((image.width, image.height, image.file.name))
     if not candidates:
         return None

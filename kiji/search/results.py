@@ -11,7 +11,7 @@ from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
 from kiji.search.backends import Filters, backend
 from kiji.search.highlight import highlight, snippet
-from kiji.search.query import Query
+from kiji.search.query import Query, parse_query
 
 PER_PAGE = 10
 MAX_PAGE = 100  # deeper pages are not useful to readers and cost an ever larger OFFSET
@@ -119,3 +119,13 @@ def _hits(ids: list[int], query: Query, now: datetime) -> list[Hit]:
             text = " ".join(part for part in (article.deck, html_to_text(article.body)) if part)
             hits.append(Hit(article=article, title=highlight(article.headline, wanted), snippet=snippet(text, wanted)))
     return hits
+
+
+ADMIN_LIMIT = 500
+
+
+def admin_article_ids(text: str) -> list[int]:
+    """Published articles matching what was typed in the newsroom's admin search (title and body, through
+    the Sudachi-normalized index: 付属 finds 附属), at most ADMIN_LIMIT."""
+    ids, _total = ranked_ids(parse_query(text), per_page=ADMIN_LIMIT)
+    return ids

@@ -5,6 +5,7 @@
     python tests/browser/livesite.py comments PK    # an article's stored comment texts, as JSON
     python tests/browser/livesite.py desk-article   # a second editor and a live article with a draft-time revision
     python tests/browser/livesite.py article PK     # an article's headline, body, status and times, as JSON
+    python tests/browser/livesite.py review-article # a writer with a draft of their own, and the second editor
 
 It runs in a subprocess with the live server's environment (KIJI_VAR_DIR, DATABASE_URL), so the test
 process never touches the server's database through Django's test database machinery.
@@ -218,19 +219,25 @@ DESK_USERNAME = "browser-desk"
 DESK_PASSWORD = "browser-desk-pw-2026"
 
 
-def desk_article() -> dict:
-    """A second editor, and a live article with a revision from when it was a draft (the desk's tests)."""
+def _staff(username: str, password: str, group: str, name: str, slug: str):
+    """A staff login in a role, with its writer profile; made once."""
     from django.contrib.auth.models import Group
 
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        user = get_user_model().objects.create_user(username, password=password, is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        Writer.objects.create(name=name, slug=slug, user=user)
+    return user
+
+
+def desk_article() -> dict:
+    """A second editor, and a live article with a revision from when it was a draft (the desk's tests)."""
     from kiji.newsroom.permissions import EDITORS_GROUP
     from kiji.newsroom.services.publishing import record_revision
 
+    _staff(DESK_USERNAME, DESK_PASSWORD, EDITORS_GROUP, "佐藤 デスク", "sato-desk")
     User = get_user_model()
-    desk = User.objects.filter(username=DESK_USERNAME).first()
-    if desk is None:
-        desk = User.objects.create_user(DESK_USERNAME, password=DESK_PASSWORD, is_staff=True)
-        desk.groups.add(Group.objects.get(name=EDITORS_GROUP))
-        Writer.objects.create(name="佐藤 デスク", slug="sato-desk", user=desk)
     admin = User.objects.get(username=ADMIN_USERNAME)
     article = Article.objects.create(
         headline="予算案の概要まとまる（下書き）",
@@ -249,6 +256,32 @@ def desk_article() -> dict:
     article.refresh_from_db()
     record_revision(article, by=admin, note="公開")
     return {"pk": article.pk, "old_revision": old.pk, "desk": [DESK_USERNAME, DESK_PASSWORD]}
+
+
+WRITER_USERNAME = "browser-writer"
+WRITER_PASSWORD = "browser-writer-pw-2026"
+
+
+def review_article() -> dict:
+    """A writer (記者) with a draft of their own, and the second editor (the review inbox's test)."""
+    from kiji.newsroom.permissions import EDITORS_GROUP, WRITERS_GROUP
+
+    _staff(DESK_USERNAME, DESK_PASSWORD, EDITORS_GROUP, "佐藤 デスク", "sato-desk")
+    user = _staff(WRITER_USERNAME, WRITER_PASSWORD, WRITERS_GROUP, "山田 記者", "yamada-kisha")
+    article = Article.objects.create(
+        headline="駅前再開発、来春着工へ　市が計画案を公表",
+        body="<p>市は駅前の再開発計画案を公表した。商業施設と保育所を併設する。</p>",
+        category=Category.objects.first(),
+        status=Article.Status.DRAFT,
+        created_by=user,
+    )
+    article.byline_set.create(writer=user.writer, position=0)
+    return {
+        "pk": article.pk,
+        "headline": article.headline,
+        "writer": [WRITER_USERNAME, WRITER_PASSWORD],
+        "desk": [DESK_USERNAME, DESK_PASSWORD],
+    }
 
 
 def article_state(pk: int) -> dict:
@@ -274,6 +307,8 @@ if __name__ == "__main__":
         result = comments(int(args[0]))
     elif command == "desk-article":
         result = desk_article()
+    elif command == "review-article":
+        result = review_article()
     elif command == "article":
         result = article_state(int(args[0]))
     else:

@@ -167,6 +167,55 @@ def make_renditions(picture: PILImage.Image, original_name: str) -> list[dict]:
     return renditions
 
 
+# Social cards and list thumbnails: 1.91:1, the shape link previews show.
+CARD_RATIO = 1200 / 628
+CARD_WIDTHS = (640, 1200)
+
+
+def crop_box(width: int, height: int, ratio: float, focal_x: float, focal_y: float) -> tuple[int, int, int, int]:
+    """The largest box of `ratio` inside the picture, centred on the focal point as far as the edges allow."""
+    if width / height > ratio:
+        box_w, box_h = max(1, round(height * ratio)), height
+    else:
+        box_w, box_h = width, max(1, round(width / ratio))
+    left = min(max(round(focal_x * width - box_w / 2), 0), width - box_w)
+    top = min(max(round(focal_y * height - box_h / 2), 0), height - box_h)
+    return left, top, left + box_w, top + box_h
+
+
+def make_crops(picture: PILImage.Image, original_name: str, focal_x: float, focal_y: float) -> list[dict]:
+    """Card-shaped copies cut around the focal point, in the original format (what link previews read)."""
+    fmt = picture.format if picture.format in ("JPEG", "PNG") else "PNG"
+    cropped = picture.crop(crop_box(picture.width, picture.height, CARD_RATIO, focal_x, focal_y))
+    stem = posixpath.splitext(original_name)[0]
+    crops = []
+    for width in sorted({min(w, cropped.width) for w in CARD_WIDTHS}):
+        height = max(1, round(cropped.height * width / cropped.width))
+        resized = cropped.resize((width, height), PILImage.Resampling.LANCZOS)
+        name = default_storage.save(f"{stem}-card-{width}w.{FORMATS[fmt]}", ContentFile(_encode(resized, fmt)))
+        crops.append({"ratio": "card", "width": width, "height": height, "format": fmt.lower(), "name": name})
+    return crops
+
+
+def recrop(*, image: Image) -> Image:
+    """Cut the image's crops again around its (changed) focal point."""
+    old = list(image.crops or [])
+    with image.file.open("rb") as f:
+        picture = PILImage.open(f)
+        picture.load()
+    image.crops = make_crops(picture, image.file.name, image.focal_x, image.focal_y)
+    image.save(update_fields=["crops"])
+    if old:
+        transaction.on_commit(lambda: delete_renditions(old))
+    return image
+
+
+def thumbnail_url(image: Image) -> str:
+    """The smallest WebP rendition's URL (the file's own when there is none): for pickers and lists."""
+    smallest = min((r for r in image.renditions or [] if r["format"] == "webp"), key=lambda r: r["width"], default=None)
+    return image.file.storage.url(smallest["name"]) if smallest else image.file.url
+
+
 def delete_renditions(renditions: list[dict]) -> None:
     for rendition in renditions:
         default_storage.delete(rendition["name"])
@@ -191,6 +240,8 @@ def store_upload(*, image: Image, upload, by=None) -> Image:
     # the upright one, for an Image built around its upload. The picture's own size is right in every case.
     image.width, image.height = picture.size
     image.renditions = make_renditions(picture, image.file.name)
+    old_renditions += list(image.crops or [])
+    image.crops = make_crops(picture, image.file.name, image.focal_x, image.focal_y)
     if by is not None and image.uploaded_by_id is None:
         image.uploaded_by = by
     image.save()

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from kiji.newsroom.models import Article, Revision
+from kiji.newsroom.models import Article, Notification, Revision
 from kiji.newsroom.permissions import ensure_can_edit, ensure_can_publish, is_editor
+from kiji.newsroom.services.notifying import notify
 from kiji.newsroom.signals import article_changed
 
 Status = Article.Status
@@ -101,8 +102,27 @@ def submit_for_review(*, article: Article, by) -> Article:
     if not is_editor(by) and not article.byline_set.filter(writer__user=by).exists():
         raise PermissionDenied(_("A writer may only send to review an article that carries their byline."))
     article.status = Status.REVIEW
-    article.save(update_fields=["status", "modified_at"])
+    article.returned_note, article.returned_at = "", None  # back with the desk: no longer "returned to me"
+    article.save(update_fields=["status", "returned_note", "returned_at", "modified_at"])
     record_revision(article, by=by, note=pgettext("revision note", "Submitted for review"))
+    notify(article=article, kind=Notification.Kind.SUBMITTED, by=by)
+    return article
+
+
+@transaction.atomic
+def return_to_writer(*, article: Article, by, note: str) -> Article:
+    """An editor sends an article in review back to its writer as a draft, with a note saying why."""
+    ensure_can_publish(by)
+    note = note.strip()
+    if not note:
+        raise ValueError(_("Write a note telling the writer what to change."))
+    if article.status != Status.REVIEW:
+        raise ValueError(_("Only an article in review can be returned to its writer."))
+    article.status = Status.DRAFT
+    article.returned_note, article.returned_at = note, timezone.now()
+    article.save(update_fields=["status", "returned_note", "returned_at", "modified_at"])
+    record_revision(article, by=by, note=pgettext("revision note", "Returned to the writer: %(note)s") % {"note": note})
+    notify(article=article, kind=Notification.Kind.RETURNED, by=by, note=note)
     return article
 
 
@@ -110,6 +130,7 @@ def submit_for_review(*, article: Article, by) -> Article:
 def publish_article(*, article: Article, by, at: datetime | None = None) -> Article:
     """Publish now, or schedule when `at` is in the future."""
     ensure_can_publish(by)
+    was_published = article.status == Status.PUBLISHED
     now = timezone.now()
     when = at or now
     article.status = Status.SCHEDULED if when > now else Status.PUBLISHED
@@ -121,6 +142,8 @@ def publish_article(*, article: Article, by, at: datetime | None = None) -> Arti
         else pgettext("revision note", "Published")
     )
     record_revision(article, by=by, note=note)
+    if article.status == Status.PUBLISHED and not was_published:
+        notify(article=article, kind=Notification.Kind.PUBLISHED, by=by)
     announce_change(article)
     return article
 
@@ -151,6 +174,7 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
                 continue
             article = Article.objects.get(pk=pk)
             record_revision(article, by=None, note=_("Published by the scheduler"))
+            notify(article=article, kind=Notification.Kind.PUBLISHED)
             announce_change(article)
             published += 1
     return published

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiji.newsroom.models import Article, Revision
-from kiji.newsroom.permissions import ADMINISTRATORS_GROUP
+from kiji.newsroom.permissions import ADMINISTRATORS_GROUP, WRITERS_GROUP
 from kiji.newsroom.tests.base import AdminTestCase
 
 Status = Article.Status
@@ -161,10 +161,13 @@ class AdministratorTests(AdminTestCase):
                 "password1": "kiji-Strong-pass-91",
                 "password2": "kiji-Strong-pass-91",
                 "usable_password": "true",
+                "role": WRITERS_GROUP,
+                "display_name": "新人 記者",
             },
         )
         self.assertEqual(response.status_code, 302)
-        self.assertTrue(get_user_model().objects.filter(username="newcomer").exists())
+        newcomer = get_user_model().objects.get(username="newcomer")
+        self.assertEqual((newcomer.is_staff, newcomer.writer.name), (True, "新人 記者"))
 
     def test_it_never_lets_a_non_superuser_administrator_grant_superuser(self):
         from django.contrib.auth import get_user_model

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kiji.search",
     "kiji.comments",
     "kiji.audience",
+    "kiji.distribution",
 ]
 
 MIDDLEWARE = [

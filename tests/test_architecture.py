@@ -18,13 +18,14 @@ ALLOWED = {
     "search": {"lib", "newsroom"},
     "comments": {"lib", "newsroom"},
     "audience": {"lib", "newsroom", "search"},
-    "reader": {"lib", "newsroom", "search", "comments", "audience"},
-    "api": {"lib", "newsroom", "search", "comments", "audience", "reader"},
-    "ops": {"lib", "newsroom", "search", "comments", "audience", "reader", "api"},
+    "distribution": {"lib", "newsroom"},
+    "reader": {"lib", "newsroom", "search", "comments", "audience", "distribution"},
+    "api": {"lib", "newsroom", "search", "comments", "audience", "distribution", "reader"},
+    "ops": {"lib", "newsroom", "search", "comments", "audience", "distribution", "reader", "api"},
     "settings": {"lib"},
     "testing": {"lib", "newsroom"},
     "cli": set(),
-    "urls": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "ops"},
+    "urls": {"lib", "newsroom", "search", "comments", "audience", "distribution", "reader", "api", "ops"},
 }
 
 # os.environ outside kiji/lib/env.py, each for a reason that is not reading a setting.

@@ -28,6 +28,7 @@ class PartnerAdmin(admin.ModelAdmin):
         "full_text",
         "images",
         "related_links",
+        "sponsored_prefix",
         "allowed_networks",
         "feed_url",
     )

@@ -60,6 +60,12 @@ class Partner(models.Model):
     related_links = models.PositiveSmallIntegerField(
         _("related links"), default=3, validators=[MaxValueValidator(10)], help_text=_("Per article, 0 to 10.")
     )
+    sponsored_prefix = models.CharField(
+        _("advertising title prefix"),
+        max_length=20,
+        default="【{label}】",
+        help_text=_("Put before the title of a 広告/PR article; {label} becomes 広告 or PR."),
+    )
     allowed_networks = models.TextField(
         _("allowed IP networks"),
         blank=True,
@@ -81,6 +87,12 @@ class Partner(models.Model):
 
     def clean(self):
         super().clean()
+        try:
+            self.sponsored_prefix.format(label="PR")
+        except (KeyError, IndexError, ValueError):
+            raise ValidationError({"sponsored_prefix": _("Only {label} may stand in braces.")}) from None
+        if "{label}" not in self.sponsored_prefix:
+            raise ValidationError({"sponsored_prefix": _("The prefix must contain {label}.")})
         try:
             parse_networks(self.allowed_networks)
         except ValueError as error:

@@ -104,7 +104,7 @@ class ArticleFeed(Feed):
         return list(articles.latest_first()[:FEED_SIZE])
 
     def item_title(self, item):
-        return item.headline
+        return item.labelled(item.headline)
 
     def item_description(self, item):
         return item.description
@@ -131,7 +131,8 @@ class ArticleFeed(Feed):
         return absolute(writers[0].get_absolute_url()) if writers else None
 
     def item_categories(self, item):
-        return [item.category.name, *(t.name for t in item.tags.all())]
+        label = [item.sponsor_label] if item.sponsorship else []
+        return [*label, item.category.name, *(t.name for t in item.tags.all())]
 
     def item_enclosures(self, item):
         image = large_image(item.lead_image)

@@ -52,9 +52,10 @@ def partner_body(html: str, *, tags: set[str], images: bool) -> str:
     return _RELATIVE_URL.sub(lambda m: m.group(1) + settings.SITE_URL + "/", cleaned)
 
 
-def partner_title(article) -> str:
-    """Where a format has a title, the short headline if the article has one."""
-    return article.short_headline or article.headline
+def partner_title(article, partner: Partner) -> str:
+    """Where a format has a title, the short headline if the article has one, after the partner's
+    advertising prefix for a 広告/PR article."""
+    return article.labelled(article.short_headline or article.headline, partner.sponsored_prefix)
 
 
 def _image(image) -> dict | None:
@@ -116,6 +117,10 @@ class SmartFormatFeed(_PartnerRss):
         for link in item["related"]:
             attrs = {"title": link["title"], "link": link["link"]}
             handler.addQuickElement("snf:relatedLink", "", attrs)
+        if item["promoted"]:
+            handler.startElement("snf:advertisement", {})
+            handler.addQuickElement("snf:sponsoredLink", "", item["promoted"])
+            handler.endElement("snf:advertisement")
 
 
 class FullTextRssFeed(_PartnerRss):
@@ -173,29 +178,46 @@ def _render(partner: Partner, articles, now) -> bytes:
         logo_url=logo()["url"],
     )
     tags = SMARTFORMAT_TAGS if partner.format == Partner.Format.SMARTFORMAT else ALLOWED_TAGS
+    promoted = _promoted(partner, articles)
     for article in articles:
         body = article.body if partner.full_text else f"<p>{escape(article.description)}</p>"
         content = partner_body(body, tags=tags, images=partner.images) + _corrections_html(article)
         related = [
-            {"title": partner_title(other), "link": absolute(other.get_absolute_url())}
+            {"title": partner_title(other, partner), "link": absolute(other.get_absolute_url())}
             for other in related_for(article, partner, now)
         ]
         feed.add_item(
-            title=partner_title(article),
+            title=partner_title(article, partner),
             link=absolute(article.get_absolute_url()),
             description=article.description,
             unique_id=absolute(f"/articles/{article.pk}/"),
             unique_id_is_permalink=True,
             pubdate=to_jst(article.published_at),
             updateddate=to_jst(article.last_changed),
-            categories=[article.category.name],
+            categories=[*([article.sponsor_label] if article.sponsorship else []), article.category.name],
             content_html=content,
             creators=[w.name for w in article.writers.all()],
             image=_image(article.lead_image) if partner.images else None,
             analytics=_beacon_html(article, partner),
             related=related,
+            promoted=None if article.sponsorship else promoted,
         )
     return feed.writeString("utf-8").encode("utf-8")
+
+
+def _promoted(partner: Partner, articles) -> dict | None:
+    """snf:sponsoredLink for the newest 広告/PR article in this feed: the site's own promotion,
+    shown under the other articles, with its advertiser named."""
+    sponsored = next((a for a in articles if a.sponsorship), None)
+    if sponsored is None:
+        return None
+    link = {
+        "title": partner_title(sponsored, partner),
+        "link": absolute(sponsored.get_absolute_url()),
+        "advertiser": sponsored.sponsor_name,
+    }
+    image = _image(sponsored.lead_image) if partner.images else None
+    return {**link, "thumbnail": image["url"]} if image else link
 
 
 @require_safe

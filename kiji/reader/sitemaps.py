@@ -114,6 +114,7 @@ def news_articles(now=None) -> list[Article]:
     now = now or timezone.now()
     return list(
         Article.objects.published(now=now)
+        .unsponsored()  # advertising is not news
         .filter(published_at__gte=now - NEWS_WINDOW)
         .order_by("-published_at", "-pk")
         .only("pk", "slug", "headline", "published_at")[:NEWS_LIMIT]

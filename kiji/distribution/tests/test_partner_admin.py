@@ -20,6 +20,7 @@ class PartnerAdminTests(AdminTestCase):
             "full_text": "on",
             "images": "on",
             "related_links": 3,
+            "sponsored_prefix": "【{label}】",
             "allowed_networks": "",
             **fields,
         }
@@ -40,6 +41,8 @@ class PartnerAdminTests(AdminTestCase):
             ("max_items", 0),
             ("related_links", 11),
             ("embargo_minutes", -5),
+            ("sponsored_prefix", "【{広告}】"),
+            ("sponsored_prefix", "[PR] "),
         ):
             with self.subTest(field):
                 response = self.client.post(self.add_partner_url, self.partner_data(**{field: value}))

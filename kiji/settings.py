@@ -251,6 +251,10 @@ KIJI_COMMENTS_PAGE_SIZE = env_int("KIJI_COMMENTS_PAGE_SIZE", 20, minimum=1)
 
 # == Distribution (feeds, sitemaps, read API) ==
 KIJI_FEED_FULL_TEXT = env_bool("KIJI_FEED_FULL_TEXT", default=False)  # feeds carry the whole body, not a summary
+# WebSub hub the public feeds name; publish/correct/unpublish ping it from the scheduler. Unset: no hub.
+KIJI_WEBSUB_HUB = env_url(
+    "KIJI_WEBSUB_HUB", None, schemes=("http", "https"), example="https://pubsubhubbub.appspot.com/"
+)
 KIJI_API_RATE_LIMIT = env_int("KIJI_API_RATE_LIMIT", 120, minimum=1)  # requests per IP per window on /api/
 KIJI_API_RATE_WINDOW = env_int("KIJI_API_RATE_WINDOW", 60, minimum=1, maximum=86400)  # seconds
 KIJI_API_CACHE_SECONDS = env_int("KIJI_API_CACHE_SECONDS", 60, minimum=0)  # Cache-Control max-age of API responses

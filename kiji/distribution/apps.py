@@ -19,6 +19,7 @@ class DistributionConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from kiji.distribution import receivers  # noqa: F401 (connects the receivers)
         from kiji.newsroom.permissions import ADMINISTRATORS_GROUP, EDITORS_GROUP, WRITERS_GROUP
         from kiji.newsroom.roles import EXTRA_ROLE_PERMISSIONS
 

@@ -124,3 +124,26 @@ class OptOut(models.Model):
 
     def __str__(self):
         return f"{self.partner}: {self.article_id}"
+
+
+class HubPing(models.Model):
+    """A WebSub publish notification owed to the hub for one feed (topic), sent by the scheduler."""
+
+    topic = models.URLField(_("feed URL"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "pk"]
+        verbose_name = _("WebSub ping")
+        verbose_name_plural = _("WebSub pings")
+        indexes = [
+            # the job's query: unsent pings whose time has come
+            models.Index(fields=["sent_at", "next_attempt_at"], name="hubping_due"),
+        ]
+
+    def __str__(self):
+        return self.topic

@@ -45,6 +45,11 @@ class RssWithMedia(_MediaMixin, Rss201rev2Feed):
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:media": MEDIA_NS, "xmlns:content": CONTENT_NS}
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("hub"):  # WebSub: subscribers learn of changes from the hub, without polling
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": self.feed["hub"]})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
@@ -55,6 +60,11 @@ class RssWithMedia(_MediaMixin, Rss201rev2Feed):
 class AtomWithMedia(_MediaMixin, Atom1Feed):
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("hub"):
+            handler.addQuickElement("link", "", {"rel": "hub", "href": self.feed["hub"]})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -95,6 +105,9 @@ class ArticleFeed(Feed):
 
     def feed_copyright(self, obj=None):
         return f"© {settings.SITE_NAME}"
+
+    def feed_extra_kwargs(self, obj):
+        return {"hub": settings.KIJI_WEBSUB_HUB}
 
     def articles(self, obj):
         return Article.objects.published()

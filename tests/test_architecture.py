@@ -20,12 +20,24 @@ ALLOWED = {
     "audience": {"lib", "newsroom", "search"},
     "distribution": {"lib", "newsroom"},
     "reader": {"lib", "newsroom", "search", "comments", "audience", "distribution"},
+    "newsletters": {"lib", "newsroom", "search", "comments", "audience"},
     "api": {"lib", "newsroom", "search", "comments", "audience", "distribution", "reader"},
-    "ops": {"lib", "newsroom", "search", "comments", "audience", "distribution", "reader", "api"},
+    "ops": {"lib", "newsroom", "search", "comments", "audience", "distribution", "newsletters", "reader", "api"},
     "settings": {"lib"},
     "testing": {"lib", "newsroom"},
     "cli": set(),
-    "urls": {"lib", "newsroom", "search", "comments", "audience", "distribution", "reader", "api", "ops"},
+    "urls": {
+        "lib",
+        "newsroom",
+        "search",
+        "comments",
+        "audience",
+        "distribution",
+        "newsletters",
+        "reader",
+        "api",
+        "ops",
+    },
 }
 
 # os.environ outside kiji/lib/env.py, each for a reason that is not reading a setting.

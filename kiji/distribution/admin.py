@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from kiji.distribution.models import OptOut, Partner
+from kiji.distribution.models import FEED_FORMATS, OptOut, Partner
 from kiji.distribution.services import opt_out
 from kiji.newsroom.admin import ArticleAdmin, ArticlePartInline
 from kiji.newsroom.models import Article
@@ -32,6 +32,22 @@ class PartnerAdmin(admin.ModelAdmin):
         "allowed_networks",
         "feed_url",
     )
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.is_site_channel:  # the site's own channel: only what applies to it
+            return ("name", "format", "active", "embargo_minutes")
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("format", "feed_url") if obj is not None and obj.is_site_channel else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_site_channel)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "format":  # new partners get a feed format; the site's channels exist already
+            kwargs["choices"] = [(f.value, f.label) for f in Partner.Format if f.value in FEED_FORMATS]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description=_("feed URL"))
     def feed_url(self, obj):

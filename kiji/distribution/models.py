@@ -35,6 +35,10 @@ class Partner(models.Model):
     class Format(models.TextChoices):
         SMARTFORMAT = "smartformat", _("SmartFormat 2.1 (SmartNews)")
         FULLTEXT_RSS = "rss", _("Full-text RSS 2.0")
+        # The site's own channels, one row each (made by the migration): articles can be kept out of
+        # them and delayed like any partner's, but they have no partner feed URL.
+        PUBLIC_FEEDS = "public_feeds", _("The site's public RSS/Atom feeds")
+        GOOGLE_NEWS = "google_news", _("The Google News sitemap")
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     format = models.CharField(_("format"), max_length=20, choices=Format.choices, default=Format.FULLTEXT_RSS)
@@ -78,6 +82,14 @@ class Partner(models.Model):
         ordering = ["name"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["format"],
+                condition=models.Q(format__in=["public_feeds", "google_news"]),
+                name="partner_one_per_site_channel",
+                violation_error_message=_("The site's own channels exist once; edit the existing one."),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -98,6 +110,10 @@ class Partner(models.Model):
         except ValueError as error:
             raise ValidationError({"allowed_networks": _("Not an IP network: %(line)s") % {"line": error}}) from None
 
+    @property
+    def is_site_channel(self) -> bool:
+        return self.format in SITE_CHANNELS
+
     def allows(self, address: str) -> bool:
         """May a request from this address read the feed? (Any address when no network is listed.)"""
         networks = parse_networks(self.allowed_networks)
@@ -108,6 +124,10 @@ class Partner(models.Model):
         except ValueError:
             return False
         return any(ip in network for network in networks)
+
+
+SITE_CHANNELS = (Partner.Format.PUBLIC_FEEDS, Partner.Format.GOOGLE_NEWS)
+FEED_FORMATS = (Partner.Format.SMARTFORMAT, Partner.Format.FULLTEXT_RSS)
 
 
 class OptOut(models.Model):

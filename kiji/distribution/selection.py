@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from kiji.distribution.models import OptOut, Partner
-from kiji.newsroom.models import Article
+from kiji.newsroom.models import Article, ArticleQuerySet
 
 
 def articles_for(partner: Partner, now=None):
@@ -25,3 +25,15 @@ def related_for(article: Article, partner: Partner, now=None) -> list[Article]:
         return []
     others = articles_for(partner, now).filter(category=article.category_id).exclude(pk=article.pk)
     return list(others.only("pk", "slug", "headline", "short_headline")[: partner.related_links])
+
+
+def for_site_channel(articles: ArticleQuerySet, channel: str, now=None) -> ArticleQuerySet:
+    """`articles` less those kept out of one of the site's own channels (Partner.Format.PUBLIC_FEEDS or
+    GOOGLE_NEWS) or still within its delay; unchanged when the channel has no row."""
+    partner = Partner.objects.filter(format=channel).only("pk", "embargo_minutes").first()
+    if partner is None:
+        return articles
+    now = now or timezone.now()
+    if partner.embargo_minutes:
+        articles = articles.filter(published_at__lte=now - timedelta(minutes=partner.embargo_minutes))
+    return articles.exclude(pk__in=OptOut.objects.filter(partner=partner).values("article_id"))

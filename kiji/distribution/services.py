@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 
 from kiji.distribution.models import OptOut, Partner
 from kiji.newsroom.permissions import can_edit
+from kiji.newsroom.services.publishing import announce_change
 
 
 def opt_out(*, articles, partner: Partner, by) -> int:
@@ -15,4 +16,6 @@ def opt_out(*, articles, partner: Partner, by) -> int:
     existing = set(OptOut.objects.filter(partner=partner, article__in=articles).values_list("article_id", flat=True))
     new = [OptOut(article=a, partner=partner) for a in articles if a.pk not in existing]
     OptOut.objects.bulk_create(new, ignore_conflicts=True)
+    for optout in new:
+        announce_change(optout.article)  # cached feeds and sitemaps drop it
     return len(new)

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
+from kiji.distribution.models import Partner
+from kiji.distribution.selection import for_site_channel
 from kiji.lib.dates import to_jst
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.reader.seo import absolute, large_image
@@ -113,7 +115,12 @@ class ArticleFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
-        articles = self.articles(obj).for_cards().prefetch_related("tags").with_last_changed()
+        articles = (
+            for_site_channel(self.articles(obj), Partner.Format.PUBLIC_FEEDS)
+            .for_cards()
+            .prefetch_related("tags")
+            .with_last_changed()
+        )
         return list(articles.latest_first()[:FEED_SIZE])
 
     def item_title(self, item):

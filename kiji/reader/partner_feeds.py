@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from kiji.distribution.models import Partner
+from kiji.distribution.models import FEED_FORMATS, Partner
 from kiji.distribution.selection import articles_for, related_for
 from kiji.lib.clientip import client_ip
 from kiji.lib.dates import to_jst
@@ -222,7 +222,7 @@ def _promoted(partner: Partner, articles) -> dict | None:
 
 @require_safe
 def partner_feed(request, token):
-    partner = Partner.objects.filter(token=token, active=True).first()
+    partner = Partner.objects.filter(token=token, active=True, format__in=FEED_FORMATS).first()
     if partner is None:
         raise Http404("No such feed")
     if not partner.allows(client_ip(request.META)):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kiji.api.tests.images import make_image
 from kiji.distribution.models import OptOut, Partner
+from kiji.distribution.services import opt_out
 from kiji.newsroom.models import Article, Correction
 from kiji.newsroom.services.publishing import unpublish_article
 from kiji.reader.partner_feeds import MAX_BYTES, SMARTFORMAT_TAGS
@@ -202,3 +203,25 @@ class WithdrawalsAndCorrectionsTests(PartnerFeedTestCase):
             after = self.items(self.portal)[0].findtext("dcterms:modified", namespaces=NS)
         self.assertGreater(after, before)
         self.assertEqual(Article.objects.count(), 2)
+
+
+class SiteChannelTests(PartnerFeedTestCase):
+    """The public feeds and the Google News sitemap are channels too: 配信しない and a delay apply."""
+
+    def test_an_article_kept_out_of_a_site_channel_leaves_only_that_channel(self):
+        feeds = Partner.objects.get(format=Partner.Format.PUBLIC_FEEDS)
+        news = Partner.objects.get(format=Partner.Format.GOOGLE_NEWS)
+        self.assertEqual(self.client.get(f"/partners/{feeds.token}/feed.xml").status_code, 404)  # no partner feed
+        OptOut.objects.create(article=self.article, partner=feeds)
+        for url in ("/feeds/rss/", "/feeds/atom/", "/feeds/category/politics/rss/"):
+            self.assertNotIn("参議院へ送付", self.client.get(url).content.decode(), url)
+        self.assertIn(self.article.get_absolute_url(), self.client.get("/sitemap-news.xml").content.decode())
+        with self.captureOnCommitCallbacks(execute=True):  # as the bulk action does: the cached sitemap is purged
+            opt_out(articles=[self.sibling], partner=news, by=self.editor)
+        self.assertNotIn(self.sibling.get_absolute_url(), self.client.get("/sitemap-news.xml").content.decode())
+
+    def test_a_site_channel_delay_holds_new_articles_back(self):
+        Partner.objects.filter(format=Partner.Format.GOOGLE_NEWS).update(embargo_minutes=90)
+        fresh = self.make_article(headline="速報", published_at=timezone.now() - timedelta(minutes=10))
+        self.assertNotIn(fresh.get_absolute_url(), self.client.get("/sitemap-news.xml").content.decode())
+        self.assertIn("速報", self.client.get("/feeds/rss/").content.decode())

@@ -99,8 +99,10 @@ def main() -> None:
     baseline = time.perf_counter() - base_start
     controller.stop()
 
-    print(f"newsletter_send: {args.subscribers} subscribers, SIG{args.signal} at {at_kill} received, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(
+        f"newsletter_send: {args.subscribers} subscribers, SIG{args.signal} at {at_kill} received, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
     print(f"  kiji (two runs, incl. start-up):  {elapsed:.2f} s  ({args.subscribers / elapsed:,.0f} mails/s)")
     print(f"  baseline bare smtplib:            {baseline:.2f} s  ({args.subscribers / baseline:,.0f} mails/s)")
     print(f"  ratio kiji/baseline:              {elapsed / baseline:.1f}x")

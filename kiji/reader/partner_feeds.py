@@ -11,7 +11,7 @@ import nh3
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseForbidden
-from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.feedgenerator import Rss201rev2Feed, rfc2822_date
 from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -30,9 +30,15 @@ DCTERMS_NS = "http://purl.org/dc/terms/"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 SNF_NS = "http://www.smartnews.be/snf"
 
-# The HTML elements SmartFormat 2.1 lets content:encoded carry, as far as our bodies use them
-# (our sanitizer's set minus what SmartNews does not render: mark, ruby, q, cite, small, caption).
-SMARTFORMAT_TAGS = ALLOWED_TAGS - {"mark", "ruby", "rt", "rp", "q", "cite", "small", "caption"}
+# The HTML elements SmartFormat 2.1 lets content:encoded carry ("使用できるHTMLタグ" in
+# https://publishers.smartnews.com/hc/ja/articles/360036526213), as far as our sanitizer lets bodies
+# have them. mark, ruby, rt and rp are left out until checked against the full list (their text stays).
+SMARTFORMAT_SPEC_TAGS = {
+    *"a abbr acronym address article aside b blockquote br caption center cite code col colgroup".split(),
+    *"dd del dfn div dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li ol p pre q s".split(),
+    *"small span strong sub sup table tbody td tfoot th thead tr u ul".split(),
+}
+SMARTFORMAT_TAGS = ALLOWED_TAGS & SMARTFORMAT_SPEC_TAGS
 _RELATIVE_URL = re.compile(r'(\s(?:src|href)=")/(?!/)')
 
 
@@ -104,6 +110,8 @@ class SmartFormatFeed(_PartnerRss):
 
     def add_root_elements(self, handler):
         super().add_root_elements(handler)
+        if self.feed["pub_date"]:  # required in the channel by SmartFormat 2.1
+            handler.addQuickElement("pubDate", rfc2822_date(self.feed["pub_date"]))
         for element in ("snf:logo", "snf:darkModeLogo"):
             handler.startElement(element, {})
             handler.addQuickElement("url", self.feed["logo_url"])
@@ -176,6 +184,7 @@ def _render(partner: Partner, articles, now) -> bytes:
         feed_copyright=f"© {settings.SITE_NAME}",
         ttl="5",
         logo_url=logo()["url"],
+        pub_date=to_jst(articles[0].published_at) if articles else None,
     )
     tags = SMARTFORMAT_TAGS if partner.format == Partner.Format.SMARTFORMAT else ALLOWED_TAGS
     promoted = _promoted(partner, articles)

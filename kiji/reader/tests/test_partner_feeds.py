@@ -82,7 +82,7 @@ class SmartFormatTests(PartnerFeedTestCase):
         root = ET.fromstring(response.content)
         self.assertEqual((root.tag, root.get("version")), ("rss", "2.0"))
         channel = root.find("channel")
-        for name in ("title", "link", "description", "language", "lastBuildDate"):
+        for name in ("title", "link", "description", "pubDate", "language", "lastBuildDate"):
             self.assertTrue(channel.findtext(name), name)
         for name in ("snf:logo", "snf:darkModeLogo"):
             self.assertTrue(channel.find(f"{name}/url", NS).text.startswith("http"), name)

@@ -18,7 +18,7 @@ ALLOWED = {
     "search": {"lib", "newsroom"},
     "comments": {"lib", "newsroom"},
     "audience": {"lib", "newsroom", "search"},
-    "distribution": {"lib", "newsroom"},
+    "distribution": {"lib", "newsroom", "search", "audience"},
     "reader": {"lib", "newsroom", "search", "comments", "audience", "distribution"},
     "newsletters": {"lib", "newsroom", "search", "comments", "audience"},
     "api": {"lib", "newsroom", "search", "comments", "audience", "distribution", "reader"},

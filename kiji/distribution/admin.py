@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kiji.audience.analytics import partner_view_totals
 from kiji.distribution.models import FEED_FORMATS, OptOut, Partner
 from kiji.distribution.services import opt_out
 from kiji.newsroom.admin import ArticleAdmin, ArticlePartInline
@@ -14,7 +15,7 @@ from kiji.newsroom.models import Article
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ("name", "format", "active", "embargo_minutes", "max_items", "full_text", "images")
+    list_display = ("name", "format", "active", "embargo_minutes", "max_items", "full_text", "images", "views_7d")
     list_filter = ("format", "active")
     filter_horizontal = ("categories",)
     readonly_fields = ("feed_url",)
@@ -32,6 +33,14 @@ class PartnerAdmin(admin.ModelAdmin):
         "allowed_networks",
         "feed_url",
     )
+
+    def changelist_view(self, request, extra_context=None):
+        self._views = partner_view_totals()  # one query for the whole list
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("views via the partner (7 days)"))
+    def views_7d(self, obj):
+        return "—" if obj.is_site_channel else getattr(self, "_views", {}).get(obj.pk, 0)
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.is_site_channel:  # the site's own channel: only what applies to it

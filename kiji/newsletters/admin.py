@@ -27,14 +27,29 @@ class SubscriberAdmin(admin.ModelAdmin):
 class IssueAdmin(admin.ModelAdmin):
     list_display = ("subject", "status", "send_at", "sent_at", "progress")
     list_filter = ("status",)
-    fields = ("subject", "intro", "article_ids", "send_at", "status", "preview")
-    readonly_fields = ("status", "preview")
-    actions = ["make_digest", "send_test_mail", "schedule"]
+    fields = ("subject", "intro", "article_ids", "send_at", "status", "preview_html", "preview")
+    readonly_fields = ("status", "preview_html", "preview")
+    actions = ["send_test_mail", "schedule"]
 
     @admin.display(description=_("sent"))
     def progress(self, obj):
         sent = obj.deliveries.filter(sent_at__isnull=False).count()
         return f"{sent} / {obj.deliveries.count()}"
+
+    @admin.display(description=_("preview (HTML)"))
+    def preview_html(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Shown after saving.")
+        message = services.build_message(
+            obj, Subscriber(email="preview@example.jp", token="preview"), services.issue_articles(obj)
+        )
+        html = message.alternatives[0][0]
+        # srcdoc is escaped by format_html; the sandbox keeps the mail's links and markup away from the admin
+        return format_html(
+            '<iframe sandbox srcdoc="{}" title="{}" style="width:100%;height:480px;border:1px solid #ccc"></iframe>',
+            html,
+            _("preview (HTML)"),
+        )
 
     @admin.display(description=_("preview (plain text)"))
     def preview(self, obj):
@@ -45,10 +60,9 @@ class IssueAdmin(admin.ModelAdmin):
         )
         return format_html('<pre style="white-space:pre-wrap">{}</pre>', message.body)
 
-    @admin.action(description=_("Create today's digest (picks and rankings)"))
-    def make_digest(self, request, queryset):
-        issue = services.build_digest()
-        self.message_user(request, _("Draft created: %(subject)s") % {"subject": issue.subject}, messages.SUCCESS)
+    def get_changeform_initial_data(self, request):
+        # A new issue starts as today's digest (picks and rankings); the editor edits it from there.
+        return {**services.digest_defaults(), **super().get_changeform_initial_data(request)}
 
     @admin.action(description=_("Send a test mail to me"))
     def send_test_mail(self, request, queryset):

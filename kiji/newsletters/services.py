@@ -90,13 +90,16 @@ def mark_bounced(*, email: str) -> bool:
     return bool(Subscriber.objects.filter(email__iexact=email).update(status=Subscriber.Status.BOUNCED))
 
 
-def build_digest(*, now: datetime | None = None) -> Issue:
-    """The daily default: editors' picks and おすすめ, then the day's ranking, as a draft issue."""
+def digest_defaults(*, now: datetime | None = None) -> dict:
+    """The daily default issue: editors' picks and おすすめ, then the day's ranking."""
     now = now or timezone.now()
     ids = list(dict.fromkeys(a.pk for a in [*recommended(limit=DIGEST_SIZE), *ranking(limit=DIGEST_SIZE)]))
-    return Issue.objects.create(
-        subject=f"{settings.SITE_NAME} {to_jst(now):%-m月%-d日}のニュース", article_ids=ids[:DIGEST_SIZE]
-    )
+    return {"subject": f"{settings.SITE_NAME} {to_jst(now):%-m月%-d日}のニュース", "article_ids": ids[:DIGEST_SIZE]}
+
+
+def build_digest(*, now: datetime | None = None) -> Issue:
+    """The daily default as a draft issue."""
+    return Issue.objects.create(**digest_defaults(now=now))
 
 
 def issue_articles(issue: Issue) -> list[Article]:

@@ -129,3 +129,24 @@ class SendingTests(NewsroomTestCase):
         recipients = [m["To"] for m in self.smtp.messages]
         self.assertEqual(len(recipients), 1000)
         self.assertEqual(len(set(recipients)), 1000)
+
+
+class IssueAdminTests(NewsroomTestCase):
+    def test_an_editor_makes_the_daily_digest_previews_it_and_schedules_it(self):
+        article = self.make_article(headline="今日の主なニュース")
+        self.client.force_login(self.admin)
+        changelist = "/admin/newsletters/issue/"
+        add = self.client.get(f"{changelist}add/")
+        initial = add.context["adminform"].form.initial
+        self.assertIn("のニュース", initial["subject"])
+        response = self.client.post(
+            f"{changelist}add/", {"subject": initial["subject"], "intro": "", "article_ids": f"[{article.pk}]"}
+        )
+        self.assertEqual(response.status_code, 302, response.context and response.context["errors"])
+        issue = Issue.objects.get()
+        page = self.client.get(f"{changelist}{issue.pk}/change/")
+        self.assertContains(page, "<iframe sandbox")
+        self.assertContains(page, "配信停止（ワンクリック）")
+        self.client.post(changelist, {"action": "schedule", "_selected_action": [issue.pk]})
+        issue.refresh_from_db()
+        self.assertEqual(issue.status, "scheduled")

@@ -78,3 +78,9 @@ class SponsoredTests(AdminTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.context["adminform"].form.errors.get("sponsor_name"))
         self.assertContains(response, "国会で予算案が可決")  # the form keeps what was typed
+
+    def test_the_read_api_names_the_label_and_sponsor(self):
+        items = self.client.get("/api/v1/articles").json()["results"]
+        by_id = {item["id"]: item for item in items}
+        self.assertEqual(by_id[self.ad.pk]["sponsor"], {"label": "広告", "name": "サンプル自動車株式会社"})
+        self.assertIsNone(by_id[self.news.pk]["sponsor"])

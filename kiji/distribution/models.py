@@ -99,6 +99,9 @@ class Partner(models.Model):
 
     def clean(self):
         super().clean()
+        for field in ("name", "sponsored_prefix"):
+            if any(ord(c) < 32 or ord(c) == 127 for c in getattr(self, field)):
+                raise ValidationError({field: _("Control characters cannot be used.")})
         try:
             self.sponsored_prefix.format(label="PR")
         except (KeyError, IndexError, ValueError):

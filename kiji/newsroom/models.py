@@ -253,6 +253,8 @@ class Article(models.Model):
 
     def clean(self):
         super().clean()
+        if any(ord(c) < 32 or ord(c) == 127 for c in self.sponsor_name):
+            raise ValidationError({"sponsor_name": _("Control characters cannot be used.")})
         if self.sponsorship and not self.sponsor_name.strip():
             raise ValidationError({"sponsor_name": _("Name the sponsor of an advertisement or PR article.")})
         if self.sponsor_name.strip() and not self.sponsorship:

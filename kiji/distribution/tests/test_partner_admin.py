@@ -41,6 +41,7 @@ class PartnerAdminTests(AdminTestCase):
             ("max_items", 0),
             ("related_links", 11),
             ("embargo_minutes", -5),
+            ("name", "ポータル\x07"),
             ("sponsored_prefix", "【{広告}】"),
             ("sponsored_prefix", "[PR] "),
         ):

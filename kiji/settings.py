@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "kiji.search",
     "kiji.comments",
     "kiji.audience",
+    "kiji.distribution",
+    "kiji.newsletters",
 ]
 
 MIDDLEWARE = [
@@ -297,8 +299,24 @@ KIJI_COMMENTS_HIDE_SHARE = env_int(
 )  # % rejected/reported that hides a section
 KIJI_COMMENTS_PAGE_SIZE = env_int("KIJI_COMMENTS_PAGE_SIZE", 20, minimum=1)
 
+# == Mail (newsletters, confirmations) ==
+EMAIL_HOST = env("KIJI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KIJI_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env("KIJI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("KIJI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KIJI_EMAIL_STARTTLS", default=False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env("KIJI_EMAIL_FROM", f"{SITE_NAME} <noreply@localhost>")
+# The sender's identity every newsletter carries (特定電子メール法: name, address, contact).
+KIJI_NEWSLETTER_SENDER_ADDRESS = env("KIJI_NEWSLETTER_SENDER_ADDRESS", "")
+KIJI_NEWSLETTER_BATCH = env_int("KIJI_NEWSLETTER_BATCH", 200, minimum=1)  # mails per scheduler round
+
 # == Distribution (feeds, sitemaps, read API) ==
 KIJI_FEED_FULL_TEXT = env_bool("KIJI_FEED_FULL_TEXT", default=False)  # feeds carry the whole body, not a summary
+# WebSub hub the public feeds name; publish/correct/unpublish ping it from the scheduler. Unset: no hub.
+KIJI_WEBSUB_HUB = env_url(
+    "KIJI_WEBSUB_HUB", None, schemes=("http", "https"), example="https://pubsubhubbub.appspot.com/"
+)
 KIJI_API_RATE_LIMIT = env_int("KIJI_API_RATE_LIMIT", 120, minimum=1)  # requests per IP per window on /api/
 KIJI_API_RATE_WINDOW = env_int("KIJI_API_RATE_WINDOW", 60, minimum=1, maximum=86400)  # seconds
 KIJI_API_CACHE_SECONDS = env_int("KIJI_API_CACHE_SECONDS", 60, minimum=0)  # Cache-Control max-age of API responses

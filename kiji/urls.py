@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", include("kiji.search.urls")),
     path("", include("kiji.comments.urls")),  # before reader: /articles/<pk>/comments/ is not a slug
     path("", include("kiji.audience.urls")),
+    path("", include("kiji.newsletters.urls")),
     path("", include("kiji.reader.urls")),
 ]
 

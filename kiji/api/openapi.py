@@ -50,6 +50,13 @@ _SUMMARY_PROPERTIES = {
     "published_at": _DATETIME,
     "updated_at": {**_DATETIME, "type": ["string", "null"]},
     "image": {"oneOf": [_ref("Image"), {"type": "null"}]},
+    "sponsor": {
+        "oneOf": [
+            _closed({"label": {"type": "string", "enum": ["広告", "PR"]}, "name": {"type": "string"}}),
+            {"type": "null"},
+        ],
+        "description": "Set for advertising (広告) and PR articles, which must be shown with the label",
+    },
 }
 
 _DETAIL_PROPERTIES = {

@@ -52,6 +52,8 @@ def article_summary(article: Article) -> dict:
         "published_at": iso_jst(article.published_at),
         "updated_at": iso_jst(article.displayed_update) or None,
         "image": _image(article),
+        # 広告/PR: an app showing the article must label it too
+        "sponsor": {"label": article.sponsor_label, "name": article.sponsor_name} if article.sponsorship else None,
     }
 
 

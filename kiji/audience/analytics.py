@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from kiji.audience.backends import hour_of, utc_hour
 from kiji.audience.lists import WINDOWS, _since, _views
-from kiji.audience.models import ArticleViewHour
+from kiji.audience.models import ArticleViewHour, PartnerViewDay
 from kiji.newsroom.models import Article
 
 
@@ -54,3 +54,11 @@ def rank_of(article: Article, *, window: str = "24h", now: datetime | None = Non
         "overall": len(ahead) + 1 if own else None,
         "category": len([pk for pk in ahead if published[pk] == article.category_id]) + 1 if own else None,
     }
+
+
+def partner_view_totals(*, now: datetime | None = None, days: int = 7) -> dict[int, int]:
+    """{partner id: views through its app} over the last `days` JST days, today included."""
+    now = now or timezone.now()
+    since = _days(now, days)[0]
+    rows = PartnerViewDay.objects.filter(day__gte=since).values("partner_id").annotate(v=Sum("count"))
+    return {row["partner_id"]: row["v"] for row in rows}

@@ -13,10 +13,13 @@ import time
 from urllib.parse import parse_qs
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
 
 from kiji.audience.backends import DEDUPE_SECONDS, get_backend
+from kiji.audience.models import PartnerViewDay
 from kiji.audience.store import tidy_connection
 from kiji.lib.clientip import client_ip
 from kiji.lib.memo import Memo
@@ -108,7 +111,33 @@ def count(method: str, query_string: str, meta) -> tuple[int, str]:
         return 204, "address"  # one address rotating its user agent cannot inflate a count
     visitor = backend.visitor_id(ip, user_agent, now)
     counted = backend.record_view(article_id, visitor, now)
+    partner = partner_of(query_string)
+    if partner and counted is not False:
+        record_partner_view(partner, article_id, now)
+        return 204, "partner"
     return 204, "queued" if counted is None else "yes" if counted else "repeat"
+
+
+def partner_of(query_string: str) -> int:
+    """The partner id a partner feed's beacon adds (p=), 0 when there is none or it is not a number."""
+    value = parse_qs(query_string).get("p", [""])[0] if "p=" in query_string else ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
+
+
+def record_partner_view(partner_id: int, article_id: int, now) -> None:
+    """One more view through this partner today (JST): one upsert, only for views from partner apps."""
+    day = timezone.localdate(now)
+    updated = PartnerViewDay.objects.filter(partner_id=partner_id, article_id=article_id, day=day).update(
+        count=F("count") + 1
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                PartnerViewDay.objects.create(partner_id=partner_id, article_id=article_id, day=day, count=1)
+        except IntegrityError:  # another worker created it first
+            PartnerViewDay.objects.filter(partner_id=partner_id, article_id=article_id, day=day).update(
+                count=F("count") + 1
+            )
 
 
 _STATUS = {204: "204 No Content", 400: "400 Bad Request", 405: "405 Method Not Allowed"}

@@ -111,14 +111,14 @@ def compute_recommended(now: datetime, lists: dict[str, dict], meta: dict | None
     newest article of each category: a new site, or a quiet night, still recommends something."""
     picks = list(EditorPick.objects.active(now).values_list("article_id", "expires_at"))
     meta = _published_meta(now) if meta is None else meta
-    ids = list(
-        dict.fromkeys(
-            [pk for pk, _ in picks]
-            + lists.get("ranking:24h:all", {}).get("ids", [])
-            + lists.get("trending", {}).get("ids", [])
-            + _newest_per_category(meta)
-        )
+    automatic = (
+        lists.get("ranking:24h:all", {}).get("ids", [])
+        + lists.get("trending", {}).get("ids", [])
+        + _newest_per_category(meta)
     )
+    # 広告/PR articles are recommended only when an editor picks them.
+    sponsored = set(Article.objects.filter(pk__in=automatic).exclude(sponsorship="").values_list("pk", flat=True))
+    ids = list(dict.fromkeys([pk for pk, _ in picks] + [pk for pk in automatic if pk not in sponsored]))
     return {
         "recommended": {
             "ids": ids[:STORED],

@@ -29,6 +29,27 @@ class ArticleViewHour(models.Model):
         return f"{self.article_id} @ {self.hour:%Y-%m-%d %H}: {self.count}"
 
 
+class PartnerViewDay(models.Model):
+    """Views through one partner's app (the snf:analytics beacon carries p=<partner id>) in one JST day.
+
+    Counted only when the view itself counted, so the 30-minute per-visitor rule holds here too."""
+
+    partner_id = models.PositiveIntegerField(_("partner"))
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("partner views")
+        verbose_name_plural = _("partner views")
+        constraints = [
+            models.UniqueConstraint(fields=["partner_id", "article", "day"], name="audience_partner_view_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id}/{self.article_id} @ {self.day}: {self.count}"
+
+
 class CoRead(models.Model):
     """How many visitors read `other` within a session of reading `article` (both directions stored)."""
 

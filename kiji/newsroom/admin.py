@@ -198,6 +198,7 @@ class ArticleAdmin(admin.ModelAdmin):
             gettext_lazy("Publication"),
             {"fields": ["status", "published_at", "updated_at", "category", "tags", "new_tags", "lead_image"]},
         ),
+        (gettext_lazy("Advertising"), {"fields": ["sponsorship", "sponsor_name"]}),
         (gettext_lazy("Source"), {"classes": ["collapse"], "fields": ["source_url", "source_credit"]}),
         (gettext_lazy("History"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "modified_at"]}),
     ]

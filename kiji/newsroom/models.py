@@ -1,6 +1,7 @@
 """The newsroom's facts: categories, writers, tags, images, articles and their history."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -140,6 +141,10 @@ class ArticleQuerySet(models.QuerySet):
             return self
         return self.owned_by(user)
 
+    def unsponsored(self):
+        """Articles that are not advertising (広告/PR): for the news sitemap and the automatic おすすめ."""
+        return self.filter(sponsorship="")
+
     def with_last_changed(self):
         """Adds what Article.last_changed needs beyond the row: its newest correction's time."""
         return self.annotate(last_correction_at=models.Max("corrections__created_at"))
@@ -152,6 +157,12 @@ class Article(RefusesControlCharacters, models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         PUBLISHED = "published", _("Published")
         UNPUBLISHED = "unpublished", _("Unpublished")
+
+    class Sponsorship(models.TextChoices):
+        # Japan's stealth-marketing rule (景品表示法, since October 2023): advertising must be recognisable
+        # as advertising wherever it appears; the label is shown on the page, in lists, feeds and cards.
+        AD = "ad", "広告"
+        PR = "pr", "PR"
 
     headline = models.CharField(_("headline"), max_length=200)
     deck = models.CharField(_("deck"), max_length=300, blank=True, help_text=_("Subheadline under the headline."))
@@ -195,6 +206,16 @@ class Article(RefusesControlCharacters, models.Model):
         max_length=300,
         blank=True,
         help_text=_("Licence credit shown on the page for syndicated text."),
+    )
+    sponsorship = models.CharField(
+        _("advertising label"),
+        max_length=2,
+        choices=Sponsorship.choices,
+        blank=True,
+        help_text=_("広告 or PR for paid content: shown above the headline and everywhere the article is listed."),
+    )
+    sponsor_name = models.CharField(
+        _("sponsor"), max_length=100, blank=True, help_text=_("Who paid for it; required with a label.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -244,6 +265,15 @@ class Article(RefusesControlCharacters, models.Model):
             return reverse("reader:article_slug", args=[self.pk, self.slug])
         return reverse("reader:article", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        if any(ord(c) < 32 or ord(c) == 127 for c in self.sponsor_name):
+            raise ValidationError({"sponsor_name": _("Control characters cannot be used.")})
+        if self.sponsorship and not self.sponsor_name.strip():
+            raise ValidationError({"sponsor_name": _("Name the sponsor of an advertisement or PR article.")})
+        if self.sponsor_name.strip() and not self.sponsorship:
+            raise ValidationError({"sponsorship": _("Choose 広告 or PR for an article with a sponsor.")})
+
     def derive_fields(self) -> None:
         """The fields derived from the row's own: save() calls this, and so does every bulk_create (import)."""
         for name in ("headline", "short_headline", "deck", "slug", "source_url", "source_credit"):
@@ -267,6 +297,15 @@ class Article(RefusesControlCharacters, models.Model):
             raise AttributeError("last_changed needs the article read through Article.objects.with_last_changed()")
         times = (self.published_at, self.updated_at, self.modified_at, self.last_correction_at)
         return max((t for t in times if t), default=None)
+
+    @property
+    def sponsor_label(self) -> str:
+        """広告 or PR for a sponsored article, "" otherwise."""
+        return self.get_sponsorship_display() if self.sponsorship else ""
+
+    def labelled(self, title: str, template: str = "【{label}】") -> str:
+        """A title with the advertising label before it when the article is sponsored, else as given."""
+        return template.format(label=self.sponsor_label) + title if self.sponsorship else title
 
     @property
     def displayed_update(self):

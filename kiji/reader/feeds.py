@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
+from kiji.distribution.models import Partner
+from kiji.distribution.selection import for_site_channel
 from kiji.lib.dates import to_jst
 from kiji.lib.text import strip_controls
 from kiji.newsroom.models import Article, Category, Tag, Writer
@@ -64,6 +66,11 @@ class RssWithMedia(_MediaMixin, Rss201rev2Feed):
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:media": MEDIA_NS, "xmlns:content": CONTENT_NS}
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("hub"):  # WebSub: subscribers learn of changes from the hub, without polling
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": self.feed["hub"]})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
@@ -74,6 +81,11 @@ class RssWithMedia(_MediaMixin, Rss201rev2Feed):
 class AtomWithMedia(_MediaMixin, Atom1Feed):
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("hub"):
+            handler.addQuickElement("link", "", {"rel": "hub", "href": self.feed["hub"]})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -115,15 +127,23 @@ class ArticleFeed(Feed):
     def feed_copyright(self, obj=None):
         return f"© {settings.SITE_NAME}"
 
+    def feed_extra_kwargs(self, obj):
+        return {"hub": settings.KIJI_WEBSUB_HUB}
+
     def articles(self, obj):
         return Article.objects.published()
 
     def items(self, obj=None):
-        articles = self.articles(obj).for_cards().prefetch_related("tags").with_last_changed()
+        articles = (
+            for_site_channel(self.articles(obj), Partner.Format.PUBLIC_FEEDS)
+            .for_cards()
+            .prefetch_related("tags")
+            .with_last_changed()
+        )
         return list(articles.latest_first()[:FEED_SIZE])
 
     def item_title(self, item):
-        return item.headline
+        return item.labelled(item.headline)
 
     def item_description(self, item):
         return item.description
@@ -150,7 +170,8 @@ class ArticleFeed(Feed):
         return absolute(writers[0].get_absolute_url()) if writers else None
 
     def item_categories(self, item):
-        return [item.category.name, *(t.name for t in item.tags.all())]
+        label = [item.sponsor_label] if item.sponsorship else []
+        return [*label, item.category.name, *(t.name for t in item.tags.all())]
 
     def item_enclosures(self, item):
         image = large_image(item.lead_image)

@@ -187,7 +187,9 @@ def writer_meta(writer: Writer, page=None) -> dict:
 def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> dict:
     """Everything the article page's head needs; `writers` and `tags` are what the page shows."""
     image = share_image(article.lead_image)
-    meta = _og(article.headline, article.description, absolute(article.get_absolute_url()), "article", image)
+    meta = _og(
+        article.labelled(article.headline), article.description, absolute(article.get_absolute_url()), "article", image
+    )
     meta["article"] = {
         "published_time": iso_jst(article.published_at),
         "modified_time": iso_jst(article.last_changed),
@@ -271,6 +273,7 @@ def news_article_jsonld(article: Article, writers: list[Writer], image: dict) ->
         "url": url,
         "articleSection": article.category.name,
         "inLanguage": "ja",
+        **({"sponsor": {"@type": "Organization", "name": article.sponsor_name}} if article.sponsorship else {}),
     }
 
 

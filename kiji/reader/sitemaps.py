@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from kiji.distribution.models import Partner
+from kiji.distribution.selection import for_site_channel
 from kiji.lib.text import strip_controls
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.reader.seo import absolute
@@ -115,8 +117,9 @@ def section(request, section):
 def news_articles(now=None) -> list[Article]:
     """Articles published in the last 48 hours, newest first, for the Google News sitemap."""
     now = now or timezone.now()
+    articles = for_site_channel(Article.objects.published(now=now), Partner.Format.GOOGLE_NEWS, now)
     return list(
-        Article.objects.published(now=now)
+        articles.unsponsored()  # advertising is not news
         .filter(published_at__gte=now - NEWS_WINDOW)
         .order_by("-published_at", "-pk")
         .only("pk", "slug", "headline", "published_at")[:NEWS_LIMIT]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from kiji.reader import feeds, sitemaps, views
+from kiji.reader import feeds, partner_feeds, sitemaps, views
 
 
 class TagSlugConverter:
@@ -37,6 +37,7 @@ urlpatterns = [
     path("feeds/writers/<slug:slug>/atom/", feeds.AtomWriterFeed(), name="writer_feed_atom"),
     path("feeds/tags/<tagslug:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
     path("feeds/tags/<tagslug:slug>/atom/", feeds.AtomTagFeed(), name="tag_feed_atom"),
+    path("partners/<str:token>/feed.xml", partner_feeds.partner_feed, name="partner_feed"),
     path("sitemap.xml", sitemaps.index, name="sitemap_index"),
     path("sitemap-news.xml", sitemaps.news, name="sitemap_news"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),

@@ -70,6 +70,7 @@ class Site:
         self.article_pk = seeded["article_pk"]
         self.headline = seeded.get("headline")
         self.draft_pk = seeded.get("draft_pk")
+        self.sponsored_headline = seeded.get("sponsored_headline")
 
     def url(self, name_or_path: str) -> str:
         return self.base_url + self.pages.get(name_or_path, name_or_path)

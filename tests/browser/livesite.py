@@ -182,6 +182,10 @@ def seed() -> dict:
         lead_image=_lead_image(),
         source_credit="Kiji 政治部",
     )
+    # A PR article (広告/PR label on the page and in every list): the entertainment one, ranked by views below
+    sponsored = next(a for a in articles if a.category_id == categories["entertainment"].pk)
+    sponsored.sponsorship, sponsored.sponsor_name = Article.Sponsorship.PR, "サンプル映像株式会社"
+    sponsored.save(update_fields=["sponsorship", "sponsor_name"])
     Correction.objects.create(
         article=feature, text="初出時、閣議決定の時期を「11月」としていましたが「12月下旬」の誤りでした。"
     )
@@ -194,7 +198,10 @@ def seed() -> dict:
         "article_pk": feature.pk,
         "headline": feature.headline,
         "draft_pk": draft.pk,
+        "sponsored_headline": sponsored.headline,
         "pages": {
+            "sponsored": sponsored.get_absolute_url(),
+            "sponsored_category": categories["entertainment"].get_absolute_url(),
             "home": "/",
             "category": categories["politics"].get_absolute_url(),
             "article": feature.get_absolute_url(),

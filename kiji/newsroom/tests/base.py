@@ -87,6 +87,14 @@ class AdminTestCase(NewsroomTestCase):
                 ],
             )
         )
+        # 配信しない (kiji.distribution's inline on the same form): the partners kept from this article
+        opt_outs = list(article.partner_opt_outs.all()) if article is not None else []
+        data.update(
+            _formset(
+                "partner_opt_outs",
+                [{"id": o.pk, "partner": o.partner_id, "article": article.pk} for o in opt_outs],
+            )
+        )
         return data
 
 

@@ -1,0 +1,123 @@
+"""WebSub: public feeds name the hub; publishing, correcting and unpublishing ping it from the
+scheduler (never during the editor's save), with retries. Against a small hub on loopback."""
+
+import threading
+import urllib.parse
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import time_machine
+from django.test import override_settings
+from django.utils import timezone
+
+from kiji.distribution.models import HubPing
+from kiji.newsroom.models import Article, Correction
+from kiji.newsroom.services.publishing import announce_change, publish_article, unpublish_article
+from kiji.ops.scheduler import run_due_jobs
+from kiji.testing import NewsroomTestCase
+
+
+class LocalHub:
+    """A WebSub hub on 127.0.0.1 that records publish notifications and answers `status`."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.status = 204
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                hub.received.append(dict(urllib.parse.parse_qsl(self.rfile.read(length).decode())))
+                self.send_response(hub.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        if self.server.socket.fileno() != -1:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+class WebSubTests(NewsroomTestCase):
+    def setUp(self):
+        self.hub = LocalHub()
+        self.addCleanup(self.hub.close)
+        settings = override_settings(KIJI_WEBSUB_HUB=self.hub.url)
+        settings.enable()
+        self.addCleanup(settings.disable)
+
+    def topics(self):
+        return sorted(r["hub.url"] for r in self.hub.received)
+
+    def test_public_feeds_name_the_hub(self):
+        rss = ET.fromstring(self.client.get("/feeds/rss/").content)
+        atom_ns = "{http://www.w3.org/2005/Atom}"
+        self.assertEqual(rss.find(f"channel/{atom_ns}link[@rel='hub']").get("href"), self.hub.url)
+        self.assertIsNotNone(rss.find(f"channel/{atom_ns}link[@rel='self']"))
+        atom = ET.fromstring(self.client.get("/feeds/category/politics/atom/").content)
+        self.assertEqual(atom.find(f"{atom_ns}link[@rel='hub']").get("href"), self.hub.url)
+        with override_settings(KIJI_WEBSUB_HUB=None):
+            self.assertNotIn(b'rel="hub"', self.client.get("/feeds/writers/yamada-hanako/rss/").content)
+
+    def test_publishing_pings_the_hub_from_the_scheduler_not_the_save(self):
+        article = self.make_article(status=Article.Status.DRAFT, published_at=None)
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=article, by=self.editor)
+        self.assertEqual(self.hub.received, [])  # the save returned without waiting for the hub
+        run_due_jobs()
+        self.assertEqual({r["hub.mode"] for r in self.hub.received}, {"publish"})
+        self.assertIn("http://127.0.0.1:8000/feeds/rss/", self.topics())
+        self.assertIn("http://127.0.0.1:8000/feeds/category/politics/atom/", self.topics())
+        self.assertEqual(len(self.hub.received), 4)
+        run_due_jobs()
+        self.assertEqual(len(self.hub.received), 4)  # each ping once
+
+    def test_corrections_and_withdrawals_ping_too_and_draft_edits_do_not(self):
+        article = self.make_article()
+        draft = self.make_article(status=Article.Status.DRAFT, published_at=None)
+        with self.captureOnCommitCallbacks(execute=True):
+            announce_change(draft)
+        self.assertFalse(HubPing.objects.exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            Correction.objects.create(article=article, text="数字を訂正しました。")
+            announce_change(article)
+        run_due_jobs()
+        self.assertEqual(len(self.hub.received), 4)
+        with self.captureOnCommitCallbacks(execute=True):
+            unpublish_article(article=article, by=self.editor)
+        run_due_jobs()
+        self.assertEqual(len(self.hub.received), 8)
+
+    def test_a_failing_hub_is_retried_later_until_it_accepts(self):
+        self.hub.status = 503
+        with self.captureOnCommitCallbacks(execute=True):
+            announce_change(self.make_article())
+        run_due_jobs()
+        self.assertEqual(len(self.hub.received), 4)
+        self.assertEqual(HubPing.objects.filter(sent_at__isnull=True, attempts=1).count(), 4)
+        run_due_jobs()
+        self.assertEqual(len(self.hub.received), 4)  # not before its retry time
+        self.hub.status = 202
+        with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+            run_due_jobs()
+        self.assertEqual(len(self.hub.received), 8)
+        self.assertFalse(HubPing.objects.filter(sent_at__isnull=True).exists())
+
+    def test_a_hub_that_never_answers_is_given_up_after_the_last_attempt(self):
+        self.hub.close()  # nothing listens on its port any more
+        with self.captureOnCommitCallbacks(execute=True):
+            announce_change(self.make_article())
+        now = timezone.now()
+        for minutes in (0, 1, 2, 4, 8, 16, 32, 64):
+            with time_machine.travel(now + timedelta(minutes=minutes, seconds=1)):
+                run_due_jobs()
+        self.assertEqual(set(HubPing.objects.values_list("attempts", flat=True)), {6})

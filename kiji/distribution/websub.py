@@ -1,0 +1,101 @@
+"""WebSub: the public feeds name a hub; a publish, correction or withdrawal owes it a ping per feed.
+
+Saving queues the pings (one row per feed, merged with any still pending) and returns at once; the
+scheduler's `websub` job sends them, retrying with a growing delay. Several schedulers may run: each
+claims a ping with a conditional UPDATE before sending it.
+"""
+
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from kiji.distribution.models import HubPing
+from kiji.newsroom.models import Article
+
+log = logging.getLogger("kiji.distribution")
+
+MAX_ATTEMPTS = 6  # 30 s, 1, 2, 4, 8 min apart: about a quarter of an hour, then we give up
+FIRST_RETRY = timedelta(seconds=30)
+CLAIM = timedelta(minutes=2)  # a claimed ping is retried by another scheduler if this one dies
+BATCH = 20
+TIMEOUT = 5  # seconds per hub request: the scheduler has other jobs
+
+
+def topics_for(article: Article) -> list[str]:
+    """The public feeds an article appears in: the site's and its category's, RSS and Atom."""
+    slug = article.category.slug
+    return [
+        settings.SITE_URL + reverse(name, args=args)
+        for name, args in (
+            ("reader:feed_rss", []),
+            ("reader:feed_atom", []),
+            ("reader:category_feed_rss", [slug]),
+            ("reader:category_feed_atom", [slug]),
+        )
+    ]
+
+
+def queue_pings(article: Article, *, now=None) -> int:
+    """Owe the hub a ping for each of the article's feeds; returns how many are now pending."""
+    if not settings.KIJI_WEBSUB_HUB:
+        return 0
+    now = now or timezone.now()
+    topics = topics_for(article)
+    for topic in topics:
+        pending = HubPing.objects.filter(topic=topic, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        if not pending.update(next_attempt_at=now):
+            HubPing.objects.create(topic=topic, next_attempt_at=now)
+    return len(topics)
+
+
+def forget_old_pings(*, now=None) -> int:
+    """Delete pings sent (or given up) more than a day ago; returns how many."""
+    now = now or timezone.now()
+    old = HubPing.objects.filter(created_at__lt=now - timedelta(days=1))
+    return old.exclude(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).delete()[0]
+
+
+def send_due_pings(*, now=None) -> int:
+    """Send the pings whose time has come; returns how many the hub accepted."""
+    hub = settings.KIJI_WEBSUB_HUB
+    if not hub:
+        return 0
+    now = now or timezone.now()
+    due = HubPing.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now)
+    sent = 0
+    for ping in due[:BATCH]:
+        claimed = HubPing.objects.filter(pk=ping.pk, sent_at__isnull=True, next_attempt_at=ping.next_attempt_at)
+        if not claimed.update(next_attempt_at=now + CLAIM):
+            continue  # another scheduler has it
+        error = _post(hub, ping.topic)
+        if error is None:
+            HubPing.objects.filter(pk=ping.pk).update(sent_at=timezone.now(), last_error="")
+            sent += 1
+        else:
+            delay = FIRST_RETRY * 2**ping.attempts
+            HubPing.objects.filter(pk=ping.pk).update(
+                attempts=F("attempts") + 1, next_attempt_at=now + delay, last_error=error[:300]
+            )
+            log.warning("WebSub ping for %s failed: %s", ping.topic, error)
+    return sent
+
+
+def _post(hub: str, topic: str) -> str | None:
+    """POST hub.mode=publish for one topic; None when the hub answered 2xx, else why not."""
+    body = urllib.parse.urlencode({"hub.mode": "publish", "hub.url": topic}).encode()
+    request = urllib.request.Request(hub, data=body, method="POST")
+    request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (the hub is a setting)
+            return None if 200 <= response.status < 300 else f"HTTP {response.status}"
+    except urllib.error.HTTPError as error:
+        return f"HTTP {error.code}"
+    except (urllib.error.URLError, OSError) as error:
+        return str(getattr(error, "reason", error))

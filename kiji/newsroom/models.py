@@ -16,6 +16,17 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower comes first in the menu."))
     description = models.TextField(_("description"), blank=True)
     in_menu = models.BooleanField(_("shown in the main menu"), default=True)
+    # One level only (ニュース > 政治), as Japanese portals show it; deeper WordPress levels fold into it.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        limit_choices_to={"parent__isnull": True},
+        verbose_name=_("parent category"),
+        help_text=_("Optional. A top-level category this one sits under (one level only)."),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -27,6 +38,14 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("reader:category", args=[self.slug])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id and (self.parent_id == self.pk or self.parent.parent_id):
+            raise ValidationError({"parent": _("Choose a top-level category: categories have one level of parent.")})
+        if self.parent_id and self.pk and self.children.exists():
+            raise ValidationError({"parent": _("This category has sub-categories, so it must stay at the top level.")})
 
 
 class Tag(models.Model):

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "kiji.search",
     "kiji.comments",
     "kiji.audience",
+    "kiji.pages",
+    "kiji.wxr",
 ]
 
 MIDDLEWARE = [

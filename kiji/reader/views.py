@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from kiji.lib.queries import Prepared
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.newsroom.permissions import can_view
+from kiji.pages.models import Page
 from kiji.reader import slots
 from kiji.reader.menu import menu_categories
 
@@ -112,6 +113,12 @@ def article_preview(request, pk):
     response = render(request, "reader/article.html", _article_context(article, preview=True))
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def page_detail(request, path):
+    """A standing page (会社概要 …) at /page/<parent>/<slug>/."""
+    page = get_object_or_404(Page.objects.published().select_related("parent"), path=path)
+    return render(request, "reader/page.html", {"page": page})
 
 
 def page_not_found(request, exception=None):

@@ -2,6 +2,7 @@
 
 kiji serve                 production server (+ scheduler) at http://127.0.0.1:8000
 kiji import-ldcc PATH      import the livedoor news corpus (folder or .tar.gz)
+kiji import-wxr FILE.xml   import a WordPress export (--dry-run, --skip-bad, --create-logins)
 kiji demo                  load the demo content if the site is empty
 kiji createadmin           create an administrator if none exists, print the login once
 kiji reindex               rebuild the search index
@@ -18,6 +19,7 @@ import sys
 COMMANDS = {
     "serve": "serve",
     "import-ldcc": "import_ldcc",
+    "import-wxr": "import_wxr",
     "demo": "load_demo",
     "createadmin": "createadmin",
     "reindex": "reindex",

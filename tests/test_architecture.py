@@ -18,13 +18,15 @@ ALLOWED = {
     "search": {"lib", "newsroom"},
     "comments": {"lib", "newsroom"},
     "audience": {"lib", "newsroom", "search"},
-    "reader": {"lib", "newsroom", "search", "comments", "audience"},
-    "api": {"lib", "newsroom", "search", "comments", "audience", "reader"},
-    "ops": {"lib", "newsroom", "search", "comments", "audience", "reader", "api"},
+    "pages": {"lib"},
+    "reader": {"lib", "newsroom", "search", "comments", "audience", "pages"},
+    "api": {"lib", "newsroom", "search", "comments", "audience", "reader", "pages"},
+    "wxr": {"lib", "newsroom", "comments", "pages"},
+    "ops": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "pages", "wxr"},
     "settings": {"lib"},
     "testing": {"lib", "newsroom"},
     "cli": set(),
-    "urls": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "ops"},
+    "urls": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "ops", "pages", "wxr"},
 }
 
 # os.environ outside kiji/lib/env.py, each for a reason that is not reading a setting.

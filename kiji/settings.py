@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kiji.comments",
     "kiji.audience",
     "kiji.pages",
+    "kiji.redirects",
     "kiji.wxr",
 ]
 
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "kiji.redirects.middleware.RedirectMiddleware",  # old (WordPress) addresses: 301 before a 404
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -19,14 +19,15 @@ ALLOWED = {
     "comments": {"lib", "newsroom"},
     "audience": {"lib", "newsroom", "search"},
     "pages": {"lib"},
+    "redirects": {"lib"},
     "reader": {"lib", "newsroom", "search", "comments", "audience", "pages"},
     "api": {"lib", "newsroom", "search", "comments", "audience", "reader", "pages"},
-    "wxr": {"lib", "newsroom", "comments", "pages"},
-    "ops": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "pages", "wxr"},
+    "wxr": {"lib", "newsroom", "comments", "pages", "redirects"},
+    "ops": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "pages", "redirects", "wxr"},
     "settings": {"lib"},
     "testing": {"lib", "newsroom"},
     "cli": set(),
-    "urls": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "ops", "pages", "wxr"},
+    "urls": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "ops", "pages", "redirects", "wxr"},
 }
 
 # os.environ outside kiji/lib/env.py, each for a reason that is not reading a setting.

@@ -10,12 +10,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -26,6 +27,7 @@ from kiji.newsroom.models import Article, Byline, Category, Tag, Writer
 from kiji.newsroom.permissions import WRITERS_GROUP
 from kiji.newsroom.services.publishing import record_revision
 from kiji.pages.models import Page
+from kiji.redirects.models import Redirect, key_for_url, old_path_key
 from kiji.wxr.content import convert
 from kiji.wxr.models import ImportedItem
 from kiji.wxr.parsing import Author, Item, Site, Term, WpComment, WxrError, read_export
@@ -57,6 +59,7 @@ class ImportReport:
     folded: list[str] = field(default_factory=list)
     shortcodes: Counter = field(default_factory=Counter)
     bad: list[str] = field(default_factory=list)
+    redirects: int = 0  # old addresses answering 301 to their new page
     became: list[str] = field(default_factory=list)  # "post 12 → /articles/5/"
 
 
@@ -72,9 +75,13 @@ class _Run:
         self.tags: dict[str, Tag] = {}
         self.page_parents: list[tuple[Page, str]] = []
         self.pages: dict[str, Page] = {}
+        self.base = ""
+        self.page_links: dict[str, str] = {}
         self._known: dict[tuple[str, str], ImportedItem] | None = None
         self._visitor: Visitor | None = None
         self._default_category: Category | None = None
+        self.redirects: dict[str, str] = {}
+        self.attachments: list[tuple[str, str]] = []  # (attachment page link, parent post's WordPress ID)
 
     # --- memory of what was imported ---------------------------------------------------------
     def known(self, kind: str, key: str) -> ImportedItem | None:
@@ -92,7 +99,12 @@ class _Run:
     # --- records --------------------------------------------------------------------------------
     def take(self, record) -> None:
         if isinstance(record, Site):
-            self.site = (record.base_site_url or record.base_blog_url or record.link).rstrip("/")
+            # base_blog_url first: every WordPress.com export has the same base_site_url
+            self.site = (record.base_blog_url or record.base_site_url or record.link).rstrip("/")
+            self.base = unquote(urlsplit(record.base_blog_url or record.link).path).rstrip("/")
+            self.redirect("/feed/", "/feeds/rss/")
+            self.redirect("/feed/rss2/", "/feeds/rss/")
+            self.redirect("/feed/atom/", "/feeds/atom/")
         elif isinstance(record, Author):
             self.writer(record)
         elif isinstance(record, Term):
@@ -102,13 +114,42 @@ class _Run:
                 self.flush_terms()
             self.item(record)
 
+    def redirect(self, old: str, new: str) -> None:
+        """Remember that `old` (a path, /?p=12, or a full URL of the old site) now lives at `new`."""
+        if old.startswith(("http://", "https://")):
+            old = key_for_url(old)
+        elif old.startswith("/") and "?" not in old:
+            old = old_path_key(self.base + old if not old.startswith(self.base + "/") else old)
+        if old and old != new:
+            self.redirects[old] = new
+
+    def write_redirects(self) -> None:
+        for link, parent_id in self.attachments:
+            if row := self.known(Kind.ARTICLE, parent_id):
+                if article := Article.objects.filter(pk=row.object_id).only("pk", "slug").first():
+                    self.redirect(link, article.get_absolute_url())
+        existing = dict(Redirect.objects.filter(old_path__in=list(self.redirects)).values_list("old_path", "new_path"))
+        for old, new in self.redirects.items():
+            if existing.get(old) != new:
+                Redirect.objects.update_or_create(old_path=old, defaults={"new_path": new, "note": "WordPress"})
+        self.report.redirects = len(self.redirects)
+
     def finish(self) -> None:
         self.flush_terms()
         for page, parent_id in self.page_parents:
             parent = self.pages.get(parent_id)
-            if parent and page.parent_id != parent.pk and parent.pk != page.pk:
+            if parent and parent.pk != page.pk and not _is_below(parent, page):
                 page.parent = parent
+        for page in sorted(self.pages.values(), key=_depth):  # parents first: a path starts with its parent's
+            old_path = page.path
+            page.derive_fields()
+            if page.path != old_path:
                 page.save()
+        for wp_id, page in self.pages.items():
+            self.redirect(f"/?page_id={wp_id}", page.get_absolute_url())
+            if link := self.page_links.get(wp_id):
+                self.redirect(link, page.get_absolute_url())
+        self.write_redirects()
 
     def writer(self, author: Author) -> Writer:
         if author.login in self.writers:
@@ -117,6 +158,7 @@ class _Run:
             writer = Writer.objects.filter(pk=row.object_id).first()
             if writer:
                 self.writers[author.login] = writer
+                self.redirect(f"/author/{author.login}/", writer.get_absolute_url())
                 return writer
         name = author.display_name or " ".join(p for p in (author.last_name, author.first_name) if p) or author.login
         slug = _unique_slug(Writer, slugify(author.login) or "writer")
@@ -126,6 +168,7 @@ class _Run:
         self.report.created[("writer", "")] += 1
         self.report.became.append(f"著者 {author.login} → 記者「{writer.name}」 {writer.get_absolute_url()}")
         self.writers[author.login] = writer
+        self.redirect(f"/author/{author.login}/", writer.get_absolute_url())
         return writer
 
     def login_for(self, author: Author):
@@ -159,9 +202,11 @@ class _Run:
                 break  # a loop in the export: stop climbing
             chain.append(all_terms[chain[-1].parent])
         chain.reverse()  # top first
+        old = "/category/" + "/".join(unquote(t.slug) for t in chain) + "/"
         if len(chain) > 2:
             target = self.category(chain[1], all_terms)
             self.categories[term.slug] = target
+            self.category_redirects(old, target)
             names = " > ".join(t.name for t in chain)
             self.report.folded.append(f"{names} → {target.name}")
             return target
@@ -190,7 +235,12 @@ class _Run:
             category.save(update_fields=["parent"])
         self.remember(Kind.CATEGORY, term.slug, category.pk)
         self.categories[term.slug] = category
+        self.category_redirects(old, category)
         return category
+
+    def category_redirects(self, old: str, category: Category) -> None:
+        self.redirect(old, category.get_absolute_url())
+        self.redirect(old + "feed/", reverse("reader:category_feed_rss", args=[category.slug]))
 
     def default_category(self) -> Category:
         if self._default_category is None:
@@ -211,6 +261,8 @@ class _Run:
             self.report.became.append(f"タグ {decoded} → 「{tag.name}」 {tag.get_absolute_url()}")
         self.remember(Kind.TAG, decoded, tag.pk)
         self.tags[decoded] = tag
+        self.redirect(f"/tag/{decoded}/", tag.get_absolute_url())
+        self.redirect(f"/tag/{decoded}/feed/", reverse("reader:tag_feed_rss", args=[tag.slug]))
         return tag
 
     # --- items ----------------------------------------------------------------------------------
@@ -221,6 +273,8 @@ class _Run:
                     self.post(item)
                 elif item.post_type == "page":
                     self.page(item)
+                elif item.post_type == "attachment" and item.link:
+                    self.attachments.append((item.link, item.parent))
                 else:
                     self.report.skipped[f"{item.post_type}（記事・固定ページ以外）"] += 1
         except (ValueError, TypeError) as exc:
@@ -247,6 +301,7 @@ class _Run:
         article = Article.objects.filter(pk=row.object_id).first() if row else None
         if article is not None and row.digest == digest:
             self.report.unchanged[("article", status)] += 1
+            self.article_redirects(item, article)
             return
         is_new = article is None
         article = article or Article(created_at=item.date_gmt or timezone.now())
@@ -261,7 +316,25 @@ class _Run:
         self.remember(Kind.ARTICLE, item.wp_id, article.pk, digest)
         (self.report.created if is_new else self.report.updated)[("article", status)] += 1
         self.report.became.append(f"投稿 {item.wp_id} {item.link} → {article.get_absolute_url()}")
+        self.article_redirects(item, article)
         self.comments(item, article)
+
+    def article_redirects(self, item: Item, article: Article) -> None:
+        """The post's link, /?p=ID and each old slug where WordPress answered it."""
+        new = article.get_absolute_url()
+        self.redirect(f"/?p={item.wp_id}", new)
+        # Not the guid: it names the post where it was first written, whose ?p= may be another post here.
+        if item.link.startswith(("http://", "https://")):
+            self.redirect(item.link, new)
+        path = key_for_url(item.link) if item.link else ""
+        current = unquote(item.slug)
+        for old_slug in item.meta.get("_wp_old_slug", []):
+            old_slug = unquote(old_slug.strip())
+            if not old_slug:
+                continue
+            self.redirect(f"/?name={old_slug}", new)
+            if current and path.endswith(f"/{current}/"):
+                self.redirect(path[: -len(current) - 1] + old_slug + "/", new)
 
     def fill_article(self, article: Article, item: Item, status: str) -> None:
         article.headline = _clean(item.title)[:200] or "（無題）"
@@ -329,6 +402,7 @@ class _Run:
         digest = _digest(item)
         row = self.known(Kind.PAGE, item.wp_id)
         page = Page.objects.filter(pk=row.object_id).first() if row else None
+        self.page_links[item.wp_id] = item.link
         if page is not None and row.digest == digest:
             self.pages[item.wp_id] = page
             self.report.unchanged[("page", status)] += 1
@@ -348,7 +422,7 @@ class _Run:
             self.page_parents.append((page, item.parent))
         self.remember(Kind.PAGE, item.wp_id, page.pk, digest)
         (self.report.created if is_new else self.report.updated)[("page", status)] += 1
-        self.report.became.append(f"固定ページ {item.wp_id} {item.link} → /page/{page.path}/")
+        self.report.became.append(f"固定ページ {item.wp_id} {item.link} → {page.get_absolute_url()}")
 
 
 def import_wxr(
@@ -388,6 +462,25 @@ def _digest(item: Item) -> str:
         item.creator,
     ]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _depth(page: Page) -> int:
+    depth, seen = 0, set()
+    while page.parent_id and page.pk not in seen and depth < 50:
+        seen.add(page.pk)
+        page, depth = page.parent, depth + 1
+    return depth
+
+
+def _is_below(page: Page, ancestor: Page) -> bool:
+    """Whether `ancestor` is already above `page`: giving it `page` as a parent would make a loop."""
+    seen = set()
+    while page is not None and page.pk not in seen:
+        if page.pk == ancestor.pk:
+            return True
+        seen.add(page.pk)
+        page = page.parent if page.parent_id else None
+    return False
 
 
 def _top(wp_id: str, parents: dict[str, str]) -> str:

@@ -100,6 +100,36 @@ class ThemeUnitTestDataTests(TestCase):
         self.assertEqual(Article.objects.filter(status=Article.Status.DRAFT).count(), 1)
         self.assertEqual(Page.objects.published().count(), 21)
 
+    def test_every_published_post_and_page_answers_301_at_its_old_url(self):
+        from urllib.parse import urlsplit
+
+        from kiji.wxr.parsing import Item, read_export
+
+        old = [
+            r
+            for r in read_export(shared_corpus("wxr", "themeunittestdata.wordpress.xml"))
+            if isinstance(r, Item) and r.post_type in ("post", "page") and r.status == "publish" and not r.password
+        ]
+        self.assertEqual(len(old), 55 + 21)
+        for item in old:
+            parts = urlsplit(item.link)
+            path = "/" + parts.path.lstrip("/")  # the test client would read //greek/ as a host
+            response = self.client.get(path + (f"?{parts.query}" if parts.query else ""))
+            self.assertEqual(response.status_code, 301, item.link)
+            self.assertEqual(self.client.get(response["Location"]).status_code, 200, item.link)
+            shortlink = "/?p=" if item.post_type == "post" else "/?page_id="
+            self.assertEqual(self.client.get(f"{shortlink}{item.wp_id}")["Location"], response["Location"])
+
+    def test_old_category_tag_author_and_feed_addresses_answer_301(self):
+        category = Category.objects.filter(parent__isnull=False).first()
+        response = self.client.get(f"/category/{category.parent.slug}/{category.slug}/")
+        self.assertRedirects(response, category.get_absolute_url(), status_code=301)
+        tag = Tag.objects.first()
+        self.assertRedirects(self.client.get(f"/tag/{tag.slug}/"), tag.get_absolute_url(), status_code=301)
+        writer = Writer.objects.get(name="Theme Buster")
+        self.assertRedirects(self.client.get("/author/themedemos/"), writer.get_absolute_url(), status_code=301)
+        self.assertRedirects(self.client.get("/feed/"), "/feeds/rss/", status_code=301, fetch_redirect_response=False)
+
     def test_it_keeps_one_level_of_categories_and_reports_the_folding(self):
         self.assertFalse(Category.objects.filter(parent__parent__isnull=False).exists())
         self.assertTrue(Category.objects.filter(parent__isnull=False).exists())

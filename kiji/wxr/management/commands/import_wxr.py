@@ -56,6 +56,7 @@ class Command(BaseCommand):
             write(f"カテゴリーをまとめました: {line}")
         for name, n in sorted(report.shortcodes.items()):
             write(f"ショートコードを除去: [{name}] {n}")
+        write(f"転送（301）: 旧 URL {report.redirects} 件")
         for line in report.bad:
             write(self.style.WARNING(f"取り込めなかった項目: {line}"))
         if dry_run:

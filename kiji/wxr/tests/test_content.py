@@ -1,0 +1,125 @@
+"""A Japanese news post as WordPress exports it: what a reader sees after the import."""
+
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from kiji.newsroom.models import Article, Category, Tag
+from kiji.newsroom.roles import ensure_roles
+
+EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+<title>ニュースサイト</title><link>https://news.example.jp</link>
+<wp:wxr_version>1.2</wp:wxr_version>
+<wp:base_site_url>https://news.example.jp</wp:base_site_url><wp:base_blog_url>https://news.example.jp</wp:base_blog_url>
+<wp:author><wp:author_login>yamada</wp:author_login><wp:author_email>yamada@example.jp</wp:author_email>
+<wp:author_display_name><![CDATA[山田 太郎]]></wp:author_display_name></wp:author>
+<wp:category><wp:category_nicename>news</wp:category_nicename><wp:category_parent></wp:category_parent>
+<wp:cat_name><![CDATA[ニュース]]></wp:cat_name></wp:category>
+<wp:category><wp:category_nicename>politics</wp:category_nicename><wp:category_parent>news</wp:category_parent>
+<wp:cat_name><![CDATA[政治]]></wp:cat_name></wp:category>
+<wp:category><wp:category_nicename>%e5%9b%bd%e4%bc%9a</wp:category_nicename><wp:category_parent>politics</wp:category_parent>
+<wp:cat_name><![CDATA[国会]]></wp:cat_name></wp:category>
+<wp:tag><wp:tag_slug>%e4%ba%88%e7%ae%97</wp:tag_slug><wp:tag_name><![CDATA[予算]]></wp:tag_name></wp:tag>
+<item>
+<title>予算案が可決</title><link>https://news.example.jp/2024/03/01/budget/</link>
+<dc:creator>yamada</dc:creator>
+<content:encoded><![CDATA[衆議院で予算案が可決された。
+与党は歓迎した。
+
+[caption id="attachment_1" width="300"]<img src="https://news.example.jp/wp-content/uploads/a.jpg" alt="国会"> 国会議事堂[/caption]
+
+<ruby>漢字<rt>かんじ</rt></ruby>の読み。<script>alert(1)</script>
+
+[cosmosfarm_share_buttons url="https://news.example.jp/" title="x"]
+
+[[caption]] の書き方。]]></content:encoded>
+<excerpt:encoded><![CDATA[来年度予算案が成立へ]]></excerpt:encoded>
+<wp:post_id>7</wp:post_id><wp:post_date_gmt>2024-03-01 03:00:00</wp:post_date_gmt>
+<wp:post_name>budget</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+<wp:is_sticky>0</wp:is_sticky>
+<category domain="category" nicename="%e5%9b%bd%e4%bc%9a"><![CDATA[国会]]></category>
+<category domain="post_tag" nicename="%e4%ba%88%e7%ae%97"><![CDATA[予算]]></category>
+<wp:postmeta><wp:meta_key>_wp_old_slug</wp:meta_key><wp:meta_value><![CDATA[yosan]]></wp:meta_value></wp:postmeta>
+<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author><![CDATA[読者A]]></wp:comment_author>
+<wp:comment_author_email>a@example.jp</wp:comment_author_email><wp:comment_author_IP>192.0.2.1</wp:comment_author_IP>
+<wp:comment_date_gmt>2024-03-01 04:00:00</wp:comment_date_gmt><wp:comment_content><![CDATA[賛成です。]]></wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_type></wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>2</wp:comment_id><wp:comment_author><![CDATA[読者B]]></wp:comment_author>
+<wp:comment_date_gmt>2024-03-01 05:00:00</wp:comment_date_gmt><wp:comment_content><![CDATA[私は反対。]]></wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_type></wp:comment_type><wp:comment_parent>1</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>3</wp:comment_id><wp:comment_author><![CDATA[spammer]]></wp:comment_author>
+<wp:comment_content><![CDATA[buy now]]></wp:comment_content>
+<wp:comment_approved>spam</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>
+</item>
+</channel>
+</rss>
+"""
+
+
+class JapaneseNewsPostTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        ensure_roles()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "export.xml"
+            path.write_text(EXPORT, encoding="utf-8")
+            out = StringIO()
+            call_command("import_wxr", str(path), stdout=out)
+        cls.report = out.getvalue()
+        cls.article = Article.objects.get()
+
+    def test_the_reader_sees_paragraphs_a_figure_and_ruby_and_no_shortcode_or_script(self):
+        html = self.client.get(self.article.get_absolute_url()).content.decode()
+        self.assertIn("<p>衆議院で予算案が可決された。<br>", html)
+        self.assertIn("<figcaption>国会議事堂</figcaption>", html)
+        self.assertIn("<ruby>漢字<rt>かんじ</rt></ruby>", html)
+        self.assertIn("[caption] の書き方。", html)  # [[caption]] is WordPress's literal [caption]
+        self.assertNotIn("cosmosfarm", html)
+        self.assertNotIn("alert(1)", html)
+        self.assertIn("ショートコードを除去: [cosmosfarm_share_buttons] 1", self.report)
+
+    def test_the_excerpt_is_the_deck_and_the_writer_keeps_the_email_private(self):
+        self.assertEqual(self.article.deck, "来年度予算案が成立へ")
+        writer = self.article.writers.get()
+        self.assertEqual((writer.name, writer.email), ("山田 太郎", ""))
+
+    def test_a_third_level_category_folds_into_its_second_level_and_is_reported(self):
+        self.assertEqual(self.article.category.name, "政治")
+        self.assertEqual(self.article.category.parent.name, "ニュース")
+        self.assertEqual(Category.objects.count(), 2)
+        self.assertIn("ニュース > 政治 > 国会 → 政治", self.report)
+
+    def test_a_percent_encoded_tag_slug_is_decoded(self):
+        tag = Tag.objects.get()
+        self.assertEqual((tag.name, tag.slug), ("予算", "予算"))
+        self.assertContains(self.client.get(tag.get_absolute_url()), "予算案が可決")
+
+    def test_comments_keep_their_thread_and_no_address_or_spam(self):
+        comments = self.article.comments.order_by("created_at")
+        self.assertEqual([c.nickname for c in comments], ["読者A", "読者B"])
+        self.assertEqual(comments[1].parent, comments[0])
+        self.assertEqual(comments[0].ip_hash, "")
+        self.assertIn("スキップ: コメント（spam） 1", self.report)
+
+    def test_old_addresses_answer_301(self):
+        new = self.article.get_absolute_url()
+        for old in (
+            "/2024/03/01/budget/",
+            "/?p=7",
+            "/2024/03/01/yosan/",
+            "/?name=yosan",
+            "/category/news/politics/",
+            "/category/news/politics/国会/",
+            "/tag/予算/",
+            "/author/yamada/",
+        ):
+            response = self.client.get(old)
+            self.assertEqual(response.status_code, 301, old)
+        self.assertEqual(self.client.get("/2024/03/01/yosan/")["Location"], new)

@@ -6,14 +6,18 @@ export again adds nothing and updates (with a revision) only what changed in Wor
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -23,12 +27,14 @@ from django.utils.text import slugify
 from kiji.comments import text as comment_text
 from kiji.comments.models import Comment, Visitor
 from kiji.lib.html import html_to_text
-from kiji.newsroom.models import Article, Byline, Category, Tag, Writer
+from kiji.newsroom.models import Article, Byline, Category, Image, Tag, Writer
 from kiji.newsroom.permissions import WRITERS_GROUP
+from kiji.newsroom.services.images import store_upload
 from kiji.newsroom.services.publishing import record_revision
 from kiji.pages.models import Page
 from kiji.redirects.models import Redirect, key_for_url, old_path_key
 from kiji.wxr.content import convert
+from kiji.wxr.media import Uploads, upload_path
 from kiji.wxr.models import ImportedItem
 from kiji.wxr.parsing import Author, Item, Site, Term, WpComment, WxrError, read_export
 
@@ -60,12 +66,21 @@ class ImportReport:
     shortcodes: Counter = field(default_factory=Counter)
     bad: list[str] = field(default_factory=list)
     redirects: int = 0  # old addresses answering 301 to their new page
+    images: int = 0  # copied from UPLOADS
+    missing_media: list[str] = field(default_factory=list)  # old addresses with no file in UPLOADS
     became: list[str] = field(default_factory=list)  # "post 12 → /articles/5/"
 
 
 class _Run:
-    def __init__(self, report: ImportReport, *, skip_bad: bool, create_logins: bool):
+    def __init__(self, report: ImportReport, *, skip_bad: bool, create_logins: bool, uploads: Uploads, dry_run: bool):
         self.report = report
+        self.uploads = uploads
+        self.dry_run = dry_run
+        self.old_hosts: set[str] = set()
+        self.images: dict[str, Image | None] = {}
+        self.attachment_files: dict[str, tuple[str, str, str]] = {}  # WordPress ID → (url, alt, caption)
+        self.pending_leads: list[tuple[Article, str]] = []
+        self.attachment_text: dict[str, tuple[str, str]] = {}  # file under uploads/ → (alt, caption)
         self.skip_bad = skip_bad
         self.create_logins = create_logins
         self.site = ""
@@ -102,6 +117,10 @@ class _Run:
             # base_blog_url first: every WordPress.com export has the same base_site_url
             self.site = (record.base_blog_url or record.base_site_url or record.link).rstrip("/")
             self.base = unquote(urlsplit(record.base_blog_url or record.link).path).rstrip("/")
+            for host in {urlsplit(u).hostname for u in (record.base_blog_url, record.link) if u} - {None}:
+                bare = host.removeprefix("www.")
+                # Its pictures: the same host with or without www, or WordPress.com's files host for the blog.
+                self.old_hosts |= {bare, "www." + bare, bare.split(".")[0] + ".files.wordpress.com"}
             self.redirect("/feed/", "/feeds/rss/")
             self.redirect("/feed/rss2/", "/feeds/rss/")
             self.redirect("/feed/atom/", "/feeds/atom/")
@@ -123,6 +142,85 @@ class _Run:
         if old and old != new:
             self.redirects[old] = new
 
+    def attachment(self, item: Item) -> None:
+        if item.link:
+            self.attachments.append((item.link, item.parent))
+        if item.attachment_url:
+            if host := urlsplit(item.attachment_url).hostname:
+                self.old_hosts.add(host)
+            alt = item.first_meta("_wp_attachment_image_alt") or item.title
+            self.attachment_files[item.wp_id] = (item.attachment_url, _clean(alt), _clean(html_to_text(item.excerpt)))
+            self.attachment_text[upload_path(item.attachment_url)] = self.attachment_files[item.wp_id][1:]
+        self.report.skipped["添付ファイルのページ（元の記事へ転送）"] += 1
+
+    def image(self, url: str, alt: str = "", caption: str = "") -> Image | None:
+        """Kiji's copy of an old site's picture, made once from UPLOADS; None (listed as missing) without the file."""
+        relative = upload_path(url)
+        if relative in self.images:
+            return self.images[relative]
+        image = None
+        found = self.uploads.read(relative) if self.uploads else None
+        name = found[0] if found else relative  # a resized copy (a-300x200.jpg) is made from its original
+        if name in self.images:
+            image = self.images[name]
+        elif row := self.known(Kind.IMAGE, name):
+            image = Image.objects.filter(pk=row.object_id).first()
+        if image is None:
+            if found is None:
+                self.report.missing_media.append(url)
+            elif not self.dry_run:  # a dry run writes no file either
+                try:
+                    upload = ContentFile(found[1], name=name.rsplit("/", 1)[-1])
+                    # The media library's alt text and caption, when the picture is there, over the body's.
+                    alt, caption = self.attachment_text.get(name, (alt, caption))
+                    image = store_upload(image=Image(alt=alt[:200], caption=caption[:300]), upload=upload)
+                except ValidationError as exc:
+                    self.report.missing_media.append(f"{url}（{' '.join(exc.messages)}）")
+                else:
+                    self.remember(Kind.IMAGE, name, image.pk)
+                    self.report.images += 1
+        self.images[relative] = self.images[name] = image
+        return image
+
+    def is_old(self, url: str) -> bool:
+        return url.startswith(("http://", "https://", "//")) and urlsplit(url).hostname in self.old_hosts
+
+    def repoint(self, html: str) -> str:
+        """Pictures to Kiji's copies (or their alt text), links to the old site to paths this site redirects."""
+
+        def img(match: re.Match) -> str:
+            tag = match.group(0)
+            attrs = {m[1].lower(): m[3] if m[3] is not None else m[4] for m in _ATTR.finditer(tag)}
+            src = attrs.get("src", "")
+            if not (self.is_old(src) or src.startswith("/wp-content/")):
+                return tag
+            image = self.image(src, attrs.get("alt", ""))
+            if image is None:
+                return escape(attrs.get("alt", ""))
+            tag = _ATTR.sub(lambda m: "" if m[1].lower() in ("srcset", "sizes") else m[0], tag)
+            return tag.replace(src, image.file.url, 1)
+
+        def href(match: re.Match) -> str:
+            url = match[3] if match[3] is not None else match[4]
+            if not self.is_old(url):
+                return match.group(0)
+            if "/uploads/" in url or urlsplit(url).hostname.endswith(".files.wordpress.com"):
+                image = self.image(url)
+                return f' {match[1]}="{image.file.url}"' if image else ""
+            parts = urlsplit(url)
+            return f' {match[1]}="{escape(parts.path or "/")}{"?" + escape(parts.query) if parts.query else ""}"'
+
+        html = _IMG.sub(img, html)
+        return _HREF.sub(href, html)
+
+    def lead_images(self) -> None:
+        for article, thumbnail_id in self.pending_leads:
+            if file := self.attachment_files.get(thumbnail_id):
+                url, alt, caption = file
+                if (image := self.image(url, alt, caption)) and article.lead_image_id != image.pk:
+                    article.lead_image = image
+                    article.save(update_fields=["lead_image"])
+
     def write_redirects(self) -> None:
         for link, parent_id in self.attachments:
             if row := self.known(Kind.ARTICLE, parent_id):
@@ -136,6 +234,7 @@ class _Run:
 
     def finish(self) -> None:
         self.flush_terms()
+        self.lead_images()
         for page, parent_id in self.page_parents:
             parent = self.pages.get(parent_id)
             if parent and parent.pk != page.pk and not _is_below(parent, page):
@@ -273,8 +372,8 @@ class _Run:
                     self.post(item)
                 elif item.post_type == "page":
                     self.page(item)
-                elif item.post_type == "attachment" and item.link:
-                    self.attachments.append((item.link, item.parent))
+                elif item.post_type == "attachment":
+                    self.attachment(item)
                 else:
                     self.report.skipped[f"{item.post_type}（記事・固定ページ以外）"] += 1
         except (ValueError, TypeError) as exc:
@@ -307,6 +406,8 @@ class _Run:
         article = article or Article(created_at=item.date_gmt or timezone.now())
         self.fill_article(article, item, status)
         article.save()
+        if thumbnail := item.first_meta("_thumbnail_id"):
+            self.pending_leads.append((article, thumbnail.strip()))
         tags = [self.tag(s or n, n) for tax, s, n in item.terms if tax == "post_tag" and (s or n)]
         article.tags.set(tags)
         writer = self.writers.get(item.creator) or (self.writer(Author(login=item.creator)) if item.creator else None)
@@ -340,7 +441,7 @@ class _Run:
         article.headline = _clean(item.title)[:200] or "（無題）"
         article.deck = _clean(html_to_text(item.excerpt)).replace("\n", " ")[:300]
         article.slug = _ascii_slug(item.slug, fallback="")[:120]
-        article.body = convert(item.content, self.report.shortcodes)
+        article.body = self.repoint(convert(item.content, self.report.shortcodes))
         article.status = status
         article.published_at = item.date_gmt or item.date_local
         slugs = [s for tax, s, _ in item.terms if tax == "category"]
@@ -410,7 +511,7 @@ class _Run:
         is_new = page is None
         page = page or Page(created_at=item.date_gmt or timezone.now())
         page.title = _clean(item.title)[:200] or "（無題）"
-        page.body = convert(item.content, self.report.shortcodes)
+        page.body = self.repoint(convert(item.content, self.report.shortcodes))
         page.status = status
         page.position = min(max(item.menu_order, 0), 32767)
         page.in_footer = item.parent in ("", "0")
@@ -431,12 +532,14 @@ def import_wxr(
     dry_run: bool = False,
     skip_bad: bool = False,
     create_logins: bool = False,
+    media: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import the export at `path` in one transaction (rolled back for a dry run); WxrError changes nothing."""
     report = ImportReport()
+    uploads = Uploads(media)
     with transaction.atomic():
-        run = _Run(report, skip_bad=skip_bad, create_logins=create_logins)
+        run = _Run(report, skip_bad=skip_bad, create_logins=create_logins, uploads=uploads, dry_run=dry_run)
         for record in read_export(path):
             run.take(record)
             if progress and isinstance(record, Item):
@@ -444,7 +547,13 @@ def import_wxr(
         run.finish()
         if dry_run:
             transaction.set_rollback(True)
+    uploads.close()
     return report
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ATTR = re.compile(r"""\s([\w-]+)\s*=\s*("([^"]*)"|'([^']*)')""")
+_HREF = re.compile(r"""\s(href)\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
 
 
 def _digest(item: Item) -> str:

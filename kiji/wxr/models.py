@@ -14,6 +14,7 @@ class ImportedItem(models.Model):
         CATEGORY = "category", _("Category")
         TAG = "tag", _("Tag")
         WRITER = "writer", _("Writer")
+        IMAGE = "image", _("Image")
 
     site = models.CharField(_("WordPress site"), max_length=300, help_text=_("The export's base site URL."))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

@@ -28,12 +28,22 @@ EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 <wp:cat_name><![CDATA[国会]]></wp:cat_name></wp:category>
 <wp:tag><wp:tag_slug>%e4%ba%88%e7%ae%97</wp:tag_slug><wp:tag_name><![CDATA[予算]]></wp:tag_name></wp:tag>
 <item>
+<title>議事堂の写真</title><link>https://news.example.jp/2024/03/01/budget/gijido/</link>
+<excerpt:encoded><![CDATA[国会議事堂（東京・永田町）]]></excerpt:encoded>
+<wp:post_id>8</wp:post_id><wp:post_parent>7</wp:post_parent><wp:status>inherit</wp:status>
+<wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>https://news.example.jp/wp-content/uploads/2024/03/gijido.jpg</wp:attachment_url>
+<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value><![CDATA[国会議事堂]]></wp:meta_value></wp:postmeta>
+</item>
+<item>
 <title>予算案が可決</title><link>https://news.example.jp/2024/03/01/budget/</link>
 <dc:creator>yamada</dc:creator>
 <content:encoded><![CDATA[衆議院で予算案が可決された。
 与党は歓迎した。
 
-[caption id="attachment_1" width="300"]<img src="https://news.example.jp/wp-content/uploads/a.jpg" alt="国会"> 国会議事堂[/caption]
+[caption id="attachment_1" width="300"]<img src="https://news.example.jp/wp-content/uploads/2024/03/gijido-300x200.jpg" srcset="https://news.example.jp/wp-content/uploads/2024/03/gijido.jpg 600w" alt="国会"> 国会議事堂[/caption]
+
+<a href="https://news.example.jp/2024/02/01/earlier/">前の記事</a>
 
 <ruby>漢字<rt>かんじ</rt></ruby>の読み。<script>alert(1)</script>
 
@@ -46,6 +56,7 @@ EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 <wp:is_sticky>0</wp:is_sticky>
 <category domain="category" nicename="%e5%9b%bd%e4%bc%9a"><![CDATA[国会]]></category>
 <category domain="post_tag" nicename="%e4%ba%88%e7%ae%97"><![CDATA[予算]]></category>
+<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value><![CDATA[8]]></wp:meta_value></wp:postmeta>
 <wp:postmeta><wp:meta_key>_wp_old_slug</wp:meta_key><wp:meta_value><![CDATA[yosan]]></wp:meta_value></wp:postmeta>
 <wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author><![CDATA[読者A]]></wp:comment_author>
 <wp:comment_author_email>a@example.jp</wp:comment_author_email><wp:comment_author_IP>192.0.2.1</wp:comment_author_IP>
@@ -63,17 +74,31 @@ EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def import_export(*args) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.xml"
+        path.write_text(EXPORT, encoding="utf-8")
+        out = StringIO()
+        call_command("import_wxr", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
 class JapaneseNewsPostTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         ensure_roles()
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "export.xml"
-            path.write_text(EXPORT, encoding="utf-8")
-            out = StringIO()
-            call_command("import_wxr", str(path), stdout=out)
-        cls.report = out.getvalue()
+        cls.report = import_export()
         cls.article = Article.objects.get()
+
+    def test_without_its_file_a_picture_becomes_its_alt_text_and_is_listed(self):
+        html = self.client.get(self.article.get_absolute_url()).content.decode()
+        self.assertIn("<figure>国会<figcaption>国会議事堂</figcaption></figure>", html)
+        self.assertNotIn("news.example.jp", html)  # nothing of the old host: links point at redirected paths
+        self.assertIn('href="/2024/02/01/earlier/"', html)
+        self.assertIn(
+            "画像が UPLOADS にありません（代替テキストに置き換え）: https://news.example.jp/wp-content/uploads/2024/03/gijido-300x200.jpg",
+            self.report,
+        )
 
     def test_the_reader_sees_paragraphs_a_figure_and_ruby_and_no_shortcode_or_script(self):
         html = self.client.get(self.article.get_absolute_url()).content.decode()
@@ -123,3 +148,43 @@ class JapaneseNewsPostTests(TestCase):
             response = self.client.get(old)
             self.assertEqual(response.status_code, 301, old)
         self.assertEqual(self.client.get("/2024/03/01/yosan/")["Location"], new)
+
+
+class MediaTests(TestCase):
+    """--media UPLOADS: the old site's pictures become Kiji's images, once."""
+
+    def setUp(self):
+        import tarfile
+
+        from PIL import Image as Picture
+
+        ensure_roles()
+        self.folder = tempfile.TemporaryDirectory()
+        uploads = Path(self.folder.name) / "wp-content" / "uploads" / "2024" / "03"
+        uploads.mkdir(parents=True)
+        Picture.new("RGB", (600, 400), "navy").save(uploads / "gijido.jpg")
+        self.tarball = Path(self.folder.name) / "uploads.tar.gz"
+        with tarfile.open(self.tarball, "w:gz") as archive:
+            archive.add(Path(self.folder.name) / "wp-content", arcname="wp-content")
+
+    def tearDown(self):
+        self.folder.cleanup()
+
+    def test_featured_and_body_pictures_come_from_the_uploads_archive(self):
+        from kiji.newsroom.models import Image
+
+        report = import_export("--media", str(self.tarball))
+        article = Article.objects.get()
+        self.assertEqual(
+            (article.lead_image.alt, article.lead_image.caption), ("国会議事堂", "国会議事堂（東京・永田町）")
+        )
+        html = self.client.get(article.get_absolute_url()).content.decode()
+        self.assertIn(f'src="{article.lead_image.file.url}"', html)  # the resized copy asked for: its original
+        self.assertNotIn("news.example.jp", html)
+        self.assertNotIn("UPLOADS にありません", report)
+        import_export("--media", str(self.tarball))
+        self.assertEqual(Image.objects.count(), 1)
+
+    def test_an_uploads_folder_works_too(self):
+        import_export("--media", str(Path(self.folder.name) / "wp-content" / "uploads"))
+        self.assertIsNotNone(Article.objects.get().lead_image)

@@ -157,6 +157,12 @@ class ThemeUnitTestDataTests(TestCase):
                 self.assertNotIn(f"[{name}", body, article.headline)
         self.assertTrue(names)
 
+    def test_no_page_references_the_old_host_and_missing_pictures_are_listed(self):
+        for article in Article.objects.published():
+            body = self.client.get(article.get_absolute_url()).content.decode()
+            self.assertNotIn("wpthemetestdata", body, article.headline)
+        self.assertIn("画像が UPLOADS にありません", self.report)
+
     def test_block_comments_are_gone_and_paragraphs_made(self):
         self.assertFalse(
             Article.objects.filter(body__contains="<!-- wp:").exists()

@@ -28,12 +28,17 @@ class Command(BaseCommand):
         parser.add_argument("--create-logins", action="store_true", help="Give each imported writer a newsroom login.")
 
     def handle(self, *args, path, media, dry_run, skip_bad, create_logins, **options):
-        if media:
-            self.stderr.write("--media: 画像の取り込みはまだありません（本文の画像は元のサイトを指したままです）。")
         try:
             report = import_wxr(
-                path=path, dry_run=dry_run, skip_bad=skip_bad, create_logins=create_logins, progress=self.advance
+                path=path,
+                dry_run=dry_run,
+                skip_bad=skip_bad,
+                create_logins=create_logins,
+                media=media,
+                progress=self.advance,
             )
+        except FileNotFoundError as exc:
+            raise CommandError(f"--media: {exc}") from None
         except WxrError as exc:
             raise CommandError(f"{exc}\n何も取り込んでいません。") from None
         finally:
@@ -57,6 +62,9 @@ class Command(BaseCommand):
         for name, n in sorted(report.shortcodes.items()):
             write(f"ショートコードを除去: [{name}] {n}")
         write(f"転送（301）: 旧 URL {report.redirects} 件")
+        write(f"画像: {report.images} 件をコピー")
+        for url in report.missing_media:
+            write(self.style.WARNING(f"画像が UPLOADS にありません（代替テキストに置き換え）: {url}"))
         for line in report.bad:
             write(self.style.WARNING(f"取り込めなかった項目: {line}"))
         if dry_run:

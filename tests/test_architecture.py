@@ -22,7 +22,7 @@ ALLOWED = {
     "redirects": {"lib"},
     "reader": {"lib", "newsroom", "search", "comments", "audience", "pages"},
     "api": {"lib", "newsroom", "search", "comments", "audience", "reader", "pages"},
-    "wxr": {"lib", "newsroom", "comments", "pages", "redirects"},
+    "wxr": {"lib", "newsroom", "comments", "audience", "pages", "redirects"},
     "ops": {"lib", "newsroom", "search", "comments", "audience", "reader", "api", "pages", "redirects", "wxr"},
     "settings": {"lib"},
     "testing": {"lib", "newsroom"},

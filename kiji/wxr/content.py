@@ -7,6 +7,7 @@ The result still goes through the article's sanitizer on save.
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from html import escape
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*?-->\s*", re.S)
@@ -26,18 +27,21 @@ _STARTS_BLOCK = re.compile(rf"^\s*</?({_BLOCK_TAGS})\b", re.I)
 _ONLY_URL = re.compile(r"^\s*(https?://\S+)\s*$")
 
 
-def convert(content: str, shortcodes: Counter | None = None) -> str:
+Gallery = Callable[[dict[str, str]], str]  # a [gallery]'s attributes → its figure grid
+
+
+def convert(content: str, shortcodes: Counter | None = None, gallery: Gallery | None = None) -> str:
     """The post's HTML for a Kiji article body; shortcode names removed are counted in `shortcodes`."""
     shortcodes = shortcodes if shortcodes is not None else Counter()
     text = content.replace("\r\n", "\n").replace("\r", "\n")
     is_blocks = "<!-- wp:" in text
     text = _BLOCK_COMMENT.sub("", text)
     text = _MORE.sub("", text)
-    text = render_shortcodes(text, shortcodes)
+    text = render_shortcodes(text, shortcodes, gallery)
     return text if is_blocks else autop(text)
 
 
-def render_shortcodes(text: str, counts: Counter) -> str:
+def render_shortcodes(text: str, counts: Counter, gallery: Gallery | None = None) -> str:
     def replace(match: re.Match) -> str:
         name, inner = match["name"], match["inner"]
         if match["escape"] and match["escape_end"]:
@@ -47,11 +51,13 @@ def render_shortcodes(text: str, counts: Counter) -> str:
         suffix = match["escape_end"] or ""
         if name in ("caption", "wp_caption"):
             return prefix + _caption(inner or "", attrs, counts) + suffix
+        if name == "gallery" and gallery is not None:
+            return prefix + gallery(attrs) + suffix
         if name == "embed":
             return prefix + _link_card((inner or attrs.get("src", "")).strip()) + suffix
         counts[name] += 1
         # Unknown or not rendered here: the tags go, any text they enclose stays.
-        return prefix + (render_shortcodes(inner, counts) if inner else "") + suffix
+        return prefix + (render_shortcodes(inner, counts, gallery) if inner else "") + suffix
 
     return _SHORTCODE.sub(replace, text)
 
@@ -86,3 +92,16 @@ def autop(text: str) -> str:
         else:
             out.append("<p>" + "<br>\n".join(line.strip() for line in chunk.split("\n")) + "</p>")
     return "\n".join(out)
+
+
+def gallery_grid(pictures: list[tuple[str, str, str]]) -> str:
+    """A figure grid of (src, alt, caption) pictures, as a [gallery] showed them."""
+    figures = []
+    for src, alt, caption in pictures:
+        img = f'<img src="{escape(src, quote=True)}" alt="{escape(alt, quote=True)}">'
+        figures.append(
+            f"<figure>{img}<figcaption>{escape(caption)}</figcaption></figure>"
+            if caption
+            else f"<figure>{img}</figure>"
+        )
+    return f'<figure class="gallery">{"".join(figures)}</figure>' if figures else ""

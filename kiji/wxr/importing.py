@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from kiji.audience.models import EditorPick
 from kiji.comments import text as comment_text
 from kiji.comments.models import Comment, Visitor
 from kiji.lib.html import html_to_text
@@ -33,7 +34,7 @@ from kiji.newsroom.services.images import store_upload
 from kiji.newsroom.services.publishing import record_revision
 from kiji.pages.models import Page
 from kiji.redirects.models import Redirect, key_for_url, old_path_key
-from kiji.wxr.content import convert
+from kiji.wxr.content import convert, gallery_grid
 from kiji.wxr.media import Uploads, upload_path
 from kiji.wxr.models import ImportedItem
 from kiji.wxr.parsing import Author, Item, Site, Term, WpComment, WxrError, read_export
@@ -81,6 +82,8 @@ class _Run:
         self.attachment_files: dict[str, tuple[str, str, str]] = {}  # WordPress ID → (url, alt, caption)
         self.pending_leads: list[tuple[Article, str]] = []
         self.attachment_text: dict[str, tuple[str, str]] = {}  # file under uploads/ → (alt, caption)
+        self.attached: dict[str, list[tuple[int, str]]] = {}  # post's WordPress ID → [(menu order, attachment ID)]
+        self.pending_galleries: list[tuple[Article, str, str]] = []  # (article, WordPress ID, raw content)
         self.skip_bad = skip_bad
         self.create_logins = create_logins
         self.site = ""
@@ -151,6 +154,7 @@ class _Run:
             alt = item.first_meta("_wp_attachment_image_alt") or item.title
             self.attachment_files[item.wp_id] = (item.attachment_url, _clean(alt), _clean(html_to_text(item.excerpt)))
             self.attachment_text[upload_path(item.attachment_url)] = self.attachment_files[item.wp_id][1:]
+            self.attached.setdefault(item.parent, []).append((item.menu_order, item.wp_id))
         self.report.skipped["添付ファイルのページ（元の記事へ転送）"] += 1
 
     def image(self, url: str, alt: str = "", caption: str = "") -> Image | None:
@@ -213,6 +217,19 @@ class _Run:
         html = _IMG.sub(img, html)
         return _HREF.sub(href, html)
 
+    def galleries(self) -> None:
+        """Posts with a [gallery], converted again now that every attachment of the export is known."""
+        for article, wp_id, content in self.pending_galleries:
+
+            def grid(attrs: dict[str, str], wp_id=wp_id) -> str:
+                ids = [i.strip() for i in (attrs.get("ids") or attrs.get("include") or "").split(",") if i.strip()]
+                ids = ids or [a for _, a in sorted(self.attached.get(attrs.get("id") or wp_id, []))]
+                files = [self.attachment_files[i] for i in ids if i in self.attachment_files]
+                return gallery_grid([(url, alt or caption, caption) for url, alt, caption in files])
+
+            article.body = self.repoint(convert(content, self.report.shortcodes, gallery=grid))
+            article.save(update_fields=["body", "description"])
+
     def lead_images(self) -> None:
         for article, thumbnail_id in self.pending_leads:
             if file := self.attachment_files.get(thumbnail_id):
@@ -234,6 +251,7 @@ class _Run:
 
     def finish(self) -> None:
         self.flush_terms()
+        self.galleries()
         self.lead_images()
         for page, parent_id in self.page_parents:
             parent = self.pages.get(parent_id)
@@ -406,6 +424,9 @@ class _Run:
         article = article or Article(created_at=item.date_gmt or timezone.now())
         self.fill_article(article, item, status)
         article.save()
+        if item.sticky and not EditorPick.objects.filter(article=article).exists():
+            EditorPick.objects.create(article=article)  # WordPress's sticky post: pinned to おすすめニュース
+            self.report.became.append(f"固定表示の投稿 {item.wp_id} → おすすめニュース")
         if thumbnail := item.first_meta("_thumbnail_id"):
             self.pending_leads.append((article, thumbnail.strip()))
         tags = [self.tag(s or n, n) for tax, s, n in item.terms if tax == "post_tag" and (s or n)]
@@ -441,7 +462,11 @@ class _Run:
         article.headline = _clean(item.title)[:200] or "（無題）"
         article.deck = _clean(html_to_text(item.excerpt)).replace("\n", " ")[:300]
         article.slug = _ascii_slug(item.slug, fallback="")[:120]
-        article.body = self.repoint(convert(item.content, self.report.shortcodes))
+        if "[gallery" in item.content:  # its attachments may come later in the file: made in finish()
+            self.pending_galleries.append((article, item.wp_id, item.content))
+            article.body = convert(item.content, Counter(), gallery=lambda attrs: "")
+        else:
+            article.body = self.repoint(convert(item.content, self.report.shortcodes))
         article.status = status
         article.published_at = item.date_gmt or item.date_local
         slugs = [s for tax, s, _ in item.terms if tax == "category"]

@@ -163,6 +163,17 @@ class ThemeUnitTestDataTests(TestCase):
             self.assertNotIn("wpthemetestdata", body, article.headline)
         self.assertIn("画像が UPLOADS にありません", self.report)
 
+    def test_a_sticky_post_becomes_an_editors_pick(self):
+        from kiji.audience.models import EditorPick
+
+        self.assertEqual(list(EditorPick.objects.values_list("article__headline", flat=True)), ["Template: Sticky"])
+
+    def test_a_gallery_becomes_a_figure_grid_of_its_attachments(self):
+        article = Article.objects.get(headline="Post Format: Gallery")
+        html = self.client.get(article.get_absolute_url()).content.decode()
+        self.assertIn('<figure class="gallery"><figure>', html)
+        self.assertNotIn("[gallery", html)
+
     def test_block_comments_are_gone_and_paragraphs_made(self):
         self.assertFalse(
             Article.objects.filter(body__contains="<!-- wp:").exists()

@@ -522,6 +522,8 @@ class _Run:
         if item.status == "trash":
             self.report.skipped["ゴミ箱の固定ページ"] += 1
             return
+        if item.comments:  # Kiji's pages take no comments: counted, never dropped silently
+            self.report.skipped["コメント（固定ページへのもの）"] += len(item.comments)
         status = Page.Status.PUBLISHED if item.status == "publish" and not item.password else Page.Status.DRAFT
         if item.status in ("private",) or item.password:
             self.report.not_public.append(f"固定ページ {item.wp_id}「{item.title[:40]}」（非公開）")

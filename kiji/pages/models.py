@@ -60,6 +60,22 @@ class Page(models.Model):
 
         return reverse("reader:page", args=[self.path])
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.derive_fields()
+        if Page.objects.filter(path=self.path).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"slug": _("Another page already has this address: /page/%(path)s/") % {"path": self.path}}
+            )
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk:
+                raise ValidationError(
+                    {"parent": _("A page cannot sit under itself or under one of its own sub-pages.")}
+                )
+            ancestor = ancestor.parent
+
     def derive_fields(self) -> None:
         """The sanitized body and the URL path (the parent's path, then the slug)."""
         self.body = sanitize_html(self.body)

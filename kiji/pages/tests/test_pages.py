@@ -43,3 +43,12 @@ class PageTests(NewsroomTestCase):
         self.client.force_login(self.editor)
         self.client.post("/admin/redirects/redirect/add/", {"old_path": "/old-about/", "new_path": "/page/company/"})
         self.assertEqual(Redirect.objects.get().new_path, "/page/company/")
+
+    def test_a_second_page_at_the_same_address_gets_a_message_not_an_error(self):
+        Page.objects.create(title="会社概要", slug="company", status=Page.Status.PUBLISHED)
+        self.client.force_login(self.editor)
+        response = self.client.post(
+            "/admin/pages/page/add/", {"title": "会社案内", "slug": "company", "status": "draft", "position": "0"}
+        )
+        self.assertContains(response, "このアドレスの固定ページはすでにあります")
+        self.assertEqual(Page.objects.count(), 1)

@@ -28,3 +28,20 @@ class RedirectTests(TestCase):
     def test_nothing_but_reads_are_redirected(self):
         Redirect.objects.create(old_path="/old/", new_path="/new/")
         self.assertNotEqual(self.client.post("/old/").status_code, 301)
+
+
+class NginxExportTests(TestCase):
+    def test_it_writes_a_map_nginx_can_answer_from(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        Redirect.objects.create(old_path="/tag/政治/", new_path="/tags/政治/")
+        Redirect.objects.create(old_path="/?p=12", new_path="/articles/3/")
+        out = StringIO()
+        call_command("redirects", "export", "--nginx", stdout=out)
+        text = out.getvalue()
+        self.assertIn("map $request_uri $kiji_redirect {", text)
+        self.assertIn('"/tag/%E6%94%BF%E6%B2%BB/" "/tags/%E6%94%BF%E6%B2%BB/";', text)
+        self.assertIn('"/?p=12" "/articles/3/";', text)
+        self.assertTrue(text.rstrip().endswith("}"))

@@ -39,6 +39,11 @@ class Category(models.Model):
     def get_absolute_url(self):
         return reverse("reader:category", args=[self.slug])
 
+    def trail(self) -> list[tuple[str, str]]:
+        """The breadcrumb's (name, path) pairs: the parent category (read it with select_related), then this one."""
+        crumbs = [(self.parent.name, self.parent.get_absolute_url())] if self.parent_id else []
+        return crumbs + [(self.name, self.get_absolute_url())]
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

@@ -121,6 +121,15 @@ class JapaneseNewsPostTests(TestCase):
         self.assertEqual(Category.objects.count(), 2)
         self.assertIn("ニュース > 政治 > 国会 → 政治", self.report)
 
+    def test_breadcrumbs_show_the_parent_and_the_parent_page_lists_the_article(self):
+        html = self.client.get(self.article.get_absolute_url()).content.decode()
+        crumbs = html.split('aria-label="パンくずリスト"')[1].split("</nav>")[0]
+        self.assertLess(crumbs.index("ニュース"), crumbs.index("政治"))
+        news = Category.objects.get(name="ニュース")
+        self.assertContains(self.client.get(news.get_absolute_url()), "予算案が可決")
+        menu = self.client.get("/")  # the menu shows top-level categories only
+        self.assertNotContains(menu, '<a href="/category/politics/">政治</a>', html=True)
+
     def test_a_percent_encoded_tag_slug_is_decoded(self):
         tag = Tag.objects.get()
         self.assertEqual((tag.name, tag.slug), ("予算", "予算"))

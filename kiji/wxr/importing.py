@@ -395,9 +395,10 @@ class _Run:
                 else:
                     self.report.skipped[f"{item.post_type}（記事・固定ページ以外）"] += 1
         except (ValueError, TypeError) as exc:
-            message = f"{item.line} 行目の {item.post_type} {item.wp_id}「{item.title[:40]}」: {exc}"
+            message = f"{item.post_type} {item.wp_id}「{item.title[:40]}」: {exc}"
             if not self.skip_bad:
                 raise WxrError(message, item.line) from exc
+            message = f"{item.line} 行目の {message}"
             self.report.bad.append(message)
 
     def post(self, item: Item) -> None:
@@ -408,6 +409,8 @@ class _Run:
             self.report.skipped[f"投稿（状態 {item.status or '不明'}）"] += 1
             return
         status = STATUS[item.status]
+        if status in (Article.Status.PUBLISHED, Article.Status.SCHEDULED) and not (item.date_gmt or item.date_local):
+            raise ValueError("公開日時（wp:post_date）がありません")
         if item.password and status == Article.Status.PUBLISHED:
             status = Article.Status.UNPUBLISHED
         if status == Article.Status.UNPUBLISHED:

@@ -26,7 +26,7 @@ class WxrError(Exception):
     """An export that cannot be read: where (line, column) and why, in a sentence."""
 
     def __init__(self, message: str, line: int = 0, column: int = 0):
-        where = f"{line} 行 {column} 列: " if line else ""
+        where = (f"{line} 行 {column} 列: " if column else f"{line} 行目: ") if line else ""
         super().__init__(f"{where}{message}")
         self.line, self.column = line, column
 

@@ -197,3 +197,34 @@ class MediaTests(TestCase):
     def test_an_uploads_folder_works_too(self):
         import_export("--media", str(Path(self.folder.name) / "wp-content" / "uploads"))
         self.assertIsNotNone(Article.objects.get().lead_image)
+
+
+class BadItemTests(TestCase):
+    """A post that cannot be imported stops the import with its line, or is skipped and listed with --skip-bad."""
+
+    def export_with_a_dateless_post(self) -> str:
+        return EXPORT.replace("<wp:post_date_gmt>2024-03-01 03:00:00</wp:post_date_gmt>", "")
+
+    def run_import(self, *args) -> str:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "export.xml"
+            path.write_text(self.export_with_a_dateless_post(), encoding="utf-8")
+            out = StringIO()
+            call_command("import_wxr", str(path), *args, stdout=out)
+        return out.getvalue()
+
+    def test_it_stops_naming_the_line_and_changes_nothing(self):
+        from django.core.management import CommandError
+
+        ensure_roles()
+        with self.assertRaisesMessage(CommandError, "公開日時（wp:post_date）がありません"):
+            self.run_import()
+        self.assertFalse(Article.objects.exists() or Category.objects.exists() or Tag.objects.exists())
+
+    def test_skip_bad_imports_the_rest_and_lists_it(self):
+        ensure_roles()
+        report = self.run_import("--skip-bad")
+        self.assertIn("取り込めなかった項目:", report)
+        self.assertIn("予算案が可決", report)
+        self.assertFalse(Article.objects.exists())
+        self.assertEqual(Category.objects.count(), 2)

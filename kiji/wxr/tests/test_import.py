@@ -82,7 +82,7 @@ class SmallExportTests(TestCase):
                 Revision.objects.count(),
             ),
         )
-        self.assertIn("変更なし: 記事（published） 5", report)
+        self.assertIn("変更なし: 記事（公開） 5", report)
 
 
 class ThemeUnitTestDataTests(TestCase):
@@ -199,7 +199,7 @@ class RefusalTests(TestCase):
     def test_dry_run_prints_the_report_and_writes_nothing(self):
         ensure_roles()
         report = run("small-export.xml", "--dry-run")
-        self.assertIn("新規: 記事（published） 5", report)
+        self.assertIn("新規: 記事（公開） 5", report)
         self.assertIn("何も保存していません", report)
         self.assertFalse(Article.objects.exists() or Category.objects.exists() or Page.objects.exists())
 

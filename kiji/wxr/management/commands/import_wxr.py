@@ -14,6 +14,17 @@ KINDS = {
 }
 
 
+STATUSES = {
+    "published": "公開",
+    "scheduled": "予約",
+    "draft": "下書き",
+    "review": "レビュー待ち",
+    "unpublished": "非公開",
+    "approved": "表示",
+    "pending": "承認待ち",
+}
+
+
 class Command(BaseCommand):
     help = "Import a WordPress export (WXR). Idempotent: running it again adds nothing and updates what changed."
     bar = None
@@ -52,7 +63,8 @@ class Command(BaseCommand):
         write("")
         for title, counts in (("新規", report.created), ("更新", report.updated), ("変更なし", report.unchanged)):
             for (kind, status), n in sorted(counts.items()):
-                write(f"{title}: {KINDS.get(kind, kind)}{f'（{status}）' if status else ''} {n}")
+                label = f"（{STATUSES.get(status, status)}）" if status else ""
+                write(f"{title}: {KINDS.get(kind, kind)}{label} {n}")
         for reason, n in sorted(report.skipped.items()):
             write(f"スキップ: {reason} {n}")
         for line in report.not_public:

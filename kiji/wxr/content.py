@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from html import escape
+from urllib.parse import urlsplit
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*?-->\s*", re.S)
 _MORE = re.compile(r"<!--\s*(more|nextpage|noteaser)\b[^>]*-->", re.I)
@@ -71,11 +72,29 @@ def _caption(inner: str, attrs: dict, counts: Counter) -> str:
     return f"<figure>{media}<figcaption>{caption}</figcaption></figure>" if caption else f"<figure>{media}</figure>"
 
 
+SITE_NAMES = {
+    "youtube.com": "YouTube",
+    "youtu.be": "YouTube",
+    "x.com": "X",
+    "twitter.com": "X",
+    "instagram.com": "Instagram",
+    "facebook.com": "Facebook",
+    "vimeo.com": "Vimeo",
+    "tiktok.com": "TikTok",
+    "nicovideo.jp": "ニコニコ動画",
+    "spotify.com": "Spotify",
+    "soundcloud.com": "SoundCloud",
+}
+
+
 def _link_card(url: str) -> str:
+    """An embed as a plain link with its site's name: nothing is fetched from that site, now or on load."""
     if not url.startswith(("http://", "https://")):
         return ""
+    host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("m.")
+    site = next((name for domain, name in SITE_NAMES.items() if host == domain or host.endswith("." + domain)), host)
     safe = escape(url, quote=True)
-    return f'<p class="link-card"><a href="{safe}">{safe}</a></p>'
+    return f'<p class="link-card">{escape(site)}: <a href="{safe}">{safe}</a></p>'
 
 
 def autop(text: str) -> str:

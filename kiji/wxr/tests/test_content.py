@@ -49,7 +49,11 @@ EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 
 [cosmosfarm_share_buttons url="https://news.example.jp/" title="x"]
 
-[[caption]] の書き方。]]></content:encoded>
+[[caption]] の書き方。
+
+https://www.youtube.com/watch?v=abc
+
+[embed]https://x.com/kiji/status/1[/embed]]]></content:encoded>
 <excerpt:encoded><![CDATA[来年度予算案が成立へ]]></excerpt:encoded>
 <wp:post_id>7</wp:post_id><wp:post_date_gmt>2024-03-01 03:00:00</wp:post_date_gmt>
 <wp:post_name>budget</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
@@ -107,6 +111,9 @@ class JapaneseNewsPostTests(TestCase):
         self.assertIn("<ruby>漢字<rt>かんじ</rt></ruby>", html)
         self.assertIn("[caption] の書き方。", html)  # [[caption]] is WordPress's literal [caption]
         self.assertNotIn("cosmosfarm", html)
+        self.assertIn('YouTube: <a href="https://www.youtube.com/watch?v=abc"', html)  # a link card, no player
+        self.assertIn('X: <a href="https://x.com/kiji/status/1"', html)
+        self.assertNotIn("<iframe", html)
         self.assertNotIn("alert(1)", html)
         self.assertIn("ショートコードを除去: [cosmosfarm_share_buttons] 1", self.report)
 

@@ -32,6 +32,7 @@ from kiji.newsroom.models import Article, Byline, Category, Image, Tag, Writer
 from kiji.newsroom.permissions import WRITERS_GROUP
 from kiji.newsroom.services.images import store_upload
 from kiji.newsroom.services.publishing import record_revision
+from kiji.newsroom.signals import articles_imported
 from kiji.pages.models import Page
 from kiji.redirects.models import Redirect, key_for_url, old_path_key
 from kiji.wxr.content import convert, gallery_grid
@@ -99,6 +100,7 @@ class _Run:
         self._visitor: Visitor | None = None
         self._default_category: Category | None = None
         self.redirects: dict[str, str] = {}
+        self.changed_ids: list[int] = []  # articles added or updated: search, lists and the page cache hear of them
         self.attachments: list[tuple[str, str]] = []  # (attachment page link, parent post's WordPress ID)
 
     # --- memory of what was imported ---------------------------------------------------------
@@ -439,6 +441,7 @@ class _Run:
             Byline.objects.create(article=article, writer=writer, position=0)
         record_revision(article, note="WordPress から取り込み" if is_new else "WordPress での変更を取り込み")
         self.remember(Kind.ARTICLE, item.wp_id, article.pk, digest)
+        self.changed_ids.append(article.pk)
         (self.report.created if is_new else self.report.updated)[("article", status)] += 1
         self.report.became.append(f"投稿 {item.wp_id} {item.link} → {article.get_absolute_url()}")
         self.article_redirects(item, article)
@@ -577,6 +580,8 @@ def import_wxr(
         run.finish()
         if dry_run:
             transaction.set_rollback(True)
+        elif ids := run.changed_ids:
+            transaction.on_commit(lambda: articles_imported.send(sender=Article, article_ids=ids))
     uploads.close()
     return report
 

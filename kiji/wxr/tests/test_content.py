@@ -235,3 +235,12 @@ class BadItemTests(TestCase):
         self.assertIn("予算案が可決", report)
         self.assertFalse(Article.objects.exists())
         self.assertEqual(Category.objects.count(), 2)
+
+
+class AfterImportTests(TestCase):
+    def test_imported_articles_are_found_by_search_once_committed(self):
+        ensure_roles()
+        with self.captureOnCommitCallbacks(execute=True):
+            import_export()
+        article = Article.objects.get()
+        self.assertContains(self.client.get("/search/", {"q": "予算案"}), f'href="{article.get_absolute_url()}"')

@@ -277,7 +277,7 @@ class _Run:
             writer = Writer.objects.filter(pk=row.object_id).first()
             if writer:
                 self.writers[author.login] = writer
-                self.redirect(f"/author/{author.login}/", writer.get_absolute_url())
+                self.author_redirects(author, writer)
                 return writer
         name = author.display_name or " ".join(p for p in (author.last_name, author.first_name) if p) or author.login
         slug = _unique_slug(Writer, slugify(author.login) or "writer")
@@ -287,8 +287,13 @@ class _Run:
         self.report.created[("writer", "")] += 1
         self.report.became.append(f"著者 {author.login} → 記者「{writer.name}」 {writer.get_absolute_url()}")
         self.writers[author.login] = writer
-        self.redirect(f"/author/{author.login}/", writer.get_absolute_url())
+        self.author_redirects(author, writer)
         return writer
+
+    def author_redirects(self, author: Author, writer: Writer) -> None:
+        self.redirect(f"/author/{author.login}/", writer.get_absolute_url())
+        if author.wp_id:
+            self.redirect(f"/?author={author.wp_id}", writer.get_absolute_url())
 
     def login_for(self, author: Author):
         if not self.create_logins:
@@ -325,7 +330,7 @@ class _Run:
         if len(chain) > 2:
             target = self.category(chain[1], all_terms)
             self.categories[term.slug] = target
-            self.category_redirects(old, target)
+            self.category_redirects(old, target, term.term_id)
             names = " > ".join(t.name for t in chain)
             self.report.folded.append(f"{names} → {target.name}")
             return target
@@ -354,11 +359,13 @@ class _Run:
             category.save(update_fields=["parent"])
         self.remember(Kind.CATEGORY, term.slug, category.pk)
         self.categories[term.slug] = category
-        self.category_redirects(old, category)
+        self.category_redirects(old, category, term.term_id)
         return category
 
-    def category_redirects(self, old: str, category: Category) -> None:
+    def category_redirects(self, old: str, category: Category, term_id: str = "") -> None:
         self.redirect(old, category.get_absolute_url())
+        if term_id:
+            self.redirect(f"/?cat={term_id}", category.get_absolute_url())
         self.redirect(old + "feed/", reverse("reader:category_feed_rss", args=[category.slug]))
 
     def default_category(self) -> Category:
@@ -381,6 +388,7 @@ class _Run:
         self.remember(Kind.TAG, decoded, tag.pk)
         self.tags[decoded] = tag
         self.redirect(f"/tag/{decoded}/", tag.get_absolute_url())
+        self.redirect(f"/?tag={decoded}", tag.get_absolute_url())
         self.redirect(f"/tag/{decoded}/feed/", reverse("reader:tag_feed_rss", args=[tag.slug]))
         return tag
 

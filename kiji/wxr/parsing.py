@@ -50,6 +50,7 @@ class Term:
     name: str
     parent: str = ""  # the parent's slug
     description: str = ""
+    term_id: str = ""
 
 
 @dataclass
@@ -210,6 +211,7 @@ def _author(key: str, element) -> Author:
 
 def _term(key: str, element) -> Term | None:
     f = _children(element)
+    term_id = f.get("wp:term_id", "").strip()
     if key == "wp:category":
         return Term(
             "category",
@@ -217,6 +219,7 @@ def _term(key: str, element) -> Term | None:
             f.get("wp:cat_name", "").strip(),
             f.get("wp:category_parent", "").strip(),
             f.get("wp:category_description", ""),
+            term_id,
         )
     if key == "wp:tag":
         return Term(
@@ -224,6 +227,7 @@ def _term(key: str, element) -> Term | None:
             f.get("wp:tag_slug", "").strip(),
             f.get("wp:tag_name", "").strip(),
             description=f.get("wp:tag_description", ""),
+            term_id=term_id,
         )
     taxonomy = f.get("wp:term_taxonomy", "").strip()
     if taxonomy not in ("category", "post_tag"):
@@ -234,6 +238,7 @@ def _term(key: str, element) -> Term | None:
         f.get("wp:term_name", "").strip(),
         f.get("wp:term_parent", "").strip(),
         f.get("wp:term_description", ""),
+        term_id,
     )
 
 

@@ -63,6 +63,12 @@ class SmallExportTests(TestCase):
         self.assertIn("view the post's comments", comment.body)
         self.assertEqual(comment.created_at.year, 2011)
 
+    def test_front_page_queries_for_terms_and_authors_answer_301(self):
+        foo_bar = Category.objects.get(slug="foo-bar")  # wp:term_id 5 in the export
+        self.assertEqual(self.client.get("/?cat=5")["Location"], foo_bar.get_absolute_url())
+        editor = Writer.objects.get(slug="editor")  # wp:author_id 2
+        self.assertEqual(self.client.get("/?author=2")["Location"], editor.get_absolute_url())
+
     def test_it_adds_nothing_when_run_again(self):
         counts = (
             Article.objects.count(),
@@ -129,6 +135,8 @@ class ThemeUnitTestDataTests(TestCase):
         writer = Writer.objects.get(name="Theme Buster")
         self.assertRedirects(self.client.get("/author/themedemos/"), writer.get_absolute_url(), status_code=301)
         self.assertRedirects(self.client.get("/feed/"), "/feeds/rss/", status_code=301, fetch_redirect_response=False)
+        # the query forms WordPress answers on its front page, with the export's term and author IDs
+        self.assertEqual(self.client.get(f"/?tag={tag.slug}")["Location"], tag.get_absolute_url())
 
     def test_it_keeps_one_level_of_categories_and_reports_the_folding(self):
         self.assertFalse(Category.objects.filter(parent__parent__isnull=False).exists())

@@ -148,6 +148,8 @@ class JapaneseNewsPostTests(TestCase):
         self.assertEqual(comments[1].parent, comments[0])
         self.assertEqual(comments[0].ip_hash, "")
         self.assertIn("スキップ: コメント（spam） 1", self.report)
+        html = self.client.get(self.article.get_absolute_url()).content.decode()
+        self.assertIn(f'<a href="#c{comments[0].pk}">読者Aさんへの返信</a>', html)
 
     def test_old_addresses_answer_301(self):
         new = self.article.get_absolute_url()

@@ -2,6 +2,8 @@
 
 kiji serve                 production server (+ scheduler) at http://127.0.0.1:8000
 kiji import-ldcc PATH      import the livedoor news corpus (folder or .tar.gz)
+kiji import-wxr FILE.xml   import a WordPress export (--media UPLOADS, --dry-run, --skip-bad, --create-logins)
+kiji redirects export --nginx   the old addresses' redirects as an nginx map
 kiji demo                  load the demo content if the site is empty
 kiji createadmin           create an administrator if none exists, print the login once
 kiji reindex               rebuild the search index
@@ -18,6 +20,8 @@ import sys
 COMMANDS = {
     "serve": "serve",
     "import-ldcc": "import_ldcc",
+    "import-wxr": "import_wxr",
+    "redirects": "redirects",
     "demo": "load_demo",
     "createadmin": "createadmin",
     "reindex": "reindex",

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "kiji.audience",
     "kiji.distribution",
     "kiji.newsletters",
+    "kiji.pages",
+    "kiji.redirects",
+    "kiji.wxr",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "kiji.redirects.middleware.RedirectMiddleware",  # old (WordPress) addresses: 301 before a 404
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

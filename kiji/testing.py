@@ -19,8 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # The hostile-input lists (MIT, see tests/fixtures/hostile/LICENSE): inside the repository.
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 # Corpora whose licence keeps them out of the repository (the GPL WordPress exports, the livedoor
-# corpus): read from ../shared/corpora beside the checkout.
-SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
+# corpus): read from ../shared/corpora beside the checkout (or beside a folder of worktrees holding it).
+SHARED_CORPORA = next(
+    (p / "shared" / "corpora" for p in ROOT.parents if (p / "shared" / "corpora").is_dir()),
+    ROOT.parent / "shared" / "corpora",
+)
 
 
 def shared_corpus(*parts: str) -> Path:

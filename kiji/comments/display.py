@@ -19,7 +19,8 @@ def comments_page(article: Article, *, sort: str = "newest", page: int | str = 1
         Comment.objects.visible()
         .filter(article=article)
         .sorted_by(sort)
-        .only("pk", "article_id", "nickname", "body", "like_count", "created_at")
+        .select_related("parent")  # a reply names whom it answers: a join, not a query per comment
+        .only("pk", "article_id", "nickname", "body", "like_count", "created_at", "parent__nickname")
     )
     return Paginator(queryset, size or settings.KIJI_COMMENTS_PAGE_SIZE).get_page(page)
 

@@ -86,6 +86,10 @@ class Comment(RefusesControlCharacters, models.Model):
         REMOVED = "removed", _("Removed")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # A reply answers a top-level comment: one level deep, as on Japanese portals.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies", verbose_name=_("reply to")
+    )
     visitor = models.ForeignKey(Visitor, on_delete=models.PROTECT, related_name="comments")
     ip_hash = models.CharField(_("IP hash"), max_length=64, blank=True)
     nickname = models.CharField(_("nickname"), max_length=100, default="匿名")

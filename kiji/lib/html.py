@@ -48,6 +48,8 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
 }
+# The only classes kept: a picture grid (an imported [gallery]) and a link card (an embed, with no third-party request).
+ALLOWED_CLASSES = {"figure": {"gallery"}, "p": {"link-card"}}
 
 
 def sanitize_html(html: str) -> str:
@@ -56,6 +58,7 @@ def sanitize_html(html: str) -> str:
         html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -18,6 +18,17 @@ class Category(RefusesControlCharacters, models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Lower comes first in the menu."))
     description = models.TextField(_("description"), blank=True)
     in_menu = models.BooleanField(_("shown in the main menu"), default=True)
+    # One level only (ニュース > 政治), as Japanese portals show it; deeper WordPress levels fold into it.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        limit_choices_to={"parent__isnull": True},
+        verbose_name=_("parent category"),
+        help_text=_("Optional. A top-level category this one sits under (one level only)."),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -29,6 +40,19 @@ class Category(RefusesControlCharacters, models.Model):
 
     def get_absolute_url(self):
         return reverse("reader:category", args=[self.slug])
+
+    def trail(self) -> list[tuple[str, str]]:
+        """The breadcrumb's (name, path) pairs: the parent category (read it with select_related), then this one."""
+        crumbs = [(self.parent.name, self.parent.get_absolute_url())] if self.parent_id else []
+        return crumbs + [(self.name, self.get_absolute_url())]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id and (self.parent_id == self.pk or self.parent.parent_id):
+            raise ValidationError({"parent": _("Choose a top-level category: categories have one level of parent.")})
+        if self.parent_id and self.pk and self.children.exists():
+            raise ValidationError({"parent": _("This category has sub-categories, so it must stay at the top level.")})
 
 
 class Tag(RefusesControlCharacters, models.Model):

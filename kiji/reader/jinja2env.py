@@ -11,7 +11,7 @@ from kiji.lib.dates import format_jst, iso_jst
 from kiji.lib.memo import Memo
 from kiji.reader import seo
 from kiji.reader.images import image_attrs
-from kiji.reader.menu import menu_categories
+from kiji.reader.menu import footer_pages, menu_categories
 
 # Reversing a URL costs ~25 µs and an article page links ~40 times (menu, side lists, bylines):
 # the same few hundred URLs, so each process remembers them. A URL depends only on the route, its
@@ -52,6 +52,7 @@ def environment(**options) -> Environment:
         static=static,
         url=url,
         menu_categories=menu_categories,
+        footer_pages=footer_pages,
         image_attrs=image_attrs,
         seo=seo,  # head metadata, JSON-LD and share links (distribution)
         SITE_NAME=settings.SITE_NAME,

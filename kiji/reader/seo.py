@@ -149,7 +149,7 @@ def category_meta(category: Category, page=None) -> dict:
             category.slug,
         )
     )
-    meta["jsonld"] = [breadcrumb_jsonld([(category.name, category.get_absolute_url())])]
+    meta["jsonld"] = [breadcrumb_jsonld(category.trail())]
     return meta
 
 
@@ -207,12 +207,7 @@ def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> di
     )
     meta["jsonld"] = [
         news_article_jsonld(article, writers, image),
-        breadcrumb_jsonld(
-            [
-                (article.category.name, article.category.get_absolute_url()),
-                (article.headline, article.get_absolute_url()),
-            ]
-        ),
+        breadcrumb_jsonld([*article.category.trail(), (article.headline, article.get_absolute_url())]),
     ]
     return meta
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("writers/<slug:slug>/", views.writer_detail, name="writer"),
     path("tags/<tagslug:slug>/", views.tag_detail, name="tag"),
+    path("page/<path:path>/", views.page_detail, name="page"),
     path("preview/articles/<int:pk>/", views.article_preview, name="preview"),
     # feeds, sitemaps, robots.txt (distribution)
     path("feeds/rss/", feeds.ArticleFeed(), name="feed_rss"),

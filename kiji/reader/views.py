@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -13,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from kiji.lib.queries import Prepared
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.newsroom.permissions import can_view
+from kiji.pages.models import Page
 from kiji.reader import slots
 from kiji.reader.menu import menu_categories
 
@@ -38,8 +40,10 @@ def home(request):
 
 
 def category_detail(request, slug):
-    category = get_object_or_404(Category, slug=slug)
-    page = _page(request, Article.objects.published().filter(category=category).for_cards().latest_first())
+    category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
+    # A parent category's page lists its sub-categories' articles too (ニュース shows 政治).
+    in_category = Q(category=category) | Q(category__parent=category)
+    page = _page(request, Article.objects.published().filter(in_category).for_cards().latest_first())
     return render(request, "reader/category.html", {"category": category, "page": page})
 
 
@@ -95,7 +99,7 @@ def _article_context(article: Article, *, preview: bool = False) -> dict:
 
 
 def article_detail(request, pk, slug=None):
-    articles = Article.objects.published().select_related("category", "lead_image").with_last_changed()
+    articles = Article.objects.published().select_related("category__parent", "lead_image").with_last_changed()
     article = get_object_or_404(articles, pk=pk)
     if (slug or "") != article.slug:
         return redirect(article, permanent=True)  # one canonical URL
@@ -106,12 +110,20 @@ def article_detail(request, pk, slug=None):
 @staff_member_required
 def article_preview(request, pk):
     """An unpublished article as readers will see it; only for staff who may see it."""
-    article = get_object_or_404(Article.objects.select_related("category", "lead_image").with_last_changed(), pk=pk)
+    article = get_object_or_404(
+        Article.objects.select_related("category__parent", "lead_image").with_last_changed(), pk=pk
+    )
     if not can_view(request.user, article):  # a writer previews only their own articles, as in the admin
         raise PermissionDenied
     response = render(request, "reader/article.html", _article_context(article, preview=True))
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def page_detail(request, path):
+    """A standing page (会社概要 …) at /page/<parent>/<slug>/."""
+    page = get_object_or_404(Page.objects.published().select_related("parent"), path=path)
+    return render(request, "reader/page.html", {"page": page})
 
 
 def page_not_found(request, exception=None):

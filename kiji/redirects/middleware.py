@@ -1,0 +1,26 @@
+"""Old addresses answer 301 to their new page: on the front page with a WordPress query, or before a 404."""
+
+from django.http import HttpResponsePermanentRedirect
+
+from kiji.redirects.models import WP_QUERY_KEYS, Redirect, old_path_key
+
+
+def _target(request) -> str | None:
+    key = old_path_key(request.path, {k: request.GET.get(k, "") for k in WP_QUERY_KEYS if k in request.GET})
+    return Redirect.objects.filter(old_path=key).values_list("new_path", flat=True).first()
+
+
+class RedirectMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        is_read = request.method in ("GET", "HEAD")
+        # /?p=12 would otherwise be the home page: the old query is looked up before any view runs.
+        if is_read and request.path == "/" and any(k in request.GET for k in WP_QUERY_KEYS):
+            if target := _target(request):
+                return HttpResponsePermanentRedirect(target)
+        response = self.get_response(request)
+        if is_read and response.status_code == 404 and (target := _target(request)):
+            return HttpResponsePermanentRedirect(target)
+        return response

@@ -1,0 +1,678 @@
+"""Importing a WordPress export: authors, categories, tags, posts, pages and comments, in one transaction.
+
+Each WordPress thing is remembered in ImportedItem with a digest of what it was, so running the same
+export again adds nothing and updates (with a revision) only what changed in WordPress since.
+"""
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kiji.audience.models import EditorPick
+from kiji.comments import text as comment_text
+from kiji.comments.models import Comment, Visitor
+from kiji.lib.html import html_to_text
+from kiji.newsroom.models import Article, Byline, Category, Image, Tag, Writer
+from kiji.newsroom.permissions import WRITERS_GROUP
+from kiji.newsroom.services.images import store_upload
+from kiji.newsroom.services.publishing import record_revision
+from kiji.newsroom.signals import articles_imported
+from kiji.pages.models import Page
+from kiji.redirects.models import Redirect, key_for_url, old_path_key
+from kiji.wxr.content import convert, gallery_grid
+from kiji.wxr.media import Uploads, upload_path
+from kiji.wxr.models import ImportedItem
+from kiji.wxr.parsing import Author, Item, Site, Term, WpComment, WxrError, read_export
+
+__all__ = ["WxrError", "ImportReport", "import_wxr"]
+
+Kind = ImportedItem.Kind
+IMPORT_VISITOR = "wordpress-import"  # the one visitor every imported comment is filed under
+UNCATEGORIZED = ("uncategorized", "未分類")
+
+STATUS = {
+    "publish": Article.Status.PUBLISHED,
+    "future": Article.Status.SCHEDULED,
+    "draft": Article.Status.DRAFT,
+    "pending": Article.Status.REVIEW,
+    "private": Article.Status.UNPUBLISHED,
+}
+
+
+@dataclass
+class ImportReport:
+    """What each old thing became; printed by the command, also for --dry-run."""
+
+    created: Counter = field(default_factory=Counter)  # ("article", "published") → n
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)  # reason → n
+    not_public: list[str] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)
+    shortcodes: Counter = field(default_factory=Counter)
+    bad: list[str] = field(default_factory=list)
+    redirects: int = 0  # old addresses answering 301 to their new page
+    images: int = 0  # copied from UPLOADS
+    missing_media: list[str] = field(default_factory=list)  # old addresses with no file in UPLOADS
+    became: list[str] = field(default_factory=list)  # "post 12 → /articles/5/"
+
+
+class _Run:
+    def __init__(self, report: ImportReport, *, skip_bad: bool, create_logins: bool, uploads: Uploads, dry_run: bool):
+        self.report = report
+        self.uploads = uploads
+        self.dry_run = dry_run
+        self.old_hosts: set[str] = set()
+        self.images: dict[str, Image | None] = {}
+        self.attachment_files: dict[str, tuple[str, str, str]] = {}  # WordPress ID → (url, alt, caption)
+        self.pending_leads: list[tuple[Article, str]] = []
+        self.attachment_text: dict[str, tuple[str, str]] = {}  # file under uploads/ → (alt, caption)
+        self.attached: dict[str, list[tuple[int, str]]] = {}  # post's WordPress ID → [(menu order, attachment ID)]
+        self.pending_galleries: list[tuple[Article, str, str]] = []  # (article, WordPress ID, raw content)
+        self.skip_bad = skip_bad
+        self.create_logins = create_logins
+        self.site = ""
+        self.terms: list[Term] = []
+        self.writers: dict[str, Writer] = {}
+        self.categories: dict[str, Category] = {}
+        self.tags: dict[str, Tag] = {}
+        self.page_parents: list[tuple[Page, str]] = []
+        self.pages: dict[str, Page] = {}
+        self.base = ""
+        self.page_links: dict[str, str] = {}
+        self._known: dict[tuple[str, str], ImportedItem] | None = None
+        self._visitor: Visitor | None = None
+        self._default_category: Category | None = None
+        self.redirects: dict[str, str] = {}
+        self.changed_ids: list[int] = []  # articles added or updated: search, lists and the page cache hear of them
+        self.attachments: list[tuple[str, str]] = []  # (attachment page link, parent post's WordPress ID)
+
+    # --- memory of what was imported ---------------------------------------------------------
+    def known(self, kind: str, key: str) -> ImportedItem | None:
+        if self._known is None:
+            rows = ImportedItem.objects.filter(site=self.site)
+            self._known = {(r.kind, r.wp_key): r for r in rows}
+        return self._known.get((kind, key))
+
+    def remember(self, kind: str, key: str, object_id: int, digest: str = "") -> None:
+        row, _ = ImportedItem.objects.update_or_create(
+            site=self.site, kind=kind, wp_key=key, defaults={"object_id": object_id, "digest": digest}
+        )
+        self._known[(kind, key)] = row
+
+    # --- records --------------------------------------------------------------------------------
+    def take(self, record) -> None:
+        if isinstance(record, Site):
+            # base_blog_url first: every WordPress.com export has the same base_site_url
+            self.site = (record.base_blog_url or record.base_site_url or record.link).rstrip("/")
+            self.base = unquote(urlsplit(record.base_blog_url or record.link).path).rstrip("/")
+            for host in {urlsplit(u).hostname for u in (record.base_blog_url, record.link) if u} - {None}:
+                bare = host.removeprefix("www.")
+                # Its pictures: the same host with or without www, or WordPress.com's files host for the blog.
+                self.old_hosts |= {bare, "www." + bare, bare.split(".")[0] + ".files.wordpress.com"}
+            self.redirect("/feed/", "/feeds/rss/")
+            self.redirect("/feed/rss2/", "/feeds/rss/")
+            self.redirect("/feed/atom/", "/feeds/atom/")
+        elif isinstance(record, Author):
+            self.writer(record)
+        elif isinstance(record, Term):
+            self.terms.append(record)  # all come before the items; parents may follow children
+        elif isinstance(record, Item):
+            if self.terms:
+                self.flush_terms()
+            self.item(record)
+
+    def redirect(self, old: str, new: str) -> None:
+        """Remember that `old` (a path, /?p=12, or a full URL of the old site) now lives at `new`."""
+        if old.startswith(("http://", "https://")):
+            old = key_for_url(old)
+        elif old.startswith("/") and "?" not in old:
+            old = old_path_key(self.base + old if not old.startswith(self.base + "/") else old)
+        if old and old != new:
+            self.redirects[old] = new
+
+    def attachment(self, item: Item) -> None:
+        if item.link:
+            self.attachments.append((item.link, item.parent))
+        if item.attachment_url:
+            if host := urlsplit(item.attachment_url).hostname:
+                self.old_hosts.add(host)
+            alt = item.first_meta("_wp_attachment_image_alt") or item.title
+            self.attachment_files[item.wp_id] = (item.attachment_url, _clean(alt), _clean(html_to_text(item.excerpt)))
+            self.attachment_text[upload_path(item.attachment_url)] = self.attachment_files[item.wp_id][1:]
+            self.attached.setdefault(item.parent, []).append((item.menu_order, item.wp_id))
+        self.report.skipped["添付ファイルのページ（元の記事へ転送）"] += 1
+
+    def image(self, url: str, alt: str = "", caption: str = "") -> Image | None:
+        """Kiji's copy of an old site's picture, made once from UPLOADS; None (listed as missing) without the file."""
+        relative = upload_path(url)
+        if relative in self.images:
+            return self.images[relative]
+        image = None
+        found = self.uploads.read(relative) if self.uploads else None
+        name = found[0] if found else relative  # a resized copy (a-300x200.jpg) is made from its original
+        if name in self.images:
+            image = self.images[name]
+        elif row := self.known(Kind.IMAGE, name):
+            image = Image.objects.filter(pk=row.object_id).first()
+        if image is None:
+            if found is None:
+                self.report.missing_media.append(url)
+            elif not self.dry_run:  # a dry run writes no file either
+                try:
+                    upload = ContentFile(found[1], name=name.rsplit("/", 1)[-1])
+                    # The media library's alt text and caption, when the picture is there, over the body's.
+                    alt, caption = self.attachment_text.get(name, (alt, caption))
+                    image = store_upload(image=Image(alt=alt[:200], caption=caption[:300]), upload=upload)
+                except ValidationError as exc:
+                    self.report.missing_media.append(f"{url}（{' '.join(exc.messages)}）")
+                else:
+                    self.remember(Kind.IMAGE, name, image.pk)
+                    self.report.images += 1
+        self.images[relative] = self.images[name] = image
+        return image
+
+    def is_old(self, url: str) -> bool:
+        return url.startswith(("http://", "https://", "//")) and urlsplit(url).hostname in self.old_hosts
+
+    def repoint(self, html: str) -> str:
+        """Pictures to Kiji's copies (or their alt text), links to the old site to paths this site redirects."""
+
+        def img(match: re.Match) -> str:
+            tag = match.group(0)
+            attrs = {m[1].lower(): m[3] if m[3] is not None else m[4] for m in _ATTR.finditer(tag)}
+            src = attrs.get("src", "")
+            if not (self.is_old(src) or src.startswith("/wp-content/")):
+                return tag
+            image = self.image(src, attrs.get("alt", ""))
+            if image is None:
+                return escape(attrs.get("alt", ""))
+            tag = _ATTR.sub(lambda m: "" if m[1].lower() in ("srcset", "sizes") else m[0], tag)
+            return tag.replace(src, image.file.url, 1)
+
+        def href(match: re.Match) -> str:
+            url = match[3] if match[3] is not None else match[4]
+            if not self.is_old(url):
+                return match.group(0)
+            if "/uploads/" in url or urlsplit(url).hostname.endswith(".files.wordpress.com"):
+                image = self.image(url)
+                return f' {match[1]}="{image.file.url}"' if image else ""
+            parts = urlsplit(url)
+            return f' {match[1]}="{escape(parts.path or "/")}{"?" + escape(parts.query) if parts.query else ""}"'
+
+        html = _IMG.sub(img, html)
+        return _HREF.sub(href, html)
+
+    def galleries(self) -> None:
+        """Posts with a [gallery], converted again now that every attachment of the export is known."""
+        for article, wp_id, content in self.pending_galleries:
+
+            def grid(attrs: dict[str, str], wp_id=wp_id) -> str:
+                ids = [i.strip() for i in (attrs.get("ids") or attrs.get("include") or "").split(",") if i.strip()]
+                ids = ids or [a for _, a in sorted(self.attached.get(attrs.get("id") or wp_id, []))]
+                files = [self.attachment_files[i] for i in ids if i in self.attachment_files]
+                return gallery_grid([(url, alt or caption, caption) for url, alt, caption in files])
+
+            article.body = self.repoint(convert(content, self.report.shortcodes, gallery=grid))
+            article.save(update_fields=["body", "description"])
+
+    def lead_images(self) -> None:
+        for article, thumbnail_id in self.pending_leads:
+            if file := self.attachment_files.get(thumbnail_id):
+                url, alt, caption = file
+                if (image := self.image(url, alt, caption)) and article.lead_image_id != image.pk:
+                    article.lead_image = image
+                    article.save(update_fields=["lead_image"])
+
+    def write_redirects(self) -> None:
+        for link, parent_id in self.attachments:
+            if row := self.known(Kind.ARTICLE, parent_id):
+                if article := Article.objects.filter(pk=row.object_id).only("pk", "slug").first():
+                    self.redirect(link, article.get_absolute_url())
+        existing = dict(Redirect.objects.filter(old_path__in=list(self.redirects)).values_list("old_path", "new_path"))
+        for old, new in self.redirects.items():
+            if existing.get(old) != new:
+                Redirect.objects.update_or_create(old_path=old, defaults={"new_path": new, "note": "WordPress"})
+        self.report.redirects = len(self.redirects)
+
+    def finish(self) -> None:
+        self.flush_terms()
+        self.galleries()
+        self.lead_images()
+        for page, parent_id in self.page_parents:
+            parent = self.pages.get(parent_id)
+            if parent and parent.pk != page.pk and not _is_below(parent, page):
+                page.parent = parent
+        for page in sorted(self.pages.values(), key=_depth):  # parents first: a path starts with its parent's
+            old_path = page.path
+            page.derive_fields()
+            if page.path != old_path:
+                page.save()
+        for wp_id, page in self.pages.items():
+            self.redirect(f"/?page_id={wp_id}", page.get_absolute_url())
+            if link := self.page_links.get(wp_id):
+                self.redirect(link, page.get_absolute_url())
+        self.write_redirects()
+
+    def writer(self, author: Author) -> Writer:
+        if author.login in self.writers:
+            return self.writers[author.login]
+        if row := self.known(Kind.WRITER, author.login):
+            writer = Writer.objects.filter(pk=row.object_id).first()
+            if writer:
+                self.writers[author.login] = writer
+                self.author_redirects(author, writer)
+                return writer
+        name = author.display_name or " ".join(p for p in (author.last_name, author.first_name) if p) or author.login
+        slug = _unique_slug(Writer, slugify(author.login) or "writer")
+        # The e-mail stays private: only a login (with --create-logins) keeps it, never the public profile.
+        writer = Writer.objects.create(name=_clean(name)[:80], slug=slug, user=self.login_for(author))
+        self.remember(Kind.WRITER, author.login, writer.pk)
+        self.report.created[("writer", "")] += 1
+        self.report.became.append(f"著者 {author.login} → 記者「{writer.name}」 {writer.get_absolute_url()}")
+        self.writers[author.login] = writer
+        self.author_redirects(author, writer)
+        return writer
+
+    def author_redirects(self, author: Author, writer: Writer) -> None:
+        self.redirect(f"/author/{author.login}/", writer.get_absolute_url())
+        if author.wp_id:
+            self.redirect(f"/?author={author.wp_id}", writer.get_absolute_url())
+
+    def login_for(self, author: Author):
+        if not self.create_logins:
+            return None
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=author.login[:150], defaults={"email": author.email, "is_staff": True}
+        )
+        if created:
+            user.set_unusable_password()  # they set one through the password reset
+            user.save()
+            user.groups.add(Group.objects.get(name=WRITERS_GROUP))
+        return user if not hasattr(user, "writer") else None
+
+    def flush_terms(self) -> None:
+        terms, self.terms = self.terms, []
+        categories = {t.slug: t for t in terms if t.taxonomy == "category" and t.slug}
+        for term in categories.values():
+            self.category(term, categories)
+        for term in terms:
+            if term.taxonomy == "post_tag" and term.slug:
+                self.tag(term.slug, term.name)
+
+    def category(self, term: Term, all_terms: dict[str, Term]) -> Category:
+        if term.slug in self.categories:
+            return self.categories[term.slug]
+        chain = [term]
+        while chain[-1].parent and chain[-1].parent in all_terms and len(chain) < 50:
+            if all_terms[chain[-1].parent] in chain:
+                break  # a loop in the export: stop climbing
+            chain.append(all_terms[chain[-1].parent])
+        chain.reverse()  # top first
+        old = "/category/" + "/".join(unquote(t.slug) for t in chain) + "/"
+        if len(chain) > 2:
+            target = self.category(chain[1], all_terms)
+            self.categories[term.slug] = target
+            self.category_redirects(old, target, term.term_id)
+            names = " > ".join(t.name for t in chain)
+            self.report.folded.append(f"{names} → {target.name}")
+            return target
+        parent = self.category(chain[0], all_terms) if len(chain) == 2 else None
+        row = self.known(Kind.CATEGORY, term.slug)
+        category = Category.objects.filter(pk=row.object_id).first() if row else None
+        slug = _ascii_slug(term.slug, fallback="category")[:60]
+        if category is None:
+            category = Category.objects.filter(slug=slug).first()
+        if category is None:
+            position = (Category.objects.aggregate(m=Max("position"))["m"] or 0) + 1
+            category = Category.objects.create(
+                name=_clean(term.name or term.slug)[:60],
+                slug=_unique_slug(Category, slug, max_length=60),
+                description=_clean(term.description),
+                parent=parent,
+                position=position,
+                in_menu=parent is None,
+            )
+            self.report.created[("category", "")] += 1
+            self.report.became.append(
+                f"カテゴリー {unquote(term.slug)} → 「{category.name}」 {category.get_absolute_url()}"
+            )
+        elif parent and category.parent_id is None and category.pk != parent.pk and not category.children.exists():
+            category.parent = parent
+            category.save(update_fields=["parent"])
+        self.remember(Kind.CATEGORY, term.slug, category.pk)
+        self.categories[term.slug] = category
+        self.category_redirects(old, category, term.term_id)
+        return category
+
+    def category_redirects(self, old: str, category: Category, term_id: str = "") -> None:
+        self.redirect(old, category.get_absolute_url())
+        if term_id:
+            self.redirect(f"/?cat={term_id}", category.get_absolute_url())
+        self.redirect(old + "feed/", reverse("reader:category_feed_rss", args=[category.slug]))
+
+    def default_category(self) -> Category:
+        if self._default_category is None:
+            self._default_category = self.categories.get(UNCATEGORIZED[0]) or self.category(
+                Term("category", UNCATEGORIZED[0], UNCATEGORIZED[1]), {}
+            )
+        return self._default_category
+
+    def tag(self, slug: str, name: str) -> Tag:
+        decoded = unquote(slug)
+        if decoded in self.tags:
+            return self.tags[decoded]
+        name = _clean(name or decoded)[:60]
+        tag = Tag.objects.filter(slug=decoded[:80]).first() or Tag.objects.filter(name=name).first()
+        if tag is None:
+            tag = Tag.objects.create(name=name, slug=_unique_slug(Tag, decoded[:80] or "tag", max_length=80))
+            self.report.created[("tag", "")] += 1
+            self.report.became.append(f"タグ {decoded} → 「{tag.name}」 {tag.get_absolute_url()}")
+        self.remember(Kind.TAG, decoded, tag.pk)
+        self.tags[decoded] = tag
+        self.redirect(f"/tag/{decoded}/", tag.get_absolute_url())
+        self.redirect(f"/?tag={decoded}", tag.get_absolute_url())
+        self.redirect(f"/tag/{decoded}/feed/", reverse("reader:tag_feed_rss", args=[tag.slug]))
+        return tag
+
+    # --- items ----------------------------------------------------------------------------------
+    def item(self, item: Item) -> None:
+        try:
+            with transaction.atomic():  # a savepoint: a bad item under --skip-bad leaves nothing behind
+                if item.post_type == "post":
+                    self.post(item)
+                elif item.post_type == "page":
+                    self.page(item)
+                elif item.post_type == "attachment":
+                    self.attachment(item)
+                else:
+                    self.report.skipped[f"{item.post_type}（記事・固定ページ以外）"] += 1
+        except (ValueError, TypeError) as exc:
+            message = f"{item.post_type} {item.wp_id}「{item.title[:40]}」: {exc}"
+            if not self.skip_bad:
+                raise WxrError(message, item.line) from exc
+            message = f"{item.line} 行目の {message}"
+            self.report.bad.append(message)
+
+    def post(self, item: Item) -> None:
+        if item.status == "trash":
+            self.report.skipped["ゴミ箱の投稿"] += 1
+            return
+        if item.status not in STATUS:
+            self.report.skipped[f"投稿（状態 {item.status or '不明'}）"] += 1
+            return
+        status = STATUS[item.status]
+        if status in (Article.Status.PUBLISHED, Article.Status.SCHEDULED) and not (item.date_gmt or item.date_local):
+            raise ValueError("公開日時（wp:post_date）がありません")
+        if item.password and status == Article.Status.PUBLISHED:
+            status = Article.Status.UNPUBLISHED
+        if status == Article.Status.UNPUBLISHED:
+            why = "パスワード保護" if item.password else "非公開"
+            self.report.not_public.append(f"投稿 {item.wp_id}「{item.title[:40]}」（{why}）")
+        digest = _digest(item)
+        row = self.known(Kind.ARTICLE, item.wp_id)
+        article = Article.objects.filter(pk=row.object_id).first() if row else None
+        if article is not None and row.digest == digest:
+            self.report.unchanged[("article", status)] += 1
+            self.article_redirects(item, article)
+            return
+        is_new = article is None
+        article = article or Article(created_at=item.date_gmt or timezone.now())
+        self.fill_article(article, item, status)
+        article.save()
+        if item.sticky and not EditorPick.objects.filter(article=article).exists():
+            EditorPick.objects.create(article=article)  # WordPress's sticky post: pinned to おすすめニュース
+            self.report.became.append(f"固定表示の投稿 {item.wp_id} → おすすめニュース")
+        if thumbnail := item.first_meta("_thumbnail_id"):
+            self.pending_leads.append((article, thumbnail.strip()))
+        tags = [self.tag(s or n, n) for tax, s, n in item.terms if tax == "post_tag" and (s or n)]
+        article.tags.set(tags)
+        writer = self.writers.get(item.creator) or (self.writer(Author(login=item.creator)) if item.creator else None)
+        if writer and not Byline.objects.filter(article=article, writer=writer).exists():
+            Byline.objects.create(article=article, writer=writer, position=0)
+        record_revision(article, note="WordPress から取り込み" if is_new else "WordPress での変更を取り込み")
+        self.remember(Kind.ARTICLE, item.wp_id, article.pk, digest)
+        self.changed_ids.append(article.pk)
+        (self.report.created if is_new else self.report.updated)[("article", status)] += 1
+        self.report.became.append(f"投稿 {item.wp_id} {item.link} → {article.get_absolute_url()}")
+        self.article_redirects(item, article)
+        self.comments(item, article)
+
+    def article_redirects(self, item: Item, article: Article) -> None:
+        """The post's link, /?p=ID and each old slug where WordPress answered it."""
+        new = article.get_absolute_url()
+        self.redirect(f"/?p={item.wp_id}", new)
+        # Not the guid: it names the post where it was first written, whose ?p= may be another post here.
+        if item.link.startswith(("http://", "https://")):
+            self.redirect(item.link, new)
+        path = key_for_url(item.link) if item.link else ""
+        current = unquote(item.slug)
+        for old_slug in item.meta.get("_wp_old_slug", []):
+            old_slug = unquote(old_slug.strip())
+            if not old_slug:
+                continue
+            self.redirect(f"/?name={old_slug}", new)
+            if current and path.endswith(f"/{current}/"):
+                self.redirect(path[: -len(current) - 1] + old_slug + "/", new)
+
+    def fill_article(self, article: Article, item: Item, status: str) -> None:
+        article.headline = _clean(item.title)[:200] or "（無題）"
+        article.deck = _clean(html_to_text(item.excerpt)).replace("\n", " ")[:300]
+        article.slug = _ascii_slug(item.slug, fallback="")[:120]
+        if "[gallery" in item.content:  # its attachments may come later in the file: made in finish()
+            self.pending_galleries.append((article, item.wp_id, item.content))
+            article.body = convert(item.content, Counter(), gallery=lambda attrs: "")
+        else:
+            article.body = self.repoint(convert(item.content, self.report.shortcodes))
+        article.status = status
+        article.published_at = item.date_gmt or item.date_local
+        slugs = [s for tax, s, _ in item.terms if tax == "category"]
+        article.category = (
+            next((self.categories[s] for s in slugs if s in self.categories), None) or self.default_category()
+        )
+
+    def comments(self, item: Item, article: Article) -> None:
+        made: dict[str, Comment] = {}
+        parents: dict[str, str] = {c.wp_id: c.parent for c in item.comments}
+        for wp in sorted(item.comments, key=lambda c: _int(c.wp_id)):
+            status = self.comment_status(wp)
+            if status is None:
+                continue
+            key = f"{item.wp_id}:{wp.wp_id}"
+            if row := self.known(Kind.COMMENT, key):
+                made[wp.wp_id] = Comment.objects.filter(pk=row.object_id).first()
+                self.report.unchanged[("comment", status)] += 1
+                continue
+            top = _top(wp.wp_id, parents)
+            body = comment_text.clean(html_to_text(wp.content)) or "（本文なし）"
+            comment = Comment.objects.create(
+                article=article,
+                parent=made.get(top) if top != wp.wp_id else None,
+                visitor=self.visitor(),
+                nickname=comment_text.clean(wp.author, multiline=False)[:100] or "匿名",
+                body=body,  # kept whole, past the 300-character rule for new comments
+                body_hash=comment_text.body_hash(body),
+                status=status,
+                held_reason="WordPress で承認待ち" if status == Comment.Status.PENDING else "",
+            )
+            if wp.date_gmt:  # created_at is set on insert; the original time goes in afterwards
+                Comment.objects.filter(pk=comment.pk).update(created_at=wp.date_gmt)
+            made[wp.wp_id] = comment
+            self.remember(Kind.COMMENT, key, comment.pk)
+            self.report.created[("comment", status)] += 1
+
+    def comment_status(self, wp: WpComment) -> str | None:
+        if wp.type in ("pingback", "trackback"):
+            self.report.skipped[f"コメント（{wp.type}）"] += 1
+            return None
+        if wp.approved in ("spam", "trash"):
+            self.report.skipped[f"コメント（{wp.approved}）"] += 1
+            return None
+        return Comment.Status.APPROVED if wp.approved == "1" else Comment.Status.PENDING
+
+    def visitor(self) -> Visitor:
+        if self._visitor is None:
+            self._visitor, _ = Visitor.objects.get_or_create(key=IMPORT_VISITOR)
+        return self._visitor
+
+    def page(self, item: Item) -> None:
+        if item.status == "trash":
+            self.report.skipped["ゴミ箱の固定ページ"] += 1
+            return
+        if item.comments:  # Kiji's pages take no comments: counted, never dropped silently
+            self.report.skipped["コメント（固定ページへのもの）"] += len(item.comments)
+        status = Page.Status.PUBLISHED if item.status == "publish" and not item.password else Page.Status.DRAFT
+        if item.status in ("private",) or item.password:
+            self.report.not_public.append(f"固定ページ {item.wp_id}「{item.title[:40]}」（非公開）")
+        digest = _digest(item)
+        row = self.known(Kind.PAGE, item.wp_id)
+        page = Page.objects.filter(pk=row.object_id).first() if row else None
+        self.page_links[item.wp_id] = item.link
+        if page is not None and row.digest == digest:
+            self.pages[item.wp_id] = page
+            self.report.unchanged[("page", status)] += 1
+            return
+        is_new = page is None
+        page = page or Page(created_at=item.date_gmt or timezone.now())
+        page.title = _clean(item.title)[:200] or "（無題）"
+        page.body = self.repoint(convert(item.content, self.report.shortcodes))
+        page.status = status
+        page.position = min(max(item.menu_order, 0), 32767)
+        page.in_footer = item.parent in ("", "0")
+        if is_new:
+            page.slug = _unique_page_slug(unquote(item.slug) or f"page-{item.wp_id}")
+        page.save()
+        self.pages[item.wp_id] = page
+        if item.parent not in ("", "0"):
+            self.page_parents.append((page, item.parent))
+        self.remember(Kind.PAGE, item.wp_id, page.pk, digest)
+        (self.report.created if is_new else self.report.updated)[("page", status)] += 1
+        self.report.became.append(f"固定ページ {item.wp_id} {item.link} → {page.get_absolute_url()}")
+
+
+def import_wxr(
+    *,
+    path: str | Path,
+    dry_run: bool = False,
+    skip_bad: bool = False,
+    create_logins: bool = False,
+    media: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import the export at `path` in one transaction (rolled back for a dry run); WxrError changes nothing."""
+    report = ImportReport()
+    uploads = Uploads(media)
+    with transaction.atomic():
+        run = _Run(report, skip_bad=skip_bad, create_logins=create_logins, uploads=uploads, dry_run=dry_run)
+        for record in read_export(path):
+            run.take(record)
+            if progress and isinstance(record, Item):
+                progress(1)
+        run.finish()
+        if dry_run:
+            transaction.set_rollback(True)
+        elif ids := run.changed_ids:
+            transaction.on_commit(lambda: articles_imported.send(sender=Article, article_ids=ids))
+    uploads.close()
+    return report
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ATTR = re.compile(r"""\s([\w-]+)\s*=\s*("([^"]*)"|'([^']*)')""")
+_HREF = re.compile(r"""\s(href)\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
+
+
+def _digest(item: Item) -> str:
+    fields = [
+        item.title,
+        item.content,
+        item.excerpt,
+        item.status,
+        item.slug,
+        item.password,
+        str(item.date_gmt),
+        item.parent,
+        item.menu_order,
+        sorted(item.terms),
+        item.creator,
+    ]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _depth(page: Page) -> int:
+    depth, seen = 0, set()
+    while page.parent_id and page.pk not in seen and depth < 50:
+        seen.add(page.pk)
+        page, depth = page.parent, depth + 1
+    return depth
+
+
+def _is_below(page: Page, ancestor: Page) -> bool:
+    """Whether `ancestor` is already above `page`: giving it `page` as a parent would make a loop."""
+    seen = set()
+    while page is not None and page.pk not in seen:
+        if page.pk == ancestor.pk:
+            return True
+        seen.add(page.pk)
+        page = page.parent if page.parent_id else None
+    return False
+
+
+def _top(wp_id: str, parents: dict[str, str]) -> str:
+    """The top-level comment of a thread: replies are one level deep in Kiji."""
+    seen = set()
+    while parents.get(wp_id, "0") not in ("0", "") and parents[wp_id] in parents and wp_id not in seen:
+        seen.add(wp_id)
+        wp_id = parents[wp_id]
+    return wp_id
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+def _clean(value: str) -> str:
+    return comment_text.scrub(value or "").strip()
+
+
+def _ascii_slug(slug: str, *, fallback: str) -> str:
+    decoded = unquote(slug or "")
+    ascii_slug = slugify(decoded)
+    if ascii_slug:
+        return ascii_slug
+    if not decoded:
+        return fallback
+    return f"{fallback or 'wp'}-{hashlib.sha1(decoded.encode()).hexdigest()[:8]}" if fallback else ""
+
+
+def _unique_slug(model, slug: str, *, max_length: int = 80) -> str:
+    candidate, n = slug[:max_length], 2
+    while model.objects.filter(slug=candidate).exists():
+        suffix = f"-{n}"
+        candidate, n = slug[: max_length - len(suffix)] + suffix, n + 1
+    return candidate
+
+
+def _unique_page_slug(slug: str) -> str:
+    slug = slugify(slug, allow_unicode=True) or "page"
+    candidate, n = slug[:120], 2
+    while Page.objects.filter(path=candidate).exists():
+        candidate, n = f"{slug[:115]}-{n}", n + 1
+    return candidate

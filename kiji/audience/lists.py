@@ -243,6 +243,9 @@ def compute_also_read(article_ids: list[int] | None = None) -> int:
 
     model = _model.get("model")
     if article_ids is None or model is None:
+        # Release the old model first: two models side by side would double the peak memory.
+        model = None
+        _model.pop("model")
         model = _model.set("model", similar.index_model())
         if article_ids is None:
             return write_also_read(model.similar_all(limit=STORED + 10))
@@ -261,7 +264,9 @@ def refresh_also_read_job() -> None:
     if not backend.claim("also_read", 10):
         return
     now = timezone.now()
-    if _model.get("model") is None or backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
+    # The first round claims like the others: a process that starts (or restarts) inside another's
+    # period builds its model only when an article changes, and never rebuilds twice back to back.
+    if backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
         compute_also_read()
     else:
         since = datetime.fromtimestamp((backend.read_list("_also_read_since") or {}).get("ts", 0), tz=UTC)

@@ -62,7 +62,10 @@ def answer(path: str, start_response) -> list[bytes]:
     else:
         checks = readiness()
         ready = all(value == "ok" for value in checks.values())
-        status, body = ("200 OK" if ready else "503 Service Unavailable"), {"status": "ok" if ready else "error", **checks}
+        status, body = (
+            ("200 OK" if ready else "503 Service Unavailable"),
+            {"status": "ok" if ready else "error", **checks},
+        )
     payload = json.dumps(body).encode()
     start_response(
         status,

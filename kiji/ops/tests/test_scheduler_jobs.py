@@ -76,3 +76,12 @@ def test_a_dead_slow_process_is_started_again_at_the_next_round():
     helper.ensure_running()
     assert helper.process is not first
     helper.stop()
+
+
+def test_statistics_are_refreshed_in_the_slow_process_every_few_hours():
+    from kiji.newsroom import jobs as newsroom_jobs
+
+    assert "newsroom.statistics" in slow_jobs()
+    with mock.patch.object(newsroom_jobs, "refresh_statistics") as analyze:
+        assert [newsroom_jobs.statistics() for _ in range(3)] == [True, False, False]
+    assert analyze.call_count == 1

@@ -50,11 +50,14 @@ def _ranked(views: dict[int, int], meta: dict[int, tuple]) -> list[int]:
     return sorted((pk for pk in views if pk in meta), key=lambda pk: (-views[pk], -meta[pk][1], -pk))
 
 
-def _published_meta(now: datetime) -> dict[int, tuple[int, float]]:
-    return {
-        pk: (cat, ts.timestamp())
-        for pk, cat, ts in Article.objects.published(now).values_list("pk", "category_id", "published_at")
-    }
+def _published_meta(now: datetime, *, viewed_since: datetime | None = None) -> dict[int, tuple[int, float]]:
+    """{pk: (category, published timestamp)} of published articles; with `viewed_since`, only of those
+    viewed since then (the rankings' and trending's candidates: never the whole archive each minute)."""
+    articles = Article.objects.published(now)
+    if viewed_since is not None:
+        viewed = ArticleViewHour.objects.filter(hour__gte=viewed_since).values("article")
+        articles = articles.filter(pk__in=viewed)
+    return {pk: (cat, ts.timestamp()) for pk, cat, ts in articles.values_list("pk", "category_id", "published_at")}
 
 
 def compute_rankings(now: datetime, meta: dict) -> dict[str, dict]:
@@ -106,17 +109,16 @@ def compute_trending(now: datetime, meta: dict) -> dict[str, dict]:
     return {"trending": {"ids": ids, "scores": [round(scores[pk], 2) for pk in ids]}}
 
 
-def compute_recommended(now: datetime, lists: dict[str, dict], meta: dict | None = None) -> dict[str, dict]:
+def compute_recommended(now: datetime, lists: dict[str, dict]) -> dict[str, dict]:
     """Editors' active picks first (in their order), then the day's ranking, then trending, then the
     newest article of each category: a new site, or a quiet night, still recommends something."""
     picks = list(EditorPick.objects.active(now).values_list("article_id", "expires_at"))
-    meta = _published_meta(now) if meta is None else meta
     ids = list(
         dict.fromkeys(
             [pk for pk, _ in picks]
             + lists.get("ranking:24h:all", {}).get("ids", [])
             + lists.get("trending", {}).get("ids", [])
-            + _newest_per_category(meta)
+            + _newest_per_category(now)
         )
     )
     return {
@@ -129,21 +131,30 @@ def compute_recommended(now: datetime, lists: dict[str, dict], meta: dict | None
     }
 
 
-def _newest_per_category(meta: dict[int, tuple[int, float]]) -> list[int]:
-    """Newest first, at most one article per category, so the fallback is varied."""
-    newest: dict[int, int] = {}
-    for pk in sorted(meta, key=lambda pk: (-meta[pk][1], -pk)):
-        newest.setdefault(meta[pk][0], pk)
-    return list(newest.values())[:STORED]
+def _newest_per_category(now: datetime) -> list[int]:
+    """Newest first, at most one article per category, so the fallback is varied (one indexed
+    query per category, not the whole archive)."""
+    newest = []
+    for category_id in Category.objects.values_list("pk", flat=True):
+        found = (
+            Article.objects.published(now)
+            .filter(category_id=category_id)
+            .order_by("-published_at", "-pk")
+            .values_list("published_at", "pk")
+            .first()
+        )
+        if found:
+            newest.append(found)
+    return [pk for _, pk in sorted(newest, reverse=True)][:STORED]
 
 
 def compute_lists(now: datetime | None = None) -> dict[str, dict]:
     """Rankings, trending and recommended, written to the store; returns what was written."""
     now = now or timezone.now()
-    meta = _published_meta(now)
+    meta = _published_meta(now, viewed_since=_since(now, max(WINDOWS.values())))
     lists = compute_rankings(now, meta)
     lists.update(compute_trending(now, meta))
-    lists.update(compute_recommended(now, lists, meta))
+    lists.update(compute_recommended(now, lists))
     get_backend().write_lists(lists)
     return lists
 

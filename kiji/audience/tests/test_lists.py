@@ -51,6 +51,19 @@ class ListsContract:
         with override_settings(KIJI_AUDIENCE_RANKING_WINDOW="7d"):
             self.assertEqual(len(lists.ranking(self.politics)), 6)
 
+    def test_the_minute_round_reads_only_articles_viewed_this_week(self):
+        viewed = self.make_article(headline="読まれた記事")
+        last_month = self.make_article(headline="先月読まれた記事", published_at=self.clock - timedelta(days=40))
+        self.make_article(headline="誰も読んでいない記事")
+        self.add_views(viewed, 3)
+        self.add_views(last_month, 50, hours_ago=24 * 30)
+        read = []
+        meta = lists._published_meta
+        with mock.patch.object(lists, "_published_meta", lambda *a, **kw: read.append(meta(*a, **kw)) or read[-1]):
+            lists.compute_lists()
+        self.assertEqual([set(found) for found in read], [{viewed.pk}])
+        self.assertEqual(headlines(lists.ranking(None, window="7d")), ["読まれた記事"])
+
     def test_unpublished_articles_leave_every_list_at_once(self):
         gone = self.make_article(headline="取り下げた記事")
         stays = self.make_article(headline="残る記事")

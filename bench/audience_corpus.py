@@ -12,7 +12,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz"
+# ../shared beside the checkout, or ../../shared for a worktree under /work/wt/NAME
+CORPUS = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()), ROOT.parent / "shared"
+) / ("corpora/livedoor-news-corpus.tar.gz")
 DB_PATH = Path(tempfile.gettempdir()) / "kiji-bench-audience.sqlite3"
 
 

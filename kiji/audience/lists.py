@@ -50,11 +50,14 @@ def _ranked(views: dict[int, int], meta: dict[int, tuple]) -> list[int]:
     return sorted((pk for pk in views if pk in meta), key=lambda pk: (-views[pk], -meta[pk][1], -pk))
 
 
-def _published_meta(now: datetime) -> dict[int, tuple[int, float]]:
-    return {
-        pk: (cat, ts.timestamp())
-        for pk, cat, ts in Article.objects.published(now).values_list("pk", "category_id", "published_at")
-    }
+def _published_meta(now: datetime, *, viewed_since: datetime | None = None) -> dict[int, tuple[int, float]]:
+    """{pk: (category, published timestamp)} of published articles; with `viewed_since`, only of those
+    viewed since then (the rankings' and trending's candidates: never the whole archive each minute)."""
+    articles = Article.objects.published(now)
+    if viewed_since is not None:
+        viewed = ArticleViewHour.objects.filter(hour__gte=viewed_since).values("article")
+        articles = articles.filter(pk__in=viewed)
+    return {pk: (cat, ts.timestamp()) for pk, cat, ts in articles.values_list("pk", "category_id", "published_at")}
 
 
 def compute_rankings(now: datetime, meta: dict) -> dict[str, dict]:
@@ -106,15 +109,14 @@ def compute_trending(now: datetime, meta: dict) -> dict[str, dict]:
     return {"trending": {"ids": ids, "scores": [round(scores[pk], 2) for pk in ids]}}
 
 
-def compute_recommended(now: datetime, lists: dict[str, dict], meta: dict | None = None) -> dict[str, dict]:
+def compute_recommended(now: datetime, lists: dict[str, dict]) -> dict[str, dict]:
     """Editors' active picks first (in their order), then the day's ranking, then trending, then the
     newest article of each category: a new site, or a quiet night, still recommends something."""
     picks = list(EditorPick.objects.active(now).values_list("article_id", "expires_at"))
-    meta = _published_meta(now) if meta is None else meta
     automatic = (
         lists.get("ranking:24h:all", {}).get("ids", [])
         + lists.get("trending", {}).get("ids", [])
-        + _newest_per_category(meta)
+        + _newest_per_category(now)
     )
     # 広告/PR articles are recommended only when an editor picks them.
     sponsored = set(Article.objects.filter(pk__in=automatic).exclude(sponsorship="").values_list("pk", flat=True))
@@ -129,21 +131,30 @@ def compute_recommended(now: datetime, lists: dict[str, dict], meta: dict | None
     }
 
 
-def _newest_per_category(meta: dict[int, tuple[int, float]]) -> list[int]:
-    """Newest first, at most one article per category, so the fallback is varied."""
-    newest: dict[int, int] = {}
-    for pk in sorted(meta, key=lambda pk: (-meta[pk][1], -pk)):
-        newest.setdefault(meta[pk][0], pk)
-    return list(newest.values())[:STORED]
+def _newest_per_category(now: datetime) -> list[int]:
+    """Newest first, at most one article per category, so the fallback is varied (one indexed
+    query per category, not the whole archive)."""
+    newest = []
+    for category_id in Category.objects.values_list("pk", flat=True):
+        found = (
+            Article.objects.published(now)
+            .filter(category_id=category_id)
+            .order_by("-published_at", "-pk")
+            .values_list("published_at", "pk")
+            .first()
+        )
+        if found:
+            newest.append(found)
+    return [pk for _, pk in sorted(newest, reverse=True)][:STORED]
 
 
 def compute_lists(now: datetime | None = None) -> dict[str, dict]:
     """Rankings, trending and recommended, written to the store; returns what was written."""
     now = now or timezone.now()
-    meta = _published_meta(now)
+    meta = _published_meta(now, viewed_since=_since(now, max(WINDOWS.values())))
     lists = compute_rankings(now, meta)
     lists.update(compute_trending(now, meta))
-    lists.update(compute_recommended(now, lists, meta))
+    lists.update(compute_recommended(now, lists))
     get_backend().write_lists(lists)
     return lists
 
@@ -243,6 +254,9 @@ def compute_also_read(article_ids: list[int] | None = None) -> int:
 
     model = _model.get("model")
     if article_ids is None or model is None:
+        # Release the old model first: two models side by side would double the peak memory.
+        model = None
+        _model.pop("model")
         model = _model.set("model", similar.index_model())
         if article_ids is None:
             return write_also_read(model.similar_all(limit=STORED + 10))
@@ -261,7 +275,9 @@ def refresh_also_read_job() -> None:
     if not backend.claim("also_read", 10):
         return
     now = timezone.now()
-    if _model.get("model") is None or backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
+    # The first round claims like the others: a process that starts (or restarts) inside another's
+    # period builds its model only when an article changes, and never rebuilds twice back to back.
+    if backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
         compute_also_read()
     else:
         since = datetime.fromtimestamp((backend.read_list("_also_read_since") or {}).get("ts", 0), tz=UTC)

@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from kiji.audience.models import ArticleViewHour, CoRead, ListSnapshot
@@ -44,6 +45,28 @@ def persist_counts(counts: Counter, co: Counter) -> None:
                 "+ excluded.count",
                 pairs,
             )
+
+
+# View-hour rows older than this are rolled up: longer than every ranking window (7 days) and
+# the editors' daily chart (30 days), with a JST day to spare.
+KEEP_HOURS_DAYS = 32
+ROLLED_UP = datetime(1970, 1, 1, tzinfo=UTC)  # the hour of each article's one row of older views
+
+
+def roll_up_view_hours(now: datetime) -> int:
+    """Fold view-hour rows older than KEEP_HOURS_DAYS into one row per article (hour ROLLED_UP), so
+    the table holds a month of hours plus one row per article: totals are unchanged, and each run
+    reads only the hours that aged since the last (the rolled rows sit below the range read).
+    Returns how many rows were folded."""
+    aged = ArticleViewHour.objects.filter(hour__gt=ROLLED_UP, hour__lt=now - timedelta(days=KEEP_HOURS_DAYS))
+    with transaction.atomic():
+        sums = Counter(dict(aged.values_list("article").annotate(v=Sum("count")).values_list("article", "v")))
+        if not sums:
+            return 0
+        folded = aged.count()
+        aged.delete()
+        persist_counts(Counter({(pk, 0): n for pk, n in sums.items()}), Counter())  # hour 0 = ROLLED_UP
+    return folded
 
 
 def read_db_list(key: str) -> dict | None:

@@ -69,4 +69,24 @@ class ResilientRedisCache(RedisCache):
         return self._write("delete_many", *args, failed=None, **kwargs)
 
     def clear(self):
-        return self._write("clear")
+        """Delete this cache's own keys only (KEY_PREFIX:version:key). Django's clear() is FLUSHDB,
+        which would also take the audience lists, counters and anything else sharing the database."""
+        pattern = f"{_glob_escape(self.key_prefix)}:[0-9]*:*"
+        try:
+            client = self._cache.get_client(write=True)
+            batch = []
+            for key in client.scan_iter(match=pattern, count=1000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    client.unlink(*batch)
+                    batch = []
+            if batch:
+                client.unlink(*batch)
+            return True
+        except RedisError as error:
+            _warn(error)
+            return False
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)

@@ -4,6 +4,10 @@ Jobs register one way: an app lists its periodic jobs in a `JOBS` mapping in its
 (name -> function taking no arguments), and the scheduler finds them there. No app imports the
 scheduler. Every job must be safe when several schedulers run at once (one per app server): each
 claims its work atomically.
+
+A job that may run for minutes (the full also-read rebuild) is also named in the app's `SLOW_JOBS`;
+`kiji scheduler` runs those in a process of its own (`kiji scheduler --slow`), so scheduled
+publishing never waits behind them, and a stop ends that process at once.
 """
 
 import functools
@@ -28,8 +32,22 @@ def jobs() -> dict[str, Callable[[], object]]:
     return found
 
 
-def run_due_jobs() -> None:
+@functools.cache
+def slow_jobs() -> frozenset[str]:
+    """The names of the jobs that run in the scheduler's second process."""
+    found = set()
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "jobs"):
+            module = import_module(f"{config.name}.jobs")
+            found.update(f"{config.label}.{name}" for name in getattr(module, "SLOW_JOBS", ()))
+    return frozenset(found)
+
+
+def run_due_jobs(*, slow: bool | None = None) -> None:
+    """Run every job (slow=None), only the quick ones (False) or only the slow ones (True)."""
     for name, job in jobs().items():
+        if slow is not None and (name in slow_jobs()) != slow:
+            continue
         try:
             job()
         except Exception:

@@ -1,6 +1,6 @@
 """The production WSGI application: Django behind two fast doors.
 
-`kiji serve` runs this. View beacons (the audience app's door) and page-cache hits are answered
+`kiji serve` runs this. /healthz and /readyz (kiji.ops.health), view beacons (the audience app's door) and page-cache hits are answered
 before Django builds a request or runs its middleware: they are what a traffic spike is made of.
 """
 
@@ -15,6 +15,7 @@ from django.conf import settings  # noqa: E402  (the apps are loaded above)
 from django.core.handlers.wsgi import get_path_info  # noqa: E402
 
 from kiji.audience.beacon import BeaconWSGIApplication  # noqa: E402
+from kiji.ops import health  # noqa: E402
 from kiji.reader.pagestore import anonymous, enabled, get_page, not_modified, page_key, response_headers  # noqa: E402
 
 
@@ -25,6 +26,8 @@ class CachedWSGIApplication:
         self.application = application
 
     def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD") and environ.get("PATH_INFO") in health.PATHS:
+            return health.answer(environ["PATH_INFO"], start_response)
         if environ["REQUEST_METHOD"] in ("GET", "HEAD") and enabled() and anonymous(environ.get("HTTP_COOKIE", "")):
             host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
             page = get_page(page_key(_scheme(environ), host, get_path_info(environ), environ.get("QUERY_STRING", "")))

@@ -20,7 +20,10 @@ have in common. On livedoor (bench/related_quality.py, same-channel share of 8 i
 only): term cosine alone 0.870, + topics 0.900, + shared neighbours 0.903.
 
 Neighbours of all articles come from chunked sparse matrix products (CHUNK rows at a time, so
-memory stays ~CHUNK x N floats). numpy and scipy are imported inside the functions: only the
+memory stays ~CHUNK x N floats; each chunk keeps its CANDIDATES best by argpartition, never a sort
+over N). The counts go straight into the sparse matrix's arrays as the documents stream in (no
+per-article dictionaries kept), and the transposed matrix is built once per model, so scoring one
+new or edited article costs one sparse row times it. numpy and scipy are imported inside the functions: only the
 background job and commands that build lists load them, never a web worker.
 """
 
@@ -58,10 +61,11 @@ class Model:
     idf: object  # numpy float32 array per column
     avg_length: float  # mean weighted document length (BM25 length normalization)
     matrix: object = None  # scipy.sparse CSR, rows L2-normalized
-    topics: object = None  # numpy (TOPICS, columns): projection to the latent space
+    topics: object = None  # numpy (columns, TOPICS), C-contiguous: projection to the latent space
     latent: object = None  # numpy (rows, TOPICS), rows L2-normalized
     analyzer: Callable[[str], list[str]] = words_and_pairs
     _near: list = field(default_factory=list)  # per row: (candidate rows, scores), best first
+    _transposed: object = None  # matrix.T as CSR, built once (every product needs it)
 
     def __len__(self):
         return len(self.pks)
@@ -80,13 +84,31 @@ class Model:
         vector = _weigh(
             _to_matrix([_counts(title, body, parts, self.analyzer, self.vocabulary, False)], len(self.vocabulary)), self
         )
-        exclude = np.asarray([-1 if pk is None else pk])
+        exclude = np.asarray([self.row_of(pk)])
         rows, scores = _candidates(self, vector, self._project(vector), exclude)[0]
         return self._rerank(rows, scores, self._neighbourhoods(), limit)
 
+    def row_of(self, pk: int | None) -> int:
+        """The model's row of article `pk`, or -1 (pks are sorted: the index is read in pk order)."""
+        import numpy as np
+
+        if pk is None or not len(self):
+            return -1
+        row = int(np.searchsorted(self.pks, pk))
+        return row if row < len(self) and self.pks[row] == pk else -1
+
+    def transposed(self):
+        # CSR, not CSC: scipy converts the right operand of a CSR product to CSR, and did so (the
+        # whole matrix) for every call when this was CSC.
+        if self._transposed is None:
+            self._transposed = self.matrix.T.tocsr()
+        return self._transposed
+
     def _neighbourhoods(self) -> list:
+        import numpy as np
+
         if not self._near and len(self):
-            self._near = _candidates(self, self.matrix, self.latent, self.pks)
+            self._near = _candidates(self, self.matrix, self.latent, np.arange(len(self)))
         return self._near
 
     def _project(self, vectors):
@@ -94,7 +116,9 @@ class Model:
 
         if self.topics is None:
             return None
-        latent = np.asarray(vectors @ self.topics.T, dtype=np.float32)
+        # (columns, TOPICS) C-contiguous: a sparse product with a transposed view copied the whole
+        # projection (columns x TOPICS floats) on every call, the most of one changed article's cost.
+        latent = np.asarray(vectors @ self.topics, dtype=np.float32)
         return latent / np.maximum(np.linalg.norm(latent, axis=1, keepdims=True), 1e-9)
 
     def _rerank(self, rows, scores, near, limit: int) -> list[tuple[int, float]]:
@@ -114,11 +138,13 @@ def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = word
     """The model of `docs`; `analyzer` splits each field into terms (the bigram baseline swaps it)."""
     import numpy as np
 
-    pks, counts, vocabulary = [], [], {}
+    pks, vocabulary = [], {}
+    builder = _RowBuilder()
     for pk, title, body, parts in docs:
         pks.append(pk)
-        counts.append(_counts(title, body, parts, analyzer, vocabulary, True))
-    raw = _to_matrix(counts, len(vocabulary))
+        builder.add(_counts(title, body, parts, analyzer, vocabulary, True))
+    raw = builder.matrix(len(vocabulary))
+    del builder
     n = raw.shape[0]
     df = np.bincount(raw.indices, minlength=raw.shape[1])
     # Terms in fewer than MIN_DF articles leave the vocabulary (most word pairs): a smaller
@@ -129,8 +155,11 @@ def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = word
     vocabulary = {term: int(column[col]) for term, col in vocabulary.items() if column[col] >= 0}
     raw, df = raw[:, kept], df[kept]
     idf = np.log(max(n, 1) / np.maximum(df, 1)) ** IDF_POWER
+    order = np.argsort(np.asarray(pks, dtype=np.int64), kind="stable")
+    if np.any(order != np.arange(len(order))):  # rows in pk order, so row_of() can bisect
+        raw = raw[order]
     model = Model(
-        np.asarray(pks, dtype=np.int64),
+        np.asarray(pks, dtype=np.int64)[order],
         vocabulary,
         idf.astype(np.float32),
         float(raw.sum() / max(n, 1)),
@@ -143,7 +172,8 @@ def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = word
 
 
 def _topics(matrix):
-    """The top right singular vectors of `matrix` (TOPICS of them, fewer for a tiny corpus)."""
+    """The top right singular vectors of `matrix` (TOPICS of them, fewer for a tiny corpus), one
+    column each: (columns, TOPICS)."""
     import numpy as np
     from scipy.sparse.linalg import svds
 
@@ -151,23 +181,26 @@ def _topics(matrix):
     if k < 1 or matrix.nnz == 0:
         return None
     if min(matrix.shape) <= 4 * TOPICS:  # a small site: an exact dense SVD is cheaper than ARPACK
-        return np.linalg.svd(matrix.toarray(), full_matrices=False)[2][:k].astype(np.float32)
+        return np.ascontiguousarray(np.linalg.svd(matrix.toarray(), full_matrices=False)[2][:k].T, dtype=np.float32)
     # PROPACK: the same singular vectors as ARPACK here, 5-10x faster (1.8 s vs 8-20 s on livedoor)
-    return svds(matrix.astype(np.float64), k=k, solver="propack", random_state=0)[2].astype(np.float32)
+    vt = svds(matrix.astype(np.float64), k=k, solver="propack", random_state=0)[2]
+    return np.ascontiguousarray(vt.T, dtype=np.float32)
 
 
 def _candidates(model: Model, vectors, latent, exclude) -> list:
-    """Per row of `vectors`: the CANDIDATES best rows of the model by term + topic cosine."""
+    """Per row of `vectors`: the CANDIDATES best rows of the model by term + topic cosine;
+    `exclude` holds, per row of `vectors`, the model row it must not match (itself) or -1."""
     import numpy as np
 
-    transposed = model.matrix.T.tocsc()
+    transposed = model.transposed()
     out = []
     for start in range(0, vectors.shape[0], CHUNK):
         scores = (vectors[start : start + CHUNK] @ transposed).toarray()
         if latent is not None:
             scores += TOPIC_WEIGHT * (latent[start : start + CHUNK] @ model.latent.T)
         skip = np.asarray(exclude[start : start + CHUNK])
-        scores[model.pks[None, :] == skip[:, None]] = 0.0
+        mine = np.flatnonzero(skip >= 0)
+        scores[mine, skip[mine]] = 0.0
         k = min(CANDIDATES, scores.shape[1])
         best = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k else np.zeros((len(scores), 0), int)
         values = np.take_along_axis(scores, best, axis=1)
@@ -189,14 +222,32 @@ def _counts(title, body, parts, analyzer, vocabulary: dict, grow: bool) -> dict[
     return counts
 
 
-def _to_matrix(counts: list[dict[int, float]], width: int):
-    import numpy as np
-    from scipy import sparse
+class _RowBuilder:
+    """A CSR matrix grown one row at a time in compact arrays (4 bytes a value, not a dict entry)."""
 
-    indptr = np.cumsum([0] + [len(c) for c in counts])
-    indices = np.fromiter((col for c in counts for col in c), dtype=np.int32, count=indptr[-1])
-    data = np.fromiter((v for c in counts for v in c.values()), dtype=np.float32, count=indptr[-1])
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(counts), width))
+    def __init__(self):
+        from array import array
+
+        self.indices, self.data, self.indptr = array("i"), array("f"), array("q", [0])
+
+    def add(self, counts: dict[int, float]) -> None:
+        self.indices.extend(counts.keys())
+        self.data.extend(counts.values())
+        self.indptr.append(len(self.indices))
+
+    def matrix(self, width: int):
+        import numpy as np
+        from scipy import sparse
+
+        arrays = (np.array(self.data, np.float32), np.array(self.indices, np.int32), np.array(self.indptr, np.int64))
+        return sparse.csr_matrix(arrays, shape=(len(self.indptr) - 1, width))
+
+
+def _to_matrix(counts: list[dict[int, float]], width: int):
+    builder = _RowBuilder()
+    for c in counts:
+        builder.add(c)
+    return builder.matrix(width)
 
 
 def _weigh(raw, model: Model):

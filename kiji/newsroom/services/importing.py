@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from kiji.lib.db import refresh_statistics
 from kiji.lib.html import plain_text_to_html
 from kiji.newsroom.models import Article, Category
 from kiji.newsroom.signals import articles_imported
@@ -290,3 +291,4 @@ def _announce(article_ids: list[int], on_committed: Callable[[int], None] | None
     if on_committed:
         on_committed(len(article_ids))  # listeners (search, lists) may take a while: say what is going on
     articles_imported.send(sender=Article, article_ids=article_ids)
+    refresh_statistics()  # the planner's figures describe the archive before the import

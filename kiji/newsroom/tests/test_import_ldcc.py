@@ -267,3 +267,17 @@ def test_it_imports_the_real_corpus_first_channel(client):
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert 'rel="nofollow">トピックニュース</a>' in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_leaves_the_planner_fresh_statistics(tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("sqlite_stat1 is SQLite's")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    run_import(write_corpus(tmp_path))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'newsroom_article' LIMIT 1")
+        assert cursor.fetchone()[0].split()[0] == "3"  # the planner knows the table's three rows

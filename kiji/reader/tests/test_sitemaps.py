@@ -127,3 +127,20 @@ class SitemapTests(NewsroomTestCase):
         self.assertIn("Disallow: /preview/", lines)
         self.assertIn(f"Sitemap: {settings.SITE_URL}/sitemap.xml", lines)
         self.assertIn(f"Sitemap: {settings.SITE_URL}/sitemap-news.xml", lines)
+
+
+class SitemapIndexLastmodTests(NewsroomTestCase):
+    def test_the_index_dates_the_articles_by_their_newest_change_read_by_aggregate(self):
+        from kiji.reader.sitemaps import ArticleSitemap
+
+        old = self.make_article(headline="三日前の記事", published_at=timezone.now() - timedelta(days=3))
+        self.make_article(headline="昨日の記事", published_at=timezone.now() - timedelta(days=1))
+        self.make_article(headline="下書き", status=Article.Status.DRAFT, published_at=None)
+        with time_machine.travel(timezone.now() + timedelta(hours=1), tick=False):
+            old.corrections.create(text="数字を訂正しました")
+        self.make_article(headline="下書きの直後の変更", status=Article.Status.DRAFT, published_at=None)
+        sitemap = ArticleSitemap()
+        every = max(sitemap.lastmod(article) for article in sitemap.items())  # Django's way: every row read
+        with self.assertNumQueries(2):
+            self.assertEqual(sitemap.get_latest_lastmod(), every)
+        self.assertEqual(every, old.corrections.get().created_at)

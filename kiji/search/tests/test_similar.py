@@ -3,6 +3,7 @@
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 from kiji.search import similar
 from kiji.search.services import sync_article
@@ -17,7 +18,9 @@ BASEBALL_2 = "<p>日本シリーズを制したチームのエースが会見し
 ROOT = Path(__file__).resolve().parents[3]
 
 
-class SimilarArticlesTests(NewsroomTestCase):
+class IndexedCorpus(NewsroomTestCase):
+    """Two economy and two baseball articles, in the search index."""
+
     def indexed(self, headline, body):
         article = self.make_article(headline=headline, body=body)
         sync_article(article.pk)
@@ -30,6 +33,8 @@ class SimilarArticlesTests(NewsroomTestCase):
         self.series = self.indexed("日本シリーズ 三年ぶり日本一", BASEBALL)
         self.ace = self.indexed("日本一のエースが会見", BASEBALL_2)
 
+
+class SimilarArticlesTests(IndexedCorpus):
     def test_the_nearest_article_is_on_the_same_subject_and_never_itself(self):
         found = similar.index_model().similar_all(limit=8)
         self.assertEqual(found[self.rates.pk][0][0], self.yen.pk)
@@ -60,3 +65,40 @@ class SimilarArticlesTests(NewsroomTestCase):
             env={"DJANGO_SETTINGS_MODULE": "kiji.settings", "PATH": "/usr/bin:/bin"},
         )
         self.assertEqual(done.returncode, 0, done.stderr)
+
+
+def dense_reference(model, limit):
+    """The old algorithm, spelled out: every pair scored densely, self excluded by pk, a full sort."""
+    import numpy as np
+
+    scores = (model.matrix @ model.matrix.T).toarray() + similar.TOPIC_WEIGHT * (model.latent @ model.latent.T)
+    scores[model.pks[:, None] == model.pks[None, :]] = 0.0
+    near = []
+    for row in scores:
+        order = sorted(range(len(row)), key=lambda j: (-row[j], -model.pks[j]))[: similar.CANDIDATES]
+        near.append((np.asarray(order), row[order]))
+    return {int(model.pks[i]): model._rerank(rows, vals, near, limit) for i, (rows, vals) in enumerate(near)}
+
+
+class RebuildMatchesTheOldAlgorithmTests(IndexedCorpus):
+    def test_the_sparse_chunked_rebuild_finds_the_same_lists_as_dense_scoring(self):
+        self.indexed("日銀、追加利上げを見送り", ECONOMY + ECONOMY_2)
+        self.indexed("エース完投で日本一", BASEBALL + BASEBALL_2)
+        self.indexed("円安 物価上昇 家計", ECONOMY_2)
+        model = similar.index_model()
+        with mock.patch.object(similar, "CHUNK", 2):  # several chunks even on a small corpus
+            self.assertEqual(model.similar_all(limit=8), dense_reference(model, 8))
+
+    def test_an_edited_article_is_scored_against_the_model_without_matching_itself(self):
+        model = similar.index_model()
+        found = model.similar_to(*similar.document_of(self.rates.pk)[1:], pk=self.rates.pk)
+        self.assertEqual(found[0][0], self.yen.pk)
+        self.assertNotIn(self.rates.pk, [pk for pk, _ in found])
+        self.assertEqual(found, dense_reference(model, 30)[self.rates.pk])
+
+    def test_articles_read_out_of_order_still_map_to_their_rows(self):
+        docs = [similar.document_of(a.pk) for a in (self.ace, self.rates, self.series, self.yen)]
+        model = similar.fit(docs)
+        self.assertEqual(list(model.pks), sorted(model.pks))
+        self.assertEqual(model.similar_all()[self.rates.pk][0][0], self.yen.pk)
+        self.assertEqual(model.row_of(10**9), -1)

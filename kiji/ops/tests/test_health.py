@@ -1,0 +1,45 @@
+"""/healthz and /readyz: a load balancer's probes, answered before Django, never cached."""
+
+import json
+from unittest import mock
+from wsgiref.util import setup_testing_defaults
+
+from django.db import OperationalError, connections
+from django.test import TestCase, override_settings
+
+from kiji.ops.wsgi import application
+
+
+def probe(path: str, host: str = "10.0.0.7") -> tuple[str, dict, dict]:
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "HTTP_HOST": host}
+    setup_testing_defaults(environ)
+    answer = {}
+    body = b"".join(application(environ, lambda status, headers: answer.update(status=status, headers=headers)))
+    return answer["status"], dict(answer["headers"]), json.loads(body)
+
+
+@override_settings(REDIS_URL=None, KIJI_AUDIENCE_REDIS_URL="")
+class HealthTests(TestCase):
+    def test_healthz_answers_while_the_process_lives_for_any_host(self):
+        status, headers, body = probe("/healthz")
+        self.assertEqual((status, body), ("200 OK", {"status": "ok"}))
+        self.assertEqual(headers["Cache-Control"], "no-store")
+
+    def test_readyz_checks_the_database(self):
+        status, headers, body = probe("/readyz")
+        self.assertEqual((status, body), ("200 OK", {"status": "ok", "database": "ok"}))
+        self.assertEqual(headers["Cache-Control"], "no-store")
+
+    def test_readyz_fails_while_the_database_is_away_and_recovers_after(self):
+        with mock.patch.object(connections["default"], "cursor", side_effect=OperationalError("down")):
+            status, _, body = probe("/readyz")
+        self.assertEqual(status, "503 Service Unavailable")
+        self.assertEqual(body["database"], "error: OperationalError")
+        self.assertEqual(probe("/readyz")[0], "200 OK")  # asked again, not a remembered answer
+
+    @override_settings(REDIS_URL="redis://127.0.0.1:1/0")
+    def test_readyz_fails_while_a_configured_redis_is_away(self):
+        status, _, body = probe("/readyz")
+        self.assertEqual(status, "503 Service Unavailable")
+        self.assertEqual(body["redis"], "error: ConnectionError")
+        self.assertEqual(body["database"], "ok")

@@ -377,3 +377,16 @@ class ReaderQueryTests(SearchTestCase):
             headline="電子書籍の市場", body="<p>電子書籍が伸びる。</p>", published_at=when - timedelta(days=300)
         )
         self.assertEqual(self.headlines(self.search("電子 書籍"))[0], "電子書籍の市場")
+
+    def test_a_year_in_the_query_filters_by_it_with_a_way_out(self):
+        self.indexed(headline="W杯で日本が勝利", published_at=datetime(2010, 6, 15, 9, tzinfo=JST))
+        self.indexed(headline="W杯予選の組み合わせ", published_at=datetime(2011, 7, 1, 9, tzinfo=JST))
+        response = self.search("W杯 2010年")
+        self.assertEqual(self.headlines(response), ["W杯で日本が勝利"])
+        self.assertContains(response, "2010年に公開された記事に絞り込んでいます。")
+        self.assertEqual(self.headlines(self.search("W杯 2011年6月")), [])
+        self.assertEqual(self.headlines(self.search("W杯 2010年6月")), ["W杯で日本が勝利"])
+        self.assertContains(response, "期間で絞り込まずに検索する")
+        everything = self.search("W杯 2010年", period="any")
+        self.assertEqual(set(self.headlines(everything)), {"W杯で日本が勝利", "W杯予選の組み合わせ"})
+        self.assertNotContains(everything, "絞り込んでいます")

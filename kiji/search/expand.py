@@ -90,11 +90,23 @@ def _sudachi_synonyms(word: Word) -> list[tuple[str, ...]]:
     return [(term,) for term in found.values_list("term", flat=True)[:MAX_SYNONYMS]]
 
 
+_editors_memo: dict = {}
+
+
 def _editor_synonyms() -> dict[str, list[tuple[str, ...]]]:
-    """{word: [other words' tokens]} from the editors' list, read on each search (no restart)."""
+    """{word: [other words' tokens]} from the editors' list. Each search reads the list (a small
+    table), so an edit counts at once, no restart; its words are tokenized again only when it changed."""
+    rows = tuple(SynonymGroup.objects.order_by("pk").values_list("words", flat=True))
+    if _editors_memo.get("rows") != rows:
+        _editors_memo.clear()
+        _editors_memo.update(rows=rows, synonyms=_read_editor_synonyms(rows))
+    return _editors_memo["synonyms"]
+
+
+def _read_editor_synonyms(rows: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
     out: dict[str, list[tuple[str, ...]]] = {}
-    for group in SynonymGroup.objects.all():
-        forms = [t for t in (tuple(tokens(w)) for w in group.word_list()) if t]
+    for words in rows:
+        forms = [t for t in (tuple(tokens(w)) for w in SynonymGroup(words=words).word_list()) if t]
         for form in forms:
             if len(form) == 1:
                 out.setdefault(form[0], []).extend(f for f in forms if f != form)

@@ -21,7 +21,7 @@ def results(request):
     # A year typed in the query (2010年) filters by it, unless dates are set or the reader opted out.
     period = query.period if query.period and not (start or end) and get.get("period") != "any" else None
     if period:
-        start, end = _period(*period)
+        start, end = period_bounds(*period)
     filters = Filters(category_id=category.pk if category else None, start=start, end=end)
     found = search_articles(query, filters, page=_number(get.get("page")))
     params = {
@@ -71,7 +71,7 @@ def _day(value: str | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=JST)
 
 
-def _period(year: int, month: int | None) -> tuple[datetime, datetime]:
+def period_bounds(year: int, month: int | None) -> tuple[datetime, datetime]:
     """[start, end) of a year or of one month of it, in JST."""
     if month is None:
         return datetime(year, 1, 1, tzinfo=JST), datetime(year + 1, 1, 1, tzinfo=JST)

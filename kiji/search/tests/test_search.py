@@ -390,3 +390,13 @@ class ReaderQueryTests(SearchTestCase):
         everything = self.search("W杯 2010年", period="any")
         self.assertEqual(set(self.headlines(everything)), {"W杯で日本が勝利", "W杯予選の組み合わせ"})
         self.assertNotContains(everything, "絞り込んでいます")
+
+    def test_an_edited_or_deleted_editors_synonym_counts_at_once(self):
+        self.indexed(headline="ファイターズが勝利")
+        group = SynonymGroup.objects.create(words="ハムハム、ファイターズ")
+        self.assertEqual(self.headlines(self.search("ハムハム")), ["ファイターズが勝利"])
+        group.words = "ハムハム、ホークス"
+        group.save()
+        self.assertEqual(self.headlines(self.search("ハムハム")), [])
+        group.delete()
+        self.assertEqual(self.headlines(self.search("ハムハム")), [])

@@ -26,6 +26,7 @@ Systems, measured in the same run:
 import argparse
 import os
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -150,9 +151,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--no-append", action="store_true")
+    parser.add_argument("--keep", metavar="SQLITE_FILE", help="keep the loaded corpus there and reuse it next time")
+    parser.add_argument("--verbose", action="store_true", help="print the queries kiji misses")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kiji-bench-eval-"))
-    os.environ["DATABASE_URL"] = search_bench._fresh_postgres() if args.postgres else f"sqlite:///{tmp / 'e.sqlite3'}"
+    database = Path(args.keep) if args.keep else tmp / "e.sqlite3"
+    reuse = database.exists()
+    os.environ["DATABASE_URL"] = search_bench._fresh_postgres() if args.postgres else f"sqlite:///{database}"
     os.environ["KIJI_VAR_DIR"] = str(tmp)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
@@ -164,7 +169,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     try:
-        lines = run()
+        lines = run(load=not reuse or args.postgres, verbose=args.verbose)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not args.no_append:
@@ -177,15 +182,16 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
-def run() -> list[str]:
+def run(*, load: bool = True, verbose: bool = False) -> list[str]:
     from django.db import connection
 
     from kiji.lib.html import html_to_text
     from kiji.newsroom.models import Article
     from kiji.search.services import rebuild_vocabulary
 
-    search_bench.load_corpus()
-    rebuild_vocabulary()
+    if load:
+        search_bench.load_corpus()
+        rebuild_vocabulary()
     articles = {
         a.pk: (fold(a.headline + "\n" + html_to_text(a.body)), a.published_at, a.headline)
         for a in Article.objects.published()
@@ -193,7 +199,7 @@ def run() -> list[str]:
     rng = random.Random(16)
     known = []
     for pk in rng.sample(sorted(articles), KNOWN_ITEMS):
-        title = articles[pk][2].split("】")[-1].strip()  # without the channel's 【…】 label
+        title = re.sub(r"^【[^】]*】", "", articles[pk][2]).strip() or articles[pk][2]  # without a 【…】 label
         known.append(("known", title, pk, None))
     queries = [*known, *QUERIES]
     systems = {"kiji": kiji_search, "strict": strict_search, "bigram": Bigram(articles).search}
@@ -204,10 +210,16 @@ def run() -> list[str]:
     for kind, text, need, period in queries:
         for name, system in systems.items():
             start = time.perf_counter()
-            ids = system(text)
+            try:
+                ids = system(text)
+            except Exception as error:  # a failing system scores nothing on this query, and says why
+                print(f"{name} failed on {text!r}: {error}", flush=True)
+                ids = []
             latency[name].append(time.perf_counter() - start)
             rank = next((i for i, pk in enumerate(ids[:10], 1) if relevant(articles[pk], pk, need, period)), None)
             scores.setdefault((kind, name), []).append(rank)
+            if verbose and name == "kiji" and rank is None:
+                print(f"kiji misses {kind}: {text}", flush=True)
     kinds = list(dict.fromkeys(kind for kind, *_ in queries))
     lines.append(f"{'kind':<13}{'n':>4}" + "".join(f"{n + ' s@10':>13}{n + ' MRR':>12}" for n in systems))
     for kind in kinds:
@@ -266,6 +278,8 @@ def strict_search(text: str) -> list[int]:
 
     wanted = plan(parse_query(text), synonyms=False)
     wanted.groups = [Group(form=g.form) for g in wanted.groups]  # no readings
+    if not wanted.searchable:
+        return []
     with mock.patch("kiji.search.backends.STRICT_ENOUGH", 0):  # every word required
         return backend().search(wanted, Filters(), now=timezone.now(), limit=10, offset=0)[0]
 

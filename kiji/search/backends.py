@@ -114,8 +114,8 @@ class SqliteBackend(_Ranking):
 
     def group(self, group: Group, *, own_only: bool = False) -> str:
         alternatives = [f"{self.WORDS} : {_fts(alt)}" for alt in group.alternatives()[: 1 if own_only else None]]
-        if group.reading and not own_only:
-            alternatives.append(f"readings : {_fts((group.reading,))}")
+        if not own_only:
+            alternatives += [f"readings : {_fts(reading)}" for reading in group.readings()]
         return "(" + " OR ".join(alternatives) + ")"
 
     def pair(self, pair: tuple[str, str]) -> str:
@@ -154,8 +154,8 @@ class PostgresBackend(_Ranking):
         alternatives = [
             " <-> ".join(_lexeme(tok, "ABC") for tok in alt) for alt in group.alternatives()[: 1 if own_only else None]
         ]
-        if group.reading and not own_only:
-            alternatives.append(_lexeme(group.reading, "D"))
+        if not own_only:
+            alternatives += [" <-> ".join(_lexeme(tok, "D") for tok in reading) for reading in group.readings()]
         return "(" + " | ".join(alternatives) + ")"
 
     def pair(self, pair: tuple[str, str]) -> str:

@@ -31,9 +31,14 @@ class Group:
     form: str
     reading: str = ""
     synonyms: tuple[tuple[str, ...], ...] = ()
+    words: tuple[str, ...] = ()  # a kana term Sudachi split (とうきょう えき): its words, as a phrase
+    reading_words: tuple[str, ...] = ()  # and their readings, as a phrase in the readings column
 
     def alternatives(self) -> list[tuple[str, ...]]:
-        return [(self.form,), *self.synonyms]
+        return [self.words or (self.form,), *self.synonyms]
+
+    def readings(self) -> list[tuple[str, ...]]:
+        return [r for r in ((self.reading,), self.reading_words) if any(r)]
 
 
 @dataclass
@@ -61,7 +66,7 @@ def plan(query: Query, *, synonyms: bool = True) -> Plan:
     out = Plan(required=[t for t in query.included if t.phrase], excluded=query.excluded)
     for term in query.included:
         if not term.phrase:
-            words.extend(w for w in query_words(term.text) if _has_word_character(w.form))
+            words.extend(_merged([w for w in query_words(term.text) if _has_word_character(w.form)], term.text))
     seen: set[str] = set()
     editors = _editor_synonyms() if synonyms else {}
     for word in words[:MAX_GROUPS]:
@@ -70,10 +75,39 @@ def plan(query: Query, *, synonyms: bool = True) -> Plan:
         seen.add(word.form)
         found = (_sudachi_synonyms(word) + editors.get(word.form, [])) if synonyms else []
         unique = tuple(dict.fromkeys(s for s in found if s != (word.form,)))
-        out.groups.append(Group(form=word.form, reading=word.reading, synonyms=unique))
+        out.groups.append(
+            Group(word.form, word.reading, unique, words=word.words, reading_words=word.reading_words)
+            if isinstance(word, _Merged)
+            else Group(form=word.form, reading=word.reading, synonyms=unique)
+        )
     forms = [w.form for w in words[:MAX_GROUPS]]
     out.pairs = list(dict.fromkeys((a, b) for a, b in zip(forms, forms[1:], strict=False) if a != b))
     return out
+
+
+@dataclass(frozen=True)
+class _Merged(Word):
+    words: tuple[str, ...] = ()
+    reading_words: tuple[str, ...] = ()
+
+
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
+
+
+def _merged(words: list[Word], text: str) -> list[Word]:
+    """A term written in kana only is one word for the reader even when Sudachi cuts it
+    (とうきょうえき, こんかつ, ソフトバング): one group, matched by the whole term read as katakana
+    (what the readings column holds for 東京駅, 婚活) or by its words in a row."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if not _KANA.fullmatch(text):
+        return words
+    reading = text.translate(_TO_KATAKANA)
+    if len(words) == 1:
+        return [Word(words[0].form, reading, words[0].groups)]
+    return [_Merged(text, reading, (), tuple(w.form for w in words), tuple(w.reading for w in words))]
+
+
+_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
 
 
 def _has_word_character(token: str) -> bool:
@@ -83,11 +117,14 @@ def _has_word_character(token: str) -> bool:
 def _sudachi_synonyms(word: Word) -> list[tuple[str, ...]]:
     if not word.groups:
         return []
-    match = Q()
-    for group in word.groups:
-        match |= Q(groups__contains=f" {group} ")
-    found = VocabularyTerm.objects.filter(match).exclude(term=word.form).order_by("-documents", "term")
-    return [(term,) for term in found.values_list("term", flat=True)[:MAX_SYNONYMS]]
+    found = (
+        VocabularyTerm.objects.filter(synonym_groups__group__in=word.groups)
+        .exclude(term=word.form)
+        .values_list("term", flat=True)
+        .distinct()
+        .order_by("-documents", "term")
+    )
+    return [(term,) for term in found[:MAX_SYNONYMS]]
 
 
 _editors_memo: dict = {}

@@ -43,12 +43,19 @@ class Term(models.Model):
     term = models.CharField(max_length=100, unique=True)
     reading = models.CharField(max_length=200, blank=True, default="", db_index=True)
     documents = models.PositiveIntegerField(default=0)
-    groups = models.CharField(
-        max_length=200, blank=True, default="", help_text="Sudachi synonym group ids, space-separated"
-    )
 
     def __str__(self):
         return self.term
+
+
+class TermGroup(models.Model):
+    """A Sudachi synonym group a vocabulary word belongs to (デジカメ and デジタルカメラ share 505)."""
+
+    group = models.PositiveIntegerField(db_index=True)
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="synonym_groups")
+
+    def __str__(self):
+        return f"{self.term_id} in {self.group}"
 
 
 def validate_no_control_characters(value: str) -> None:

@@ -2,11 +2,11 @@
 
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
-from kiji.search.models import SearchDocument, Term
+from kiji.search.models import SearchDocument, Term, TermGroup
 from kiji.search.tokenize import index_fields, query_words
 
 BATCH_SIZE = 500
@@ -93,13 +93,21 @@ def _words_of(*texts: str) -> set[str]:
     return {w for text in texts for w in text.split() if len(w) <= MAX_TERM_CHARS}
 
 
-def _term(word: str, documents: int) -> Term:
-    found = query_words(word)
-    groups = sorted({g for w in found for g in w.groups})
-    reading = "".join(w.reading for w in found)[:200]
-    return Term(
-        term=word, reading=reading, documents=documents, groups=f" {' '.join(map(str, groups))} " if groups else ""
-    )
+def _create_terms(counts: dict[str, int]) -> None:
+    """Vocabulary rows for new words, with their reading and Sudachi synonym groups."""
+    terms, groups = [], []
+    for word, documents in counts.items():
+        found = query_words(word)
+        terms.append(Term(term=word, reading="".join(w.reading for w in found)[:200], documents=documents))
+        groups.append({g for w in found for g in w.groups})
+    for start in range(0, len(terms), BATCH_SIZE):
+        created = Term.objects.bulk_create(terms[start : start + BATCH_SIZE])
+        links = [
+            TermGroup(group=g, term_id=t.pk)
+            for t, gs in zip(created, groups[start : start + BATCH_SIZE], strict=True)
+            for g in gs
+        ]
+        TermGroup.objects.bulk_create(links, batch_size=BATCH_SIZE)
 
 
 def add_terms(docs: Iterable[SearchDocument]) -> None:
@@ -109,7 +117,11 @@ def add_terms(docs: Iterable[SearchDocument]) -> None:
     listed = sorted(words)
     for start in range(0, len(listed), BATCH_SIZE):
         known.update(Term.objects.filter(term__in=listed[start : start + BATCH_SIZE]).values_list("term", flat=True))
-    Term.objects.bulk_create([_term(w, 1) for w in listed if w not in known], ignore_conflicts=True)
+    try:
+        with transaction.atomic():
+            _create_terms({w: 1 for w in listed if w not in known})
+    except IntegrityError:  # another process added one of them meanwhile: the next indexing adds the rest
+        pass
 
 
 def rebuild_vocabulary() -> int:
@@ -119,6 +131,7 @@ def rebuild_vocabulary() -> int:
         for word in _words_of(title, body, parts):
             counts[word] = counts.get(word, 0) + 1
     with transaction.atomic():
+        TermGroup.objects.all().delete()
         Term.objects.all().delete()
-        Term.objects.bulk_create((_term(w, n) for w, n in counts.items()), batch_size=BATCH_SIZE)
+        _create_terms(counts)
     return len(counts)

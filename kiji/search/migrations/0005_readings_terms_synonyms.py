@@ -77,7 +77,14 @@ class Migration(migrations.Migration):
                 ('term', models.CharField(max_length=100, unique=True)),
                 ('reading', models.CharField(blank=True, db_index=True, default='', max_length=200)),
                 ('documents', models.PositiveIntegerField(default=0)),
-                ('groups', models.CharField(blank=True, default='', help_text='Sudachi synonym group ids, space-separated', max_length=200)),
+            ],
+        ),
+        migrations.CreateModel(
+            name='TermGroup',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('group', models.PositiveIntegerField(db_index=True)),
+                ('term', models.ForeignKey(on_delete=models.deletion.CASCADE, related_name='synonym_groups', to='search.term')),
             ],
         ),
         migrations.AddField(

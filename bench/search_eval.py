@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import search_bench  # noqa: E402  (the corpus loader and the database set-up)
 
 KNOWN_ITEMS = 40
+search_bench.PG_BENCH_DB = "kiji_search_eval"  # its own database: search_bench.py may run beside it
 # ../shared/corpora from the checkout, or from the folder above a worktree (/work/wt/NAME)
 search_bench.CORPUS = next(
     (c for c in (p / "shared/corpora" / search_bench.CORPUS.name for p in search_bench.ROOT.parents) if c.exists()),

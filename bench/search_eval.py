@@ -193,6 +193,7 @@ def run(*, load: bool = True, verbose: bool = False) -> list[str]:
     if load:
         search_bench.load_corpus()
         rebuild_vocabulary()
+        search_bench._analyze()  # planner statistics, as a live site has them
     articles = {
         a.pk: (fold(a.headline + "\n" + html_to_text(a.body)), a.published_at, a.headline)
         for a in Article.objects.published()

@@ -16,6 +16,7 @@ MAX_TOKENS_PER_TERM = 16
 
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟«»「」『』"})
 _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_PERIOD = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?:\s*([0-9]{1,2})\s*月)?")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Query:
     raw: str
     terms: list[Term] = field(default_factory=list)
     truncated: bool = False
+    period: tuple[int, int | None] | None = None  # (year, month) the reader typed: 2010年, 2010年6月
 
     @property
     def included(self) -> list[Term]:
@@ -63,6 +65,7 @@ def parse_query(raw: str | None) -> Query:
     raw = (raw or "").strip()
     text = unicodedata.normalize("NFKC", raw[:MAX_QUERY_CHARS]).translate(_QUOTES)
     query = Query(raw=raw, truncated=len(raw) > MAX_QUERY_CHARS)
+    text = _take_period(query, text)
     for m in _TERM.finditer(text):
         minus, phrase, word = m.groups()
         if word is not None:
@@ -78,6 +81,18 @@ def parse_query(raw: str | None) -> Query:
             break
         query.terms.append(Term(text=term_text, tokens=toks, phrase=is_phrase, exclude=exclude))
     return query
+
+
+def _take_period(query: Query, text: str) -> str:
+    """A year (and month) in the query filters by publication date rather than being a word,
+    unless it is all the query holds."""
+    m = _PERIOD.search(text)
+    rest = text[: m.start()] + " " + text[m.end() :] if m else text
+    if not m or not any(_has_word_character(tok) for tok in tokens(rest)):
+        return text
+    month = int(m.group(2)) if m.group(2) else None
+    query.period = (int(m.group(1)), month if month and 1 <= month <= 12 else None)
+    return rest
 
 
 def _has_word_character(token: str) -> bool:

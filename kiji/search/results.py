@@ -10,6 +10,7 @@ from markupsafe import Markup
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
 from kiji.search.backends import Filters, backend
+from kiji.search.expand import Plan, correction, plan
 from kiji.search.highlight import highlight, snippet
 from kiji.search.query import Query, parse_query
 
@@ -40,6 +41,9 @@ class Results:
     num_pages: int
     suggestions: list[Suggestion] = field(default_factory=list)
     per_page: int = PER_PAGE
+    expansions: list[tuple[str, list[str]]] = field(default_factory=list)  # (reader's word, added words)
+    correction: str | None = None  # もしかして: the query with unknown words replaced
+    corrected: "Results | None" = None  # its results, shown when the query itself finds nothing
 
     @property
     def first(self) -> int:
@@ -54,23 +58,30 @@ def search_articles(
     page: int = 1,
     per_page: int = PER_PAGE,
     now: datetime | None = None,
+    suggest: bool = True,
 ) -> Results:
     """Published articles matching `query`, best first, one page of them with snippets."""
     filters = filters or Filters()
     now = now or timezone.now()
-    if not query.searchable:
+    wanted = plan(query)
+    if not wanted.searchable:
         return Results(query=query, hits=[], total=0, page=1, num_pages=0)
     page = min(max(page, 1), MAX_PAGE)
-    ids, total = ranked_ids(query, filters, page=page, per_page=per_page, now=now)
+    ids, total = _ranked(wanted, filters, page=page, per_page=per_page, now=now)
     results = Results(
         query=query,
-        hits=_hits(ids, query, now),
+        hits=_hits(ids, wanted, now),
         total=total,
         page=page,
         per_page=per_page,
         num_pages=min(MAX_PAGE, math.ceil(total / per_page)),
+        expansions=wanted.expansions(),
     )
-    if total == 0:
+    if suggest and page == 1 and (better := correction(query, wanted)):
+        results.correction = better
+        if total == 0:
+            results.corrected = search_articles(parse_query(better), filters, per_page=per_page, now=now, suggest=False)
+    if total == 0 and not results.correction:
         results.suggestions = suggestions(query, filters, now=now)
     return results
 
@@ -84,15 +95,17 @@ def ranked_ids(
     now: datetime | None = None,
 ) -> tuple[list[int], int]:
     """One page of matching article ids, best first, and the total: no snippets, no suggestions (the API)."""
-    filters = filters or Filters()
-    if not query.searchable:
+    return _ranked(plan(query), filters or Filters(), page=page, per_page=per_page, now=now or timezone.now())
+
+
+def _ranked(wanted: Plan, filters: Filters, *, page: int, per_page: int, now: datetime) -> tuple[list[int], int]:
+    if not wanted.searchable:
         return [], 0
-    now = now or timezone.now()
     page = min(max(page, 1), MAX_PAGE)
     engine = backend()
-    ids, total = engine.search(query, filters, now=now, limit=per_page, offset=(page - 1) * per_page)
+    ids, total = engine.search(wanted, filters, now=now, limit=per_page, offset=(page - 1) * per_page)
     if total is None:
-        total = engine.count(query, filters, now=now) if page > 1 else 0
+        total = engine.count(wanted, filters, now=now) if page > 1 else 0
     return ids, total
 
 
@@ -102,22 +115,22 @@ def suggestions(query: Query, filters: Filters, *, now: datetime) -> list[Sugges
     if len(query.included) > 1:
         for term in query.included:
             shorter = query.without(term)
-            if count := engine.count(shorter, filters, now=now):
+            if count := engine.count(plan(shorter), filters, now=now):
                 out.append(Suggestion(query=shorter.raw, count=count))
-    if filters != Filters() and (count := engine.count(query, Filters(), now=now)):
+    if filters != Filters() and (count := engine.count(plan(query), Filters(), now=now)):
         out.append(Suggestion(query=query.raw, count=count, keep_filters=False))
     return sorted(out, key=lambda s: -s.count)[:5]
 
 
-def _hits(ids: list[int], query: Query, now: datetime) -> list[Hit]:
+def _hits(ids: list[int], wanted: Plan, now: datetime) -> list[Hit]:
     # published() again: the index is kept in step, but visibility is decided in one place only.
     articles = Article.objects.published(now).for_cards().in_bulk(ids)
-    wanted = query.highlight_tokens()
+    marked = wanted.highlight_tokens()
     hits = []
     for pk in ids:
         if article := articles.get(pk):
             text = " ".join(part for part in (article.deck, html_to_text(article.body)) if part)
-            hits.append(Hit(article=article, title=highlight(article.headline, wanted), snippet=snippet(text, wanted)))
+            hits.append(Hit(article=article, title=highlight(article.headline, marked), snippet=snippet(text, marked)))
     return hits
 
 

@@ -2,12 +2,12 @@
 
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
-from kiji.search.models import SearchDocument
-from kiji.search.tokenize import index_text_and_parts
+from kiji.search.models import SearchDocument, Term, TermGroup
+from kiji.search.tokenize import index_fields, query_words
 
 BATCH_SIZE = 500
 
@@ -16,8 +16,8 @@ def build_document(article: Article) -> SearchDocument:
     """The index row of `article` (tags must be loaded or loadable)."""
     tag_names = " ".join(tag.name for tag in article.tags.all())
     body = "\n".join(part for part in (article.deck, html_to_text(article.body), tag_names) if part)
-    title, title_parts = index_text_and_parts(article.headline)
-    body, body_parts = index_text_and_parts(body)
+    title, title_parts, title_readings = index_fields(article.headline)
+    body, body_parts, body_readings = index_fields(body)
     return SearchDocument(
         article_id=article.pk,
         category_id=article.category_id,
@@ -25,6 +25,7 @@ def build_document(article: Article) -> SearchDocument:
         title=title,
         body=body,
         parts=f"{title_parts} {body_parts}".strip(),
+        readings=f"{title_readings} {body_readings}".strip(),
     )
 
 
@@ -39,6 +40,7 @@ def sync_article(article_id: int) -> bool:
         # delete + insert rather than UPDATE: one code path for both backends' index upkeep
         SearchDocument.objects.filter(article_id=article_id).delete()
         doc.save(force_insert=True)
+    add_terms([doc])
     return True
 
 
@@ -59,6 +61,7 @@ def index_articles(
         with transaction.atomic():
             SearchDocument.objects.filter(article_id__in=batch).delete()
             SearchDocument.objects.bulk_create(docs)
+        add_terms(docs)
         indexed += len(docs)
         if progress:
             progress(len(batch))
@@ -69,7 +72,9 @@ def reindex_all(*, batch_size: int = BATCH_SIZE, progress: Callable[[int], None]
     """Rebuild the whole index from the articles readers can see now; returns how many were indexed."""
     ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
     _delete_invisible(ids)
-    return index_articles(ids, batch_size=batch_size, progress=progress)
+    indexed = index_articles(ids, batch_size=batch_size, progress=progress)
+    rebuild_vocabulary()
+    return indexed
 
 
 def _delete_invisible(ids: list[int]) -> None:
@@ -77,3 +82,56 @@ def _delete_invisible(ids: list[int]) -> None:
     stale = [pk for pk in SearchDocument.objects.values_list("article_id", flat=True) if pk not in visible]
     for start in range(0, len(stale), BATCH_SIZE):
         SearchDocument.objects.filter(article_id__in=stale[start : start + BATCH_SIZE]).delete()
+
+
+# ---- the vocabulary: typo suggestions and synonym groups look words up here ---------------------
+
+MAX_TERM_CHARS = 100
+
+
+def _words_of(*texts: str) -> set[str]:
+    return {w for text in texts for w in text.split() if len(w) <= MAX_TERM_CHARS}
+
+
+def _create_terms(counts: dict[str, int]) -> None:
+    """Vocabulary rows for new words, with their reading and Sudachi synonym groups."""
+    terms, groups = [], []
+    for word, documents in counts.items():
+        found = query_words(word)
+        terms.append(Term(term=word, reading="".join(w.reading for w in found)[:200], documents=documents))
+        groups.append({g for w in found for g in w.groups})
+    for start in range(0, len(terms), BATCH_SIZE):
+        created = Term.objects.bulk_create(terms[start : start + BATCH_SIZE])
+        links = [
+            TermGroup(group=g, term_id=t.pk)
+            for t, gs in zip(created, groups[start : start + BATCH_SIZE], strict=True)
+            for g in gs
+        ]
+        TermGroup.objects.bulk_create(links, batch_size=BATCH_SIZE)
+
+
+def add_terms(docs: Iterable[SearchDocument]) -> None:
+    """Add the words of `docs` the vocabulary does not know yet (counts wait for the nightly rebuild)."""
+    words = set().union(*(_words_of(d.title, d.body, d.parts) for d in docs))
+    known: set[str] = set()
+    listed = sorted(words)
+    for start in range(0, len(listed), BATCH_SIZE):
+        known.update(Term.objects.filter(term__in=listed[start : start + BATCH_SIZE]).values_list("term", flat=True))
+    try:
+        with transaction.atomic():
+            _create_terms({w: 1 for w in listed if w not in known})
+    except IntegrityError:  # another process added one of them meanwhile: the next indexing adds the rest
+        pass
+
+
+def rebuild_vocabulary() -> int:
+    """Recount the vocabulary from the whole index; returns its size."""
+    counts: dict[str, int] = {}
+    for title, body, parts in SearchDocument.objects.values_list("title", "body", "parts").iterator(chunk_size=500):
+        for word in _words_of(title, body, parts):
+            counts[word] = counts.get(word, 0) + 1
+    with transaction.atomic():
+        TermGroup.objects.all().delete()
+        Term.objects.all().delete()
+        _create_terms(counts)
+    return len(counts)

@@ -6,6 +6,7 @@ normalized forms (附属→付属, 引越し→引っ越し, ｽﾏｰﾄﾌｫ�
 
 import threading
 import unicodedata
+from dataclasses import dataclass
 
 _local = threading.local()
 
@@ -48,6 +49,42 @@ def index_text_and_parts(text: str) -> tuple[str, str]:
         if len(pieces) > 1:
             parts.extend(form for piece in pieces if (form := _content_form(piece)))
     return " ".join(words), " ".join(parts)
+
+
+def index_fields(text: str) -> tuple[str, str, str]:
+    """(words, parts, readings) of `text`: index_text_and_parts plus the reading (katakana, Sudachi
+    `reading_form`) of each content word and of each part, so a query in kana finds the kanji."""
+    words, parts, readings = [], [], []
+    for _, m, form in _content_words(unicodedata.normalize("NFKC", text or "")):
+        words.append(form)
+        readings.append(_reading(m))
+        pieces = m.split(_short_units())
+        if len(pieces) > 1:
+            for piece in pieces:
+                if piece_form := _content_form(piece):
+                    parts.append(piece_form)
+                    readings.append(_reading(piece))
+    return " ".join(words), " ".join(parts), " ".join(r for r in readings if r)
+
+
+@dataclass(frozen=True)
+class Word:
+    """A content word of a query: its normalized form, reading and Sudachi synonym groups."""
+
+    form: str
+    reading: str
+    groups: tuple[int, ...] = ()
+
+
+def query_words(text: str) -> list[Word]:
+    """The content words of a query (function words, question frames and auxiliaries dropped by
+    Sudachi's part of speech), with what expansion needs."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return [Word(form, _reading(m), tuple(m.synonym_group_ids())) for _, m, form in _content_words(text)]
+
+
+def _reading(m) -> str:
+    return unicodedata.normalize("NFKC", m.reading_form()).lower().replace(" ", "")
 
 
 def spans(text: str, *, parts: bool = False) -> list[tuple[int, int, str]]:

@@ -17,15 +17,19 @@ def results(request):
     category = next((c for c in categories if c.slug == get.get("category")), None)
     start, end = _day(get.get("from")), _day(get.get("to"))
     bad_dates = [v for v, day in ((get.get("from"), start), (get.get("to"), end)) if v and day is None]
-    filters = Filters(
-        category_id=category.pk if category else None, start=start, end=end + timedelta(days=1) if end else None
-    )
+    end = end + timedelta(days=1) if end else None
+    # A year typed in the query (2010年) filters by it, unless dates are set or the reader opted out.
+    period = query.period if query.period and not (start or end) and get.get("period") != "any" else None
+    if period:
+        start, end = period_bounds(*period)
+    filters = Filters(category_id=category.pk if category else None, start=start, end=end)
     found = search_articles(query, filters, page=_number(get.get("page")))
     params = {
         "q": query.raw[:500],
         "category": category.slug if category else "",
-        "from": start.date().isoformat() if start else "",
-        "to": end.date().isoformat() if end else "",
+        "from": start.date().isoformat() if start and not period else "",
+        "to": (end - timedelta(days=1)).date().isoformat() if end and not period else "",
+        "period": "any" if query.period and get.get("period") == "any" else "",
     }
     params = {k: v for k, v in params.items() if v}
     suggestions = [
@@ -49,6 +53,7 @@ def results(request):
             "params": params,
             "bad_dates": bad_dates,
             "suggestions": suggestions,
+            "period": period,
         },
     )
     response["X-Robots-Tag"] = "noindex"  # endless query URLs are no pages for crawlers
@@ -64,6 +69,14 @@ def _day(value: str | None) -> datetime | None:
     if not 1900 <= day.year <= 2100:  # keeps time zone arithmetic away from year 1 and 9999
         return None
     return datetime.combine(day, time.min, tzinfo=JST)
+
+
+def period_bounds(year: int, month: int | None) -> tuple[datetime, datetime]:
+    """[start, end) of a year or of one month of it, in JST."""
+    if month is None:
+        return datetime(year, 1, 1, tzinfo=JST), datetime(year + 1, 1, 1, tzinfo=JST)
+    after = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=JST)
+    return datetime(year, month, 1, tzinfo=JST), after
 
 
 def _number(value: str | None) -> int:

@@ -5,6 +5,7 @@ import html
 import re
 from datetime import datetime, timedelta
 from io import StringIO
+from unittest import mock
 
 import time_machine
 from django.core.management import call_command
@@ -15,7 +16,7 @@ from kiji.lib.dates import JST
 from kiji.newsroom.models import Article, Tag
 from kiji.newsroom.services.publishing import announce_change, publish_article, publish_due_articles, unpublish_article
 from kiji.newsroom.signals import articles_imported
-from kiji.search.models import SearchDocument
+from kiji.search.models import SearchDocument, SynonymGroup
 from kiji.search.services import sync_article
 from kiji.testing import NewsroomTestCase
 
@@ -50,10 +51,17 @@ class RankingAndSyntaxTests(SearchTestCase):
         self.indexed(headline="台風が接近 新しい記事", published_at=self.now - timedelta(hours=2))
         self.assertEqual(self.headlines(self.search("台風"))[0], "台風が接近 新しい記事")
 
-    def test_it_requires_every_word(self):
+    def test_articles_with_every_word_come_first_then_those_with_some(self):
+        self.indexed(headline="予算の審議", body="<p>委員会で審議が続く。</p>")
+        self.indexed(headline="予算が可決", body="<p>本会議で予算が可決された。</p>")
+        self.indexed(headline="天気予報", body="<p>晴れ。</p>")
+        self.assertEqual(self.headlines(self.search("予算 可決")), ["予算が可決", "予算の審議"])
+
+    def test_only_articles_with_every_word_when_there_are_enough(self):
         self.indexed(headline="予算が可決", body="<p>本会議で予算が可決された。</p>")
         self.indexed(headline="予算の審議", body="<p>委員会で審議が続く。</p>")
-        self.assertEqual(self.headlines(self.search("予算 可決")), ["予算が可決"])
+        with mock.patch("kiji.search.backends.STRICT_ENOUGH", 1):
+            self.assertEqual(self.headlines(self.search("予算 可決")), ["予算が可決"])
 
     def test_it_matches_an_exact_phrase_only_in_that_order(self):
         self.indexed(headline="本会議の結果", body="<p>予算が可決された。</p>")
@@ -138,9 +146,13 @@ class FilterAndPagingTests(SearchTestCase):
         self.assertEqual(len(shown), 12)
         self.assertEqual(self.search("地震", page="999").status_code, 200)
 
-    def test_it_suggests_dropping_a_word_when_nothing_matches(self):
+    def test_a_word_no_article_holds_does_not_make_the_search_fail(self):
         self.indexed(headline="予算が可決")
-        response = self.search("予算 宇宙人")
+        self.assertEqual(self.headlines(self.search("予算 宇宙人")), ["予算が可決"])
+
+    def test_it_suggests_dropping_a_quoted_phrase_when_nothing_matches(self):
+        self.indexed(headline="予算が可決")
+        response = self.search('予算 "宇宙人"')
         self.assertContains(response, "見つかりませんでした")
         self.assertContains(response, '<a href="?q=%E4%BA%88%E7%AE%97">予算</a> — 1件')
 
@@ -295,3 +307,96 @@ class IndexFollowsPublishingTests(SearchTestCase):
         self.assertIn("Indexed 1 article(s).", out.getvalue())
         self.assertEqual(self.headlines(self.search("紅葉")), ["紅葉の名所"])
         self.assertEqual(list(SearchDocument.objects.values_list("pk", flat=True)), [visible.pk])
+
+
+class ReaderQueryTests(SearchTestCase):
+    """Queries as readers type them: questions, kana, abbreviations, typos, phrases."""
+
+    def test_a_question_finds_the_article_with_its_content_words(self):
+        self.indexed(headline="新型デジカメを発売", body="<p>メーカーは新しいデジカメを来月発売すると発表した。</p>")
+        self.indexed(headline="天気予報", body="<p>明日は晴れ。</p>")
+        for q in ("新しいデジカメはいつ発売されるの", "デジカメの発売について知りたい", "なぜデジカメを発売したのか"):
+            self.assertEqual(self.headlines(self.search(q)), ["新型デジカメを発売"], q)
+
+    def test_it_is_empty_only_when_no_content_word_is_shared(self):
+        self.indexed(headline="新型デジカメを発売")
+        response = self.search("宇宙人はいつ来るの")
+        self.assertContains(response, "見つかりませんでした")
+
+    def test_kana_finds_kanji_and_kanji_finds_kana(self):
+        self.indexed(headline="東京駅が混雑", body="<p>連休初日、駅は人であふれた。</p>")
+        self.indexed(headline="ねこの日にちなむ催し", body="<p>各地で催しがあった。</p>")
+        self.assertEqual(self.headlines(self.search("とうきょうえき 混雑")), ["東京駅が混雑"])
+        self.assertEqual(self.headlines(self.search("トウキョウ")), ["東京駅が混雑"])
+        self.assertEqual(self.headlines(self.search("猫")), ["ねこの日にちなむ催し"])
+
+    def test_the_exact_spelling_ranks_above_a_reading_match(self):
+        when = self.now - timedelta(days=1)
+        self.indexed(headline="殊勝な心がけ", published_at=when)
+        self.indexed(headline="首相が会見", published_at=when - timedelta(days=300))
+        self.assertEqual(self.headlines(self.search("首相")), ["首相が会見", "殊勝な心がけ"])
+        self.assertEqual(set(self.headlines(self.search("しゅしょう"))), {"首相が会見", "殊勝な心がけ"})
+
+    def test_an_abbreviation_finds_the_full_form_and_says_so(self):
+        self.indexed(headline="デジタルカメラの新製品", body="<p>各社がデジタルカメラを発表。</p>")
+        self.indexed(headline="W杯開幕", body="<p>ワールドカップが開幕した。</p>")
+        call_command("reindex", stdout=StringIO())
+        response = self.search("デジカメ")
+        self.assertEqual(self.headlines(response), ["デジタルカメラの新製品"])
+        self.assertContains(response, "『デジカメ』『デジタルカメラ』で検索しています。")
+        self.assertEqual(self.headlines(self.search("ワールドカップ")), ["W杯開幕"])
+
+    def test_the_readers_own_word_ranks_above_a_synonym(self):
+        when = self.now - timedelta(days=1)
+        self.indexed(headline="デジタルカメラの新製品", published_at=when)
+        self.indexed(headline="デジカメ売り場", published_at=when - timedelta(days=300))
+        call_command("reindex", stdout=StringIO())
+        self.assertEqual(self.headlines(self.search("デジカメ")), ["デジカメ売り場", "デジタルカメラの新製品"])
+
+    def test_an_editors_synonym_works_at_once(self):
+        self.indexed(headline="ファイターズが勝利", body="<p>連勝した。</p>")
+        self.assertEqual(self.headlines(self.search("ハムハム")), [])
+        SynonymGroup.objects.create(words="ハムハム、ファイターズ")
+        response = self.search("ハムハム")
+        self.assertEqual(self.headlines(response), ["ファイターズが勝利"])
+        self.assertContains(response, "『ハムハム』『ファイターズ』で検索しています。")
+
+    def test_a_typo_gets_a_suggestion_and_its_results(self):
+        self.indexed(headline="アイパッドの新型", body="<p>アイパッドが発売された。</p>")
+        call_command("reindex", stdout=StringIO())
+        response = self.search("アイパット")
+        self.assertContains(response, "もしかして: ")
+        self.assertContains(response, ">アイパッド</a>")
+        self.assertContains(response, "「アイパッド」の検索結果 1件")
+        self.assertEqual(self.headlines(response), ["アイパッドの新型"])
+
+    def test_a_phrase_ranks_above_the_same_words_apart(self):
+        when = self.now - timedelta(days=1)
+        self.indexed(headline="書籍の電子化", body="<p>電子辞書と書籍。</p>", published_at=when)
+        self.indexed(
+            headline="電子書籍の市場", body="<p>電子書籍が伸びる。</p>", published_at=when - timedelta(days=300)
+        )
+        self.assertEqual(self.headlines(self.search("電子 書籍"))[0], "電子書籍の市場")
+
+    def test_a_year_in_the_query_filters_by_it_with_a_way_out(self):
+        self.indexed(headline="W杯で日本が勝利", published_at=datetime(2010, 6, 15, 9, tzinfo=JST))
+        self.indexed(headline="W杯予選の組み合わせ", published_at=datetime(2011, 7, 1, 9, tzinfo=JST))
+        response = self.search("W杯 2010年")
+        self.assertEqual(self.headlines(response), ["W杯で日本が勝利"])
+        self.assertContains(response, "2010年に公開された記事に絞り込んでいます。")
+        self.assertEqual(self.headlines(self.search("W杯 2011年6月")), [])
+        self.assertEqual(self.headlines(self.search("W杯 2010年6月")), ["W杯で日本が勝利"])
+        self.assertContains(response, "期間で絞り込まずに検索する")
+        everything = self.search("W杯 2010年", period="any")
+        self.assertEqual(set(self.headlines(everything)), {"W杯で日本が勝利", "W杯予選の組み合わせ"})
+        self.assertNotContains(everything, "絞り込んでいます")
+
+    def test_an_edited_or_deleted_editors_synonym_counts_at_once(self):
+        self.indexed(headline="ファイターズが勝利")
+        group = SynonymGroup.objects.create(words="ハムハム、ファイターズ")
+        self.assertEqual(self.headlines(self.search("ハムハム")), ["ファイターズが勝利"])
+        group.words = "ハムハム、ホークス"
+        group.save()
+        self.assertEqual(self.headlines(self.search("ハムハム")), [])
+        group.delete()
+        self.assertEqual(self.headlines(self.search("ハムハム")), [])

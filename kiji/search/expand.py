@@ -1,0 +1,205 @@
+"""From what a reader typed to what the backends look for: a Plan of content-word groups.
+
+Each content word of the query (Sudachi part of speech decides: particles, auxiliaries and question
+frames such as はいつ or について知りたい are no words here) becomes a group that matches
+- the word itself (its normalized form) in titles, bodies and compound parts;
+- its reading in the `readings` column, so とうきょう finds 東京 and the reverse;
+- its synonyms: Sudachi's synonym groups (the dictionary's group ids, resolved against the words
+  the archive actually holds, see services.rebuild_vocabulary) and the editors' SynonymGroup list.
+An article's coverage is the number of groups it matches; strict matches cover all of them.
+Words "in quotes" stay required and -words stay excluded.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.db.models.functions import Length
+
+from kiji.search.models import SynonymGroup
+from kiji.search.models import Term as VocabularyTerm
+from kiji.search.query import Query, Term
+from kiji.search.tokenize import Word, query_words, tokens
+
+MAX_SYNONYMS = 4  # per word, the most frequent in the archive first
+MAX_GROUPS = 16
+
+
+@dataclass(frozen=True)
+class Group:
+    form: str
+    reading: str = ""
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    words: tuple[str, ...] = ()  # a kana term Sudachi split (とうきょう えき): its words, as a phrase
+    reading_words: tuple[str, ...] = ()  # and their readings, as a phrase in the readings column
+
+    def alternatives(self) -> list[tuple[str, ...]]:
+        return [self.words or (self.form,), *self.synonyms]
+
+    def readings(self) -> list[tuple[str, ...]]:
+        return [r for r in ((self.reading,), self.reading_words) if any(r)]
+
+
+@dataclass
+class Plan:
+    groups: list[Group] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # adjacent words: a phrase ranks first
+    required: list[Term] = field(default_factory=list)  # "exact phrases"
+    excluded: list[Term] = field(default_factory=list)
+
+    @property
+    def searchable(self) -> bool:
+        return bool(self.groups or self.required)
+
+    def expansions(self) -> list[tuple[str, list[str]]]:
+        """(the reader's word, the words added for it), for the results page."""
+        return [(g.form, ["".join(s) for s in g.synonyms]) for g in self.groups if g.synonyms]
+
+    def highlight_tokens(self) -> set[str]:
+        own = {tok for term in self.required for tok in term.tokens}
+        return own | {tok for g in self.groups for alt in g.alternatives() for tok in alt}
+
+
+def plan(query: Query, *, synonyms: bool = True) -> Plan:
+    words: list[Word] = []
+    out = Plan(required=[t for t in query.included if t.phrase], excluded=query.excluded)
+    for term in query.included:
+        if not term.phrase:
+            words.extend(_merged([w for w in query_words(term.text) if _has_word_character(w.form)], term.text))
+    seen: set[str] = set()
+    editors = _editor_synonyms() if synonyms else {}
+    for word in words[:MAX_GROUPS]:
+        if word.form in seen:
+            continue
+        seen.add(word.form)
+        found = (_sudachi_synonyms(word) + editors.get(word.form, [])) if synonyms else []
+        unique = tuple(dict.fromkeys(s for s in found if s != (word.form,)))
+        out.groups.append(
+            Group(word.form, word.reading, unique, words=word.words, reading_words=word.reading_words)
+            if isinstance(word, _Merged)
+            else Group(form=word.form, reading=word.reading, synonyms=unique)
+        )
+    forms = [w.form for w in words[:MAX_GROUPS]]
+    out.pairs = list(dict.fromkeys((a, b) for a, b in zip(forms, forms[1:], strict=False) if a != b))
+    return out
+
+
+@dataclass(frozen=True)
+class _Merged(Word):
+    words: tuple[str, ...] = ()
+    reading_words: tuple[str, ...] = ()
+
+
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
+
+
+def _merged(words: list[Word], text: str) -> list[Word]:
+    """A term written in kana only is one word for the reader even when Sudachi cuts it
+    (とうきょうえき, こんかつ, ソフトバング): one group, matched by the whole term read as katakana
+    (what the readings column holds for 東京駅, 婚活) or by its words in a row."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if not _KANA.fullmatch(text):
+        return words
+    reading = text.translate(_TO_KATAKANA)
+    if len(words) == 1:
+        return [Word(words[0].form, reading, words[0].groups)]
+    return [_Merged(text, reading, (), tuple(w.form for w in words), tuple(w.reading for w in words))]
+
+
+_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+
+
+def _has_word_character(token: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+
+
+def _sudachi_synonyms(word: Word) -> list[tuple[str, ...]]:
+    if not word.groups:
+        return []
+    found = (
+        VocabularyTerm.objects.filter(synonym_groups__group__in=word.groups)
+        .exclude(term=word.form)
+        .values_list("term", flat=True)
+        .distinct()
+        .order_by("-documents", "term")
+    )
+    return [(term,) for term in found[:MAX_SYNONYMS]]
+
+
+_editors_memo: dict = {}
+
+
+def _editor_synonyms() -> dict[str, list[tuple[str, ...]]]:
+    """{word: [other words' tokens]} from the editors' list. Each search reads the list (a small
+    table), so an edit counts at once, no restart; its words are tokenized again only when it changed."""
+    rows = tuple(SynonymGroup.objects.order_by("pk").values_list("words", flat=True))
+    if _editors_memo.get("rows") != rows:
+        _editors_memo.clear()
+        _editors_memo.update(rows=rows, synonyms=_read_editor_synonyms(rows))
+    return _editors_memo["synonyms"]
+
+
+def _read_editor_synonyms(rows: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for words in rows:
+        forms = [t for t in (tuple(tokens(w)) for w in SynonymGroup(words=words).word_list()) if t]
+        for form in forms:
+            if len(form) == 1:
+                out.setdefault(form[0], []).extend(f for f in forms if f != form)
+    return out
+
+
+# ---- もしかして: a word the archive does not hold, replaced by the nearest one it does ----------
+
+
+def correction(query: Query, current: Plan) -> str | None:
+    """The query with each unknown word replaced by the closest vocabulary word (by reading and
+    edit distance), or None when every word is known or nothing is close enough."""
+    text, changed = query.raw, False
+    for group in current.groups:
+        if group.synonyms or _known(group):
+            continue
+        if better := _nearest(group):
+            text, changed = _replace(text, group, better), True
+    return text if changed else None
+
+
+def _known(group: Group) -> bool:
+    return VocabularyTerm.objects.filter(
+        Q(term=group.form) | Q(reading=group.reading) if group.reading else Q(term=group.form)
+    ).exists()
+
+
+def _nearest(group: Group) -> str | None:
+    key = group.reading or group.form
+    limit = 1 if len(key) <= 4 else 2
+    candidates = (
+        VocabularyTerm.objects.annotate(n=Length("reading"))
+        .filter(n__gte=len(key) - limit, n__lte=len(key) + limit, reading__startswith=key[0])
+        .order_by("-documents", "term")
+        .values_list("term", "reading")[:5000]
+    )
+    best = None
+    for term, reading in candidates:
+        distance = min(edit_distance(key, reading), edit_distance(group.form, term))
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, term)
+    return best[1] if best else None
+
+
+def _replace(text: str, group: Group, better: str) -> str:
+    normalized = unicodedata.normalize("NFKC", text)
+    pattern = re.compile(re.escape(group.form), re.IGNORECASE)
+    return pattern.sub(better, normalized, count=1) if pattern.search(normalized) else f"{normalized} {better}"
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insert, delete, substitute: 1 each)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

@@ -41,7 +41,9 @@ class UploadSecurityTests(AdminTestCase):
         self.client.force_login(self.editor)
 
     def upload(self, name, data, content_type):
-        response = self.client.post(ADD_URL, {"file": SimpleUploadedFile(name, data, content_type=content_type)})
+        response = self.client.post(
+            ADD_URL, {"file": SimpleUploadedFile(name, data, content_type=content_type), "alt": "試験用の赤い画像"}
+        )
         self.assertEqual(response.status_code, 302, getattr(response, "context_data", None))
         return Image.objects.latest("pk")
 
@@ -78,7 +80,10 @@ class UploadSecurityTests(AdminTestCase):
     def test_the_pixel_limit_counts_every_frame_of_an_animation(self):
         response = self.client.post(
             ADD_URL,
-            {"file": SimpleUploadedFile("long.gif", animation_bytes("GIF", frames=5), content_type="image/gif")},
+            {
+                "file": SimpleUploadedFile("long.gif", animation_bytes("GIF", frames=5), content_type="image/gif"),
+                "alt": "長いアニメーション",
+            },
         )
         self.assertEqual(response.status_code, 200)
         self.assertFalse(Image.objects.exists())

@@ -58,8 +58,7 @@ def main() -> None:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-        "KIJI_EMAIL_HOST": "127.0.0.1",
-        "KIJI_EMAIL_PORT": str(port),
+        "KIJI_SMTP_URL": f"smtp://127.0.0.1:{port}?starttls=off",
         "KIJI_NEWSLETTER_BATCH": "200",
         "KIJI_NEWSLETTER_SENDER_ADDRESS": "東京都千代田区1-1 ベンチ株式会社",
     }

@@ -5,7 +5,7 @@ Every variable is listed with its meaning in `.env.example`.
 
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -216,8 +216,9 @@ KIJI_SEARCH_TITLE_LIMIT = env_float("KIJI_SEARCH_TITLE_LIMIT", 32, minimum=1, ma
 KIJI_AUTOSAVE_SECONDS = env_int("KIJI_AUTOSAVE_SECONDS", 5, minimum=1, maximum=600)
 KIJI_PRESENCE_SECONDS = env_int("KIJI_PRESENCE_SECONDS", 30, minimum=5, maximum=3600)
 
-# E-mail (the desk's notifications: submitted, returned, published). Printed to the console unless an
-# SMTP server is given as smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS).
+# E-mail (the desk's notifications, newsletters and their confirmations). Printed to the console unless
+# an SMTP server is given as smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS), or
+# smtp://host:25?starttls=off for a local relay that offers no TLS.
 DEFAULT_FROM_EMAIL = env("KIJI_MAIL_FROM", "Kiji ニュースルーム <newsroom@localhost>")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 if KIJI_SMTP_URL := env_url(
@@ -230,7 +231,10 @@ if KIJI_SMTP_URL := env_url(
     EMAIL_HOST_USER = unquote(_smtp.username or "")
     EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
     EMAIL_USE_SSL = _smtp.scheme == "smtps"
-    EMAIL_USE_TLS = not EMAIL_USE_SSL
+    _starttls = parse_qs(_smtp.query).get("starttls", ["on"])[-1].lower()
+    if _starttls not in ("on", "off"):
+        raise ImproperlyConfigured(f"KIJI_SMTP_URL's starttls must be on or off, not {_starttls!r}.")
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and _starttls == "on"
     EMAIL_TIMEOUT = 10
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -303,14 +307,7 @@ KIJI_COMMENTS_HIDE_SHARE = env_int(
 )  # % rejected/reported that hides a section
 KIJI_COMMENTS_PAGE_SIZE = env_int("KIJI_COMMENTS_PAGE_SIZE", 20, minimum=1)
 
-# == Mail (newsletters, confirmations) ==
-EMAIL_HOST = env("KIJI_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("KIJI_EMAIL_PORT", 25, minimum=1, maximum=65535)
-EMAIL_HOST_USER = env("KIJI_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = env("KIJI_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("KIJI_EMAIL_STARTTLS", default=False)
-EMAIL_TIMEOUT = 30
-DEFAULT_FROM_EMAIL = env("KIJI_EMAIL_FROM", f"{SITE_NAME} <noreply@localhost>")
+# == Newsletters (sent through the mail settings above: KIJI_SMTP_URL, KIJI_MAIL_FROM) ==
 # The sender's identity every newsletter carries (特定電子メール法: name, address, contact).
 KIJI_NEWSLETTER_SENDER_ADDRESS = env("KIJI_NEWSLETTER_SENDER_ADDRESS", "")
 KIJI_NEWSLETTER_BATCH = env_int("KIJI_NEWSLETTER_BATCH", 200, minimum=1)  # mails per scheduler round

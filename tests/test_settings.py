@@ -98,6 +98,7 @@ def test_production_without_its_secret_key_stops_start_up():
         ({"KIJI_SERVER": "uwsgi"}, "KIJI_SERVER must be one of granian, gunicorn"),
         ({"KIJI_BIND": "8000"}, "KIJI_BIND must be host:port"),
         ({"KIJI_FEED_FULL_TEXT": "maybe"}, "KIJI_FEED_FULL_TEXT must be true or false"),
+        ({"KIJI_SMTP_URL": "smtp://relay:25?starttls=no"}, "KIJI_SMTP_URL's starttls must be on or off"),
     ],
 )
 def test_a_value_the_site_cannot_use_stops_start_up_naming_the_variable_and_the_form(variables, sentence):
@@ -170,3 +171,18 @@ def test_quiet_hours_written_the_japanese_way_reach_the_comment_rules(monkeypatc
     # The value as the rules receive it may also be written the Japanese way (an override, a shell).
     with override_settings(KIJI_COMMENTS_QUIET_HOURS="23:00〜06:00"):
         assert in_quiet_hours(datetime(2026, 12, 1, 14, 30, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("smtp://desk%40news.jp:p%3Ass@mail.news.jp:587", ("mail.news.jp", 587, "desk@news.jp", "p:ss", True, False)),
+        ("smtps://mail.news.jp", ("mail.news.jp", 465, "", "", False, True)),
+        ("smtp://127.0.0.1:2525?starttls=off", ("127.0.0.1", 2525, "", "", False, False)),
+    ],
+)
+def test_one_smtp_url_sends_the_desks_mail_and_the_newsletters(url, expected):
+    names = "(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)"
+    result = start({"KIJI_SMTP_URL": url}, SHOW.format(names=names))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr(expected)

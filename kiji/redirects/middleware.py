@@ -7,6 +7,8 @@ from kiji.redirects.models import WP_QUERY_KEYS, Redirect, old_path_key
 
 def _target(request) -> str | None:
     key = old_path_key(request.path, {k: request.GET.get(k, "") for k in WP_QUERY_KEYS if k in request.GET})
+    if "\x00" in key:
+        return None  # no old address holds NUL, and PostgreSQL refuses it in a query (a 500, not a 404)
     return Redirect.objects.filter(old_path=key).values_list("new_path", flat=True).first()
 
 

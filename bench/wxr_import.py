@@ -86,9 +86,14 @@ def main() -> None:
         export = tmp / "export.xml"
         write_export(corpus, count, export)
         size = export.stat().st_size
+        from kiji.wxr.importing import import_wxr
+
+        marks = {}
         start = time.perf_counter()
-        call_command("import_wxr", str(export), stdout=StringIO())
-        first = time.perf_counter() - start
+        import_wxr(path=export, on_committed=lambda n: marks.setdefault("committed", time.perf_counter()))
+        end = time.perf_counter()
+        first = marks["committed"] - start  # the import proper, committed; then search, lists and cache hear of it
+        listeners = end - marks["committed"]
         start = time.perf_counter()
         call_command("import_wxr", str(export), stdout=StringIO())
         again = time.perf_counter() - start
@@ -96,7 +101,8 @@ def main() -> None:
         print(
             f"wxr_import: {count:,} posts, export {size / 1e6:.1f} MB, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
         )
-        print(f"  first import: {first:.1f} s ({count / first:,.0f} posts/s)")
+        print(f"  first import, committed: {first:.1f} s ({count / first:,.0f} posts/s)")
+        print(f"  then its listeners (search index, also-read lists, page cache): {listeners:.1f} s")
         print(f"  re-run (adds nothing): {again:.1f} s")
         print(f"  peak memory of the process: {peak:.0f} MB; load average {os.getloadavg()[0]:.1f}")
     finally:

@@ -1,6 +1,7 @@
 """`kiji import-wxr` on the real WordPress exports: what an editor and a reader find afterwards."""
 
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -235,3 +236,13 @@ class RefusalTests(TestCase):
         self.assertEqual(article.headline, '更新 "The Road Not Taken" by Robert Frost')
         self.assertEqual(Article.objects.count(), 1)
         self.assertEqual(article.revisions.count(), 2)
+
+
+class SmallBatchesTests(ThemeUnitTestDataTests):
+    """The same export written three posts at a time: threads, galleries, leads and old addresses that
+    cross a batch (a reply, an attachment before its post) come out the same."""
+
+    @classmethod
+    def setUpTestData(cls):
+        with mock.patch("kiji.wxr.importing.BATCH_SIZE", 3):
+            super().setUpTestData()

@@ -1,6 +1,8 @@
 """`kiji import-wxr` on the real WordPress exports: what an editor and a reader find afterwards."""
 
+import tempfile
 from io import StringIO
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -12,6 +14,7 @@ from kiji.newsroom.models import Article, Category, Revision, Tag, Writer
 from kiji.newsroom.roles import ensure_roles
 from kiji.pages.models import Page
 from kiji.testing import shared_corpus
+from kiji.wxr.importing import EXAMPLES
 
 
 def run(name, *args) -> str:
@@ -246,3 +249,18 @@ class SmallBatchesTests(ThemeUnitTestDataTests):
     def setUpTestData(cls):
         with mock.patch("kiji.wxr.importing.BATCH_SIZE", 3):
             super().setUpTestData()
+
+
+class FullReportTests(TestCase):
+    def test_the_printed_report_shows_a_few_lines_of_each_kind_and_the_file_has_them_all(self):
+        ensure_roles()
+        path = Path(tempfile.mkdtemp()) / "report.txt"
+        printed = run("themeunittestdata.wordpress.xml", "--report", str(path))
+        full = path.read_text(encoding="utf-8")
+        posts = Article.objects.count()
+        self.assertGreater(posts, EXAMPLES)
+        self.assertLess(printed.count("\n投稿 "), EXAMPLES)  # the summary: a few examples, then how many more
+        self.assertRegex(printed, r"（変換: ほか \d+ 件。")
+        self.assertIn(f"全件は {path}", printed)
+        self.assertEqual(full.count("変換: 投稿 "), posts)
+        self.assertIn("新規: 記事（公開）", full)

@@ -115,8 +115,19 @@ class ImportReport:
 
 
 class _Run:
-    def __init__(self, report: ImportReport, *, skip_bad: bool, create_logins: bool, uploads: Uploads, dry_run: bool):
+    def __init__(
+        self,
+        report: ImportReport,
+        *,
+        skip_bad: bool,
+        create_logins: bool,
+        uploads: Uploads,
+        dry_run: bool,
+        permalinks: str = "",
+    ):
         self.report = report
+        self.permalinks = permalinks
+        self.category_paths: dict[str, str] = {}  # category slug → its old path with parents (news/politics)
         self.uploads = uploads
         self.dry_run = dry_run
         self.old_hosts: set[str] = set()
@@ -417,6 +428,7 @@ class _Run:
             chain.append(all_terms[chain[-1].parent])
         chain.reverse()  # top first
         old = "/category/" + "/".join(unquote(t.slug) for t in chain) + "/"
+        self.category_paths[term.slug] = old.removeprefix("/category/").rstrip("/")
         if len(chain) > 2:
             target = self.category(chain[1], all_terms)
             self.categories[term.slug] = target
@@ -629,6 +641,8 @@ class _Run:
             self.redirect(item.link, new)
         path = key_for_url(item.link) if item.link else ""
         current = unquote(item.slug)
+        if self.permalinks and (permalink := self.permalink(item, current)):
+            self.redirect(permalink, new)  # the structure the site used, when its links do not show it (/?p=12)
         for old_slug in item.meta.get("_wp_old_slug", []):
             old_slug = unquote(old_slug.strip())
             if not old_slug:
@@ -636,6 +650,30 @@ class _Run:
             self.redirect(f"/?name={old_slug}", new)
             if current and path.endswith(f"/{current}/"):
                 self.redirect(path[: -len(current) - 1] + old_slug + "/", new)
+            if "%postname%" in self.permalinks and (permalink := self.permalink(item, old_slug)):
+                self.redirect(permalink, new)
+
+    def permalink(self, item: Item, slug: str) -> str:
+        """The post's address under --permalinks, as WordPress made it (local post date); "" if it lacks a part."""
+        when = item.date_local or item.date_gmt
+        categories = [self.category_paths.get(s) for tax, s, _ in item.terms if tax == "category"]
+        values = {
+            "post_id": item.wp_id,
+            "postname": slug,
+            "author": item.creator,
+            "category": next((c for c in categories if c), "uncategorized"),
+        }
+        if when:
+            values |= {
+                "year": f"{when:%Y}",
+                "monthnum": f"{when:%m}",
+                "day": f"{when:%d}",
+                "hour": f"{when:%H}",
+                "minute": f"{when:%M}",
+                "second": f"{when:%S}",
+            }
+        path = _PERMALINK_TAG.sub(lambda m: values.get(m[1], "\0"), self.permalinks)
+        return "" if "\0" in path or "//" in path else path
 
     def fill_article(self, article: Article, item: Item, status: str) -> None:
         article.headline = _clean(item.title)[:200] or "（無題）"
@@ -765,6 +803,7 @@ def import_wxr(
     progress: Callable[[int], None] | None = None,
     report: ImportReport | None = None,
     on_committed: Callable[[int], None] | None = None,
+    permalinks: str = "",
 ) -> ImportReport:
     """Import the export at `path` in one transaction (rolled back for a dry run); WxrError changes nothing.
 
@@ -773,7 +812,14 @@ def import_wxr(
     report = report or ImportReport()
     uploads = Uploads(media)
     with transaction.atomic():
-        run = _Run(report, skip_bad=skip_bad, create_logins=create_logins, uploads=uploads, dry_run=dry_run)
+        run = _Run(
+            report,
+            skip_bad=skip_bad,
+            create_logins=create_logins,
+            uploads=uploads,
+            dry_run=dry_run,
+            permalinks=check_permalinks(permalinks) if permalinks else "",
+        )
         for record in read_export(path):
             run.take(record)
             if progress and isinstance(record, Item):
@@ -793,6 +839,22 @@ def _announce(ids: list[int], updated_ids: list[int], on_committed: Callable[[in
     if on_committed:
         on_committed(len(ids))
     articles_imported.send(sender=Article, article_ids=ids)
+
+
+_PERMALINK_TAG = re.compile(r"%([a-z_]+)%")
+PERMALINK_TAGS = ("year", "monthnum", "day", "hour", "minute", "second", "post_id", "postname", "category", "author")
+
+
+def check_permalinks(structure: str) -> str:
+    """A WordPress permalink structure (/%year%/%monthnum%/%postname%/), or ValueError saying what is wrong."""
+    if not structure.startswith("/"):
+        raise ValueError(f"「{structure}」は / で始まっていません（例: /%year%/%monthnum%/%day%/%postname%/）")
+    unknown = [t for t in _PERMALINK_TAG.findall(structure) if t not in PERMALINK_TAGS]
+    if unknown:
+        raise ValueError(f"%{unknown[0]}% は使えません（使えるもの: {' '.join(f'%{t}%' for t in PERMALINK_TAGS)}）")
+    if not {"post_id", "postname"} & set(_PERMALINK_TAG.findall(structure)):
+        raise ValueError("%post_id% か %postname% を含めてください: 投稿を一つに決められません")
+    return structure
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.I)

@@ -264,3 +264,28 @@ class FullReportTests(TestCase):
         self.assertIn(f"全件は {path}", printed)
         self.assertEqual(full.count("変換: 投稿 "), posts)
         self.assertIn("新規: 記事（公開）", full)
+
+
+class PermalinksTests(TestCase):
+    """small-export.xml links its posts as /?p=1: --permalinks names the structure readers actually saw."""
+
+    @classmethod
+    def setUpTestData(cls):
+        ensure_roles()
+
+    def test_each_post_answers_at_its_address_under_the_given_structure(self):
+        run("small-export.xml", "--permalinks", "/%year%/%monthnum%/%day%/%postname%/")
+        hello = Article.objects.get(headline="Hello world!")
+        response = self.client.get("/2011/01/18/hello-world/")
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response["Location"], hello.get_absolute_url())
+
+    def test_archives_by_post_id(self):
+        run("small-export.xml", "--permalinks", "/archives/%post_id%")
+        hello = Article.objects.get(headline="Hello world!")
+        self.assertRedirects(self.client.get("/archives/1"), hello.get_absolute_url(), status_code=301)
+
+    def test_an_unknown_tag_is_refused_with_a_japanese_message_and_nothing_imported(self):
+        with self.assertRaisesMessage(CommandError, "%slug% は使えません"):
+            run("small-export.xml", "--permalinks", "/%slug%/")
+        self.assertFalse(Article.objects.exists())

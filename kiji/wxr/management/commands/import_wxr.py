@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kiji.wxr.importing import EXAMPLES, ImportReport, Listing, WxrError, import_wxr
+from kiji.wxr.importing import EXAMPLES, ImportReport, Listing, WxrError, check_permalinks, import_wxr
 
 KINDS = {
     "article": "記事",
@@ -38,13 +38,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--create-logins", action="store_true", help="Give each imported writer a newsroom login.")
         parser.add_argument(
+            "--permalinks",
+            metavar="STRUCTURE",
+            default="",
+            help="The old site's permalink structure (Settings → Permalinks), e.g. /%%year%%/%%monthnum%%/%%postname%%/, "
+            "when the export's links do not show it; each post's address under it answers 301 too.",
+        )
+        parser.add_argument(
             "--report",
             metavar="FILE",
             help=f"Write the full report (every line) to FILE; the printed one shows counts and {EXAMPLES} of each kind.",
         )
 
-    def handle(self, *args, path, media, dry_run, skip_bad, create_logins, report, **options):
+    def handle(self, *args, path, media, dry_run, skip_bad, create_logins, report, permalinks, **options):
         self.report_path = report
+        try:
+            if permalinks:
+                check_permalinks(permalinks)
+        except ValueError as exc:
+            raise CommandError(f"--permalinks: {exc}") from None
         try:
             full = open(report, "w", encoding="utf-8") if report else None  # noqa: SIM115 (closed below)
         except OSError as exc:
@@ -59,6 +71,7 @@ class Command(BaseCommand):
                 progress=self.advance,
                 report=ImportReport(full=(lambda line: full.write(line + "\n")) if full else None),
                 on_committed=self.announce,
+                permalinks=permalinks,
             )
         except FileNotFoundError as exc:
             raise CommandError(f"--media: {exc}") from None

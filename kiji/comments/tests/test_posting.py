@@ -185,3 +185,15 @@ class ReplyTests(CommentsTestCase):
             self.assertContains(response, "返信先のコメントが見つかりません", status_code=400)
             self.assertContains(response, "地方の声も聞いてください。", status_code=400)
         self.assertFalse(Comment.objects.filter(body=TEXT).exists())
+
+    def test_replies_sit_under_their_comment_oldest_first_and_count_in_the_total(self):
+        first = self.make_comment("増税には反対です。", nickname="はなこ")
+        self.make_comment("後から来たコメント", nickname="さぶろう")
+        self.make_comment("同感です。", nickname="じろう", parent=first)
+        self.make_comment("私は賛成です。", nickname="しろう", parent=first)
+        page = self.client.get(self.comments_url()).content.decode()
+        self.assertIn('<span class="comment-count">4</span>', page)
+        thread = page[page.index(f'id="c{first.pk}"') :]
+        replies = thread[thread.index('class="comment-replies"') : thread.index("</ol>")]
+        self.assertLess(replies.index("同感です。"), replies.index("私は賛成です。"))
+        self.assertNotIn("後から来たコメント", replies)

@@ -156,22 +156,29 @@ class ReplyTests(CommentsTestCase):
 
     def test_a_reader_replies_from_the_comment_and_readers_see_whom_it_answers(self):
         first = self.make_comment("増税には反対です。", nickname="はなこ")
-        form = self.client.get(self.comments_url() + f"?reply={first.pk}")
+        reader = self.reader("192.0.2.21")  # each test its own address: the per-address limits stay out of the way
+        form = reader.get(self.comments_url() + f"?reply={first.pk}")
         self.assertContains(form, "はなこさんへの返信")
         self.assertContains(form, f'name="reply_to" value="{first.pk}"')
-        page = self.client.get(self.post(TEXT, nickname="たろう", reply_to=first.pk)["Location"])
+        page = reader.get(self.post(TEXT, client=reader, nickname="たろう", reply_to=first.pk)["Location"])
         self.assertContains(page, "はなこさんへの返信")
         self.assertEqual(Comment.objects.get(nickname="たろう").parent, first)
 
     def test_a_reply_to_a_reply_joins_its_thread(self):
         first = self.make_comment("増税には反対です。", nickname="はなこ")
         reply = self.make_comment("同感です。", nickname="じろう", parent=first)
-        self.post(TEXT, reply_to=reply.pk)
+        self.post(TEXT, client=self.reader("192.0.2.22"), reply_to=reply.pk)
         self.assertEqual(Comment.objects.get(body=TEXT).parent, first)
 
     def test_a_refused_reply_keeps_its_text_and_whom_it_answers(self):
         first = self.make_comment("増税には反対です。", nickname="はなこ")
-        response = self.post(TEXT, nickname="ゆき", reply_to=first.pk, started=started_stamp(time.time()))
+        response = self.post(
+            TEXT,
+            client=self.reader("192.0.2.23"),
+            nickname="ゆき",
+            reply_to=first.pk,
+            started=started_stamp(time.time()),
+        )
         self.assertContains(response, "投稿が速すぎます", status_code=400)
         self.assertContains(response, "地方の声も聞いてください。", status_code=400)
         self.assertContains(response, f'name="reply_to" value="{first.pk}"', status_code=400)
@@ -181,7 +188,7 @@ class ReplyTests(CommentsTestCase):
         pending = self.make_comment("確認待ち", status=Comment.Status.PENDING)
         elsewhere = self.make_comment("別の記事", article=self.make_article())
         for target in (pending, elsewhere):
-            response = self.post(TEXT, reply_to=target.pk)
+            response = self.post(TEXT, client=self.reader("192.0.2.24"), reply_to=target.pk)
             self.assertContains(response, "返信先のコメントが見つかりません", status_code=400)
             self.assertContains(response, "地方の声も聞いてください。", status_code=400)
         self.assertFalse(Comment.objects.filter(body=TEXT).exists())

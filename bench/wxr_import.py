@@ -1,6 +1,6 @@
 """Import a generated WordPress export of N posts (text from the livedoor corpus) and time it.
 
-    .venv/bin/python bench/wxr_import.py [N] [PATH-TO-CORPUS.tar.gz] [--import-only]
+    .venv/bin/python bench/wxr_import.py [N] [PATH-TO-CORPUS.tar.gz] [--import-only] [--profile]
 
 Writes the export (N posts, default 100,000; every tenth with a comment and a reply) to a temporary folder
 (the corpus text never lands in the repository), imports it into a fresh temporary SQLite database
@@ -9,7 +9,9 @@ seconds of an immediate re-run (which must add nothing) and the import process's
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import resource
 import shutil
 import subprocess
@@ -97,6 +99,9 @@ def main() -> None:
         help="leave out what listens after the commit (search index, also-read model): at 100,000 posts those "
         "take far longer than the import and their memory is the model's, not the import's",
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="the first import under cProfile: the 25 costliest functions (own time)"
+    )
     parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)  # the child process that writes the export
     args = parser.parse_args()
     if args.write:
@@ -147,10 +152,16 @@ def run(args: argparse.Namespace, tmp: Path, export: Path, written: float) -> No
             samples.append(f"{seen[0]:,}: {rss_mb():.0f} MB")
 
     marks = {}
+    profile = cProfile.Profile() if args.profile else None
     start = time.perf_counter()
+    if profile:
+        profile.enable()
     report = import_wxr(
         path=export, progress=progress, on_committed=lambda n: marks.setdefault("committed", time.perf_counter())
     )
+    if profile:
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
     end = time.perf_counter()
     first = marks["committed"] - start  # the import proper, committed; then search, lists and cache hear of it
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Q
 
 from kiji.comments import rules
 from kiji.comments.forms import started_stamp
@@ -12,17 +13,31 @@ SORTS = {"newest": "新しい順", "oldest": "古い順", "liked": "共感の多
 ARTICLE_PAGE_COMMENTS = 10
 
 
+FIELDS = ("pk", "article_id", "nickname", "body", "like_count", "created_at", "parent_id")
+
+
 def comments_page(article: Article, *, sort: str = "newest", page: int | str = 1, size: int | None = None):
-    """One page of the article's approved comments in the given order (a Django Page)."""
+    """One page of the article's approved threads in the given order (a Django Page), each with its
+    approved replies, oldest first, in `shown_replies` (one level, as on Japanese portals; one query for the page)."""
     sort = sort if sort in SORTS else "newest"
-    queryset = (
-        Comment.objects.visible()
-        .filter(article=article)
+    visible = Comment.objects.visible().filter(article=article)
+    threads = (
+        # A reply whose comment is no longer shown stands on its own, still naming whom it answered.
+        visible.filter(Q(parent__isnull=True) | ~Q(parent__status=Comment.Status.APPROVED))
         .sorted_by(sort)
-        .select_related("parent")  # a reply names whom it answers: a join, not a query per comment
-        .only("pk", "article_id", "nickname", "body", "like_count", "created_at", "parent__nickname")
+        .select_related("parent")  # that name: a join, not a query per comment
+        .only(*FIELDS, "parent__nickname")
     )
-    return Paginator(queryset, size or settings.KIJI_COMMENTS_PAGE_SIZE).get_page(page)
+    page = Paginator(threads, size or settings.KIJI_COMMENTS_PAGE_SIZE).get_page(page)
+    by_thread = {thread.pk: thread for thread in page}
+    for thread in by_thread.values():
+        thread.shown_replies = []
+    if by_thread:
+        for reply in visible.filter(parent__in=list(by_thread)).order_by("created_at", "pk").only(*FIELDS):
+            reply.parent = by_thread[reply.parent_id]
+            reply.shown_replies = []
+            reply.parent.shown_replies.append(reply)
+    return page
 
 
 def section_context(article: Article, *, sort: str = "newest", page: int | str = 1, size: int | None = None) -> dict:
@@ -33,7 +48,10 @@ def section_context(article: Article, *, sort: str = "newest", page: int | str =
         "article": article,
         "state": state,
         "hidden_message": rules.MESSAGE_HIDDEN,
-        "count": comments.paginator.count if comments else 0,
+        # Every shown comment, replies too (no query when there is none).
+        "count": Comment.objects.visible().filter(article=article).count()
+        if comments and comments.paginator.count
+        else 0,
         "comments": comments,
         "sort": sort if sort in SORTS else "newest",
         "sorts": SORTS,

@@ -177,10 +177,24 @@ def _purge_after_commit(article_pks: Iterable[int]) -> None:
 
 
 def post_comment(
-    *, article: Article, visitor: Visitor, body: str, nickname: str = "", ip_hash: str = "", now: datetime | None = None
+    *,
+    article: Article,
+    visitor: Visitor,
+    body: str,
+    nickname: str = "",
+    ip_hash: str = "",
+    now: datetime | None = None,
+    reply_to: int | None = None,
 ) -> Comment:
-    """Store a reader's comment, approved or held with the reason; raise CommentRejected with a Japanese reason."""
+    """Store a reader's comment, approved or held with the reason; raise CommentRejected with a Japanese reason.
+
+    reply_to: the shown comment of the same article it answers; a reply to a reply joins its thread (one level)."""
     now = now or timezone.now()
+    parent = reply_target(article, reply_to) if reply_to else None
+    if reply_to and parent is None:
+        raise CommentRejected(
+            "返信先のコメントが見つかりません。コメントとして投稿するか、ページを読み込み直してください。"
+        )
     state = section_state(article, now=now)
     if state.hidden or state.closed_message:
         raise CommentRejected(state.closed_message or "コメントは受け付けていません。")
@@ -213,12 +227,19 @@ def post_comment(
             nickname=nickname,
             body=body,
             body_hash=digest,
+            parent=parent,
             status=Comment.Status.PENDING if reasons else Comment.Status.APPROVED,
             held_reason="; ".join(reasons),
         )
         if comment.status == Comment.Status.APPROVED:
             _purge_after_commit([article.pk])
     return comment
+
+
+def reply_target(article: Article, pk: int) -> Comment | None:
+    """The thread a reply to comment `pk` joins: that shown comment of the article, or the one it answers."""
+    comment = Comment.objects.visible().filter(article=article, pk=pk).select_related("parent").first()
+    return (comment.parent or comment) if comment else None
 
 
 def _switch_to_premoderation(article: Article) -> None:

@@ -85,6 +85,10 @@ def _csrf_passed(request) -> bool:
     return CsrfViewMiddleware(lambda r: None).process_view(request, checked_view, (), {}) is None
 
 
+def _comment_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
 def _published_article(pk: int) -> Article:
     return get_object_or_404(Article.objects.published().select_related("category", "comment_section"), pk=pk)
 
@@ -110,6 +114,9 @@ def _render_page(
         "comment_csrf": get_token(request),
         "on_comment_page": True,
     }
+    reply_to = (form_data or {}).get("reply_to") or _comment_id(request.GET.get("reply"))
+    if reply_to and (target := services.reply_target(article, reply_to)):
+        context["reply_to"] = target  # the form says whom it answers, and keeps saying so after a refusal
     if form_data and form_data.get("body"):
         context["remaining"] = c["max_length"] - text.length(text.clean(form_data["body"][:FORM_MAX]))
     response = render(request, "comments/page.html", context, status=status)
@@ -124,7 +131,11 @@ def comment_page(request, pk):
     article = _published_article(pk)
     if request.method != "POST":
         return _render_page(request, article, **_posted_notice(request, article))
-    data = {"body": text.scrub(request.POST.get("body", "")), "nickname": text.scrub(request.POST.get("nickname", ""))}
+    data = {
+        "body": text.scrub(request.POST.get("body", "")),
+        "nickname": text.scrub(request.POST.get("nickname", "")),
+        "reply_to": _comment_id(request.POST.get("reply_to")),
+    }
     if not _csrf_passed(request):
         return _render_page(request, article, form_data=data, error=CSRF_FAILED, status=403)
     form = CommentForm({**request.POST.dict(), **data})
@@ -139,6 +150,7 @@ def comment_page(request, pk):
             body=data["body"],
             nickname=data["nickname"],
             ip_hash=services.hash_ip(_client_ip(request)),
+            reply_to=data["reply_to"],
         )
     except services.CommentRejected as rejected:
         return _render_page(request, article, form_data=data, error=rejected.message, status=rejected.status)

@@ -47,8 +47,13 @@ class Redirect(models.Model):
         return f"{self.old_path} → {self.new_path}"
 
     def save(self, *args, **kwargs):
-        self.old_path = old_path_key(*_split(self.old_path))
+        self.old_path = canonical_old_path(self.old_path)
         super().save(*args, **kwargs)
+
+
+def canonical_old_path(old: str) -> str:
+    """The key an old address is stored under (save() applies it; a bulk import calls it itself)."""
+    return old_path_key(*_split(old))
 
 
 def _split(old: str) -> tuple[str, dict[str, str]]:

@@ -9,7 +9,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -27,14 +27,15 @@ from django.utils.text import slugify
 from kiji.audience.models import EditorPick
 from kiji.comments import text as comment_text
 from kiji.comments.models import Comment, Visitor
+from kiji.lib import pagecache
 from kiji.lib.html import html_to_text
-from kiji.newsroom.models import Article, Byline, Category, Image, Tag, Writer
+from kiji.newsroom.models import Article, Byline, Category, Image, Revision, Tag, Writer
 from kiji.newsroom.permissions import WRITERS_GROUP
 from kiji.newsroom.services.images import store_upload
-from kiji.newsroom.services.publishing import record_revision
+from kiji.newsroom.services.publishing import snapshot
 from kiji.newsroom.signals import articles_imported
 from kiji.pages.models import Page
-from kiji.redirects.models import Redirect, key_for_url, old_path_key
+from kiji.redirects.models import Redirect, canonical_old_path, key_for_url, old_path_key
 from kiji.wxr.content import convert, gallery_grid
 from kiji.wxr.media import Uploads, upload_path
 from kiji.wxr.models import ImportedItem
@@ -45,6 +46,20 @@ __all__ = ["WxrError", "ImportReport", "import_wxr"]
 Kind = ImportedItem.Kind
 IMPORT_VISITOR = "wordpress-import"  # the one visitor every imported comment is filed under
 UNCATEGORIZED = ("uncategorized", "未分類")
+BATCH_SIZE = 500  # posts written together; also the size of each IN (...) lookup
+OLD_PATH_MAX = Redirect._meta.get_field("old_path").max_length
+# What fill_article sets on an article that was there before (derive_fields adds description; modified_at is auto_now).
+ARTICLE_FIELDS = [
+    "headline",
+    "deck",
+    "slug",
+    "body",
+    "description",
+    "status",
+    "published_at",
+    "category",
+    "modified_at",
+]
 
 STATUS = {
     "publish": Article.Status.PUBLISHED,
@@ -55,36 +70,73 @@ STATUS = {
 }
 
 
-@dataclass
+class Listing:
+    """Report lines of one kind: every one counted and handed to `full` (the full report file), the first
+    `keep` kept for the printed summary, so a 100,000-post export does not hold 100,000 lines."""
+
+    def __init__(self, label: str, keep: int, full: Callable[[str], None] | None):
+        self.label, self.keep, self.full = label, keep, full
+        self.count = 0
+        self.examples: list[str] = []
+
+    def append(self, line: str) -> None:
+        self.count += 1
+        if len(self.examples) < self.keep:
+            self.examples.append(line)
+        if self.full:
+            self.full(f"{self.label}: {line}")
+
+    def __iter__(self):
+        return iter(self.examples)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+EXAMPLES = 20  # lines of each kind the printed report shows; the full report file has them all
+
+
 class ImportReport:
     """What each old thing became; printed by the command, also for --dry-run."""
 
-    created: Counter = field(default_factory=Counter)  # ("article", "published") → n
-    updated: Counter = field(default_factory=Counter)
-    unchanged: Counter = field(default_factory=Counter)
-    skipped: Counter = field(default_factory=Counter)  # reason → n
-    not_public: list[str] = field(default_factory=list)
-    folded: list[str] = field(default_factory=list)
-    shortcodes: Counter = field(default_factory=Counter)
-    bad: list[str] = field(default_factory=list)
-    redirects: int = 0  # old addresses answering 301 to their new page
-    images: int = 0  # copied from UPLOADS
-    missing_media: list[str] = field(default_factory=list)  # old addresses with no file in UPLOADS
-    became: list[str] = field(default_factory=list)  # "post 12 → /articles/5/"
+    def __init__(self, *, keep: int = EXAMPLES, full: Callable[[str], None] | None = None):
+        self.created: Counter = Counter()  # ("article", "published") → n
+        self.updated: Counter = Counter()
+        self.unchanged: Counter = Counter()
+        self.skipped: Counter = Counter()  # reason → n
+        self.shortcodes: Counter = Counter()
+        self.redirects = 0  # old addresses answering 301 to their new page
+        self.images = 0  # copied from UPLOADS
+        self.became = Listing("変換", keep, full)  # "post 12 → /articles/5/"
+        self.not_public = Listing("公開しない", keep, full)
+        self.folded = Listing("カテゴリーをまとめました", keep, full)
+        self.missing_media = Listing("画像が UPLOADS にありません", keep, full)  # no file in UPLOADS
+        self.bad = Listing("取り込めなかった項目", keep, full)
 
 
 class _Run:
-    def __init__(self, report: ImportReport, *, skip_bad: bool, create_logins: bool, uploads: Uploads, dry_run: bool):
+    def __init__(
+        self,
+        report: ImportReport,
+        *,
+        skip_bad: bool,
+        create_logins: bool,
+        uploads: Uploads,
+        dry_run: bool,
+        permalinks: str = "",
+    ):
         self.report = report
+        self.permalinks = permalinks
+        self.category_paths: dict[str, str] = {}  # category slug → its old path with parents (news/politics)
         self.uploads = uploads
         self.dry_run = dry_run
         self.old_hosts: set[str] = set()
         self.images: dict[str, Image | None] = {}
         self.attachment_files: dict[str, tuple[str, str, str]] = {}  # WordPress ID → (url, alt, caption)
-        self.pending_leads: list[tuple[Article, str]] = []
+        self.pending_leads: dict[str, list[int]] = {}  # thumbnail's WordPress ID → article IDs
         self.attachment_text: dict[str, tuple[str, str]] = {}  # file under uploads/ → (alt, caption)
         self.attached: dict[str, list[tuple[int, str]]] = {}  # post's WordPress ID → [(menu order, attachment ID)]
-        self.pending_galleries: list[tuple[Article, str, str]] = []  # (article, WordPress ID, raw content)
+        self.pending_galleries: list[tuple[int, str, str]] = []  # (article ID, WordPress ID, raw content)
         self.skip_bad = skip_bad
         self.create_logins = create_logins
         self.site = ""
@@ -96,25 +148,46 @@ class _Run:
         self.pages: dict[str, Page] = {}
         self.base = ""
         self.page_links: dict[str, str] = {}
-        self._known: dict[tuple[str, str], ImportedItem] | None = None
+        self._known: dict[str, dict[str, ImportedItem]] = {}  # kind → key → row, for the few-per-site kinds
+        self.batch: list[tuple[Item, str]] = []  # posts waiting to be written together: (item, status)
+        self.batch_ids: set[str] = set()
         self._visitor: Visitor | None = None
         self._default_category: Category | None = None
         self.redirects: dict[str, str] = {}
         self.changed_ids: list[int] = []  # articles added or updated: search, lists and the page cache hear of them
+        self.updated_ids: list[int] = []  # articles that were there before: their own cached pages are purged
         self.attachments: list[tuple[str, str]] = []  # (attachment page link, parent post's WordPress ID)
 
     # --- memory of what was imported ---------------------------------------------------------
     def known(self, kind: str, key: str) -> ImportedItem | None:
-        if self._known is None:
-            rows = ImportedItem.objects.filter(site=self.site)
-            self._known = {(r.kind, r.wp_key): r for r in rows}
-        return self._known.get((kind, key))
+        """Writers, terms, pages, images: read once per kind. Posts and comments are looked up a batch at a time."""
+        if kind not in self._known:
+            rows = ImportedItem.objects.filter(site=self.site, kind=kind)
+            self._known[kind] = {r.wp_key: r for r in rows}
+        return self._known[kind].get(key)
+
+    def known_batch(self, kind: str, keys: list[str]) -> dict[str, ImportedItem]:
+        found = {}
+        for start in range(0, len(keys), BATCH_SIZE):
+            rows = ImportedItem.objects.filter(site=self.site, kind=kind, wp_key__in=keys[start : start + BATCH_SIZE])
+            found.update((r.wp_key, r) for r in rows)
+        return found
 
     def remember(self, kind: str, key: str, object_id: int, digest: str = "") -> None:
         row, _ = ImportedItem.objects.update_or_create(
             site=self.site, kind=kind, wp_key=key, defaults={"object_id": object_id, "digest": digest}
         )
-        self._known[(kind, key)] = row
+        if kind in self._known:
+            self._known[kind][key] = row
+
+    def remember_batch(self, kind: str, rows: list[tuple[str, int, str]]) -> None:
+        """(WordPress key, Kiji ID, digest) of posts or comments, written in one statement per batch."""
+        ImportedItem.objects.bulk_create(
+            [ImportedItem(site=self.site, kind=kind, wp_key=k, object_id=pk, digest=d) for k, pk, d in rows],
+            update_conflicts=True,
+            unique_fields=["site", "kind", "wp_key"],
+            update_fields=["object_id", "digest", "imported_at"],
+        )
 
     # --- records --------------------------------------------------------------------------------
     def take(self, record) -> None:
@@ -136,7 +209,12 @@ class _Run:
         elif isinstance(record, Item):
             if self.terms:
                 self.flush_terms()
+            if record.wp_id in self.batch_ids:
+                self.flush_posts()  # the same post twice in one export: the second updates the first
             self.item(record)
+            self.batch_ids.add(record.wp_id)
+            if len(self.batch) >= BATCH_SIZE:
+                self.flush_posts()
 
     def redirect(self, old: str, new: str) -> None:
         """Remember that `old` (a path, /?p=12, or a full URL of the old site) now lives at `new`."""
@@ -221,7 +299,8 @@ class _Run:
 
     def galleries(self) -> None:
         """Posts with a [gallery], converted again now that every attachment of the export is known."""
-        for article, wp_id, content in self.pending_galleries:
+        for article_id, wp_id, content in self.pending_galleries:
+            article = Article.objects.get(pk=article_id)
 
             def grid(attrs: dict[str, str], wp_id=wp_id) -> str:
                 ids = [i.strip() for i in (attrs.get("ids") or attrs.get("include") or "").split(",") if i.strip()]
@@ -233,26 +312,47 @@ class _Run:
             article.save(update_fields=["body", "description"])
 
     def lead_images(self) -> None:
-        for article, thumbnail_id in self.pending_leads:
+        """Featured images, once every attachment of the export is known: one UPDATE per picture."""
+        for thumbnail_id, article_ids in self.pending_leads.items():
             if file := self.attachment_files.get(thumbnail_id):
                 url, alt, caption = file
-                if (image := self.image(url, alt, caption)) and article.lead_image_id != image.pk:
-                    article.lead_image = image
-                    article.save(update_fields=["lead_image"])
+                if image := self.image(url, alt, caption):
+                    for start in range(0, len(article_ids), BATCH_SIZE):
+                        chunk = article_ids[start : start + BATCH_SIZE]
+                        Article.objects.filter(pk__in=chunk).exclude(lead_image=image).update(lead_image=image)
+
+    def attachment_redirects(self) -> None:
+        """An attachment page answers with the post it belongs to (which may come after it in the file)."""
+        for start in range(0, len(self.attachments), BATCH_SIZE):
+            chunk = self.attachments[start : start + BATCH_SIZE]
+            rows = self.known_batch(Kind.ARTICLE, list({parent for _, parent in chunk}))
+            articles = Article.objects.only("pk", "slug").in_bulk([r.object_id for r in rows.values()])
+            for link, parent_id in chunk:
+                if (row := rows.get(parent_id)) and (article := articles.get(row.object_id)):
+                    self.redirect(link, article.get_absolute_url())
+            self.write_redirects()
 
     def write_redirects(self) -> None:
-        for link, parent_id in self.attachments:
-            if row := self.known(Kind.ARTICLE, parent_id):
-                if article := Article.objects.filter(pk=row.object_id).only("pk", "slug").first():
-                    self.redirect(link, article.get_absolute_url())
-        existing = dict(Redirect.objects.filter(old_path__in=list(self.redirects)).values_list("old_path", "new_path"))
+        """The redirects gathered so far, written in one statement and forgotten: memory stays flat."""
+        wanted = {}
         for old, new in self.redirects.items():
-            if existing.get(old) != new:
-                Redirect.objects.update_or_create(old_path=old, defaults={"new_path": new, "note": "WordPress"})
-        self.report.redirects = len(self.redirects)
+            old = canonical_old_path(old)
+            if len(old) <= OLD_PATH_MAX:
+                wanted[old] = new
+        self.report.redirects += len(self.redirects)
+        self.redirects = {}
+        existing = dict(Redirect.objects.filter(old_path__in=list(wanted)).values_list("old_path", "new_path"))
+        Redirect.objects.bulk_create(
+            [Redirect(old_path=o, new_path=n, note="WordPress") for o, n in wanted.items() if existing.get(o) != n],
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["old_path"],
+            update_fields=["new_path", "note"],
+        )
 
     def finish(self) -> None:
         self.flush_terms()
+        self.flush_posts()
         self.galleries()
         self.lead_images()
         for page, parent_id in self.page_parents:
@@ -269,6 +369,7 @@ class _Run:
             if link := self.page_links.get(wp_id):
                 self.redirect(link, page.get_absolute_url())
         self.write_redirects()
+        self.attachment_redirects()
 
     def writer(self, author: Author) -> Writer:
         if author.login in self.writers:
@@ -327,6 +428,7 @@ class _Run:
             chain.append(all_terms[chain[-1].parent])
         chain.reverse()  # top first
         old = "/category/" + "/".join(unquote(t.slug) for t in chain) + "/"
+        self.category_paths[term.slug] = old.removeprefix("/category/").rstrip("/")
         if len(chain) > 2:
             target = self.category(chain[1], all_terms)
             self.categories[term.slug] = target
@@ -394,22 +496,30 @@ class _Run:
 
     # --- items ----------------------------------------------------------------------------------
     def item(self, item: Item) -> None:
+        if item.post_type == "post":
+            self.guard(item, lambda: self.post(item), savepoint=False)  # nothing written until the batch is
+        elif item.post_type == "page":
+            self.guard(item, lambda: self.page(item))
+        elif item.post_type == "attachment":
+            self.guard(item, lambda: self.attachment(item))
+        else:
+            self.report.skipped[f"{item.post_type}（記事・固定ページ以外）"] += 1
+
+    def guard(self, item: Item, work: Callable[[], None], *, savepoint: bool = True) -> bool:
+        """Do `work` for one item; a bad item stops the import, or under --skip-bad is listed and leaves nothing."""
         try:
-            with transaction.atomic():  # a savepoint: a bad item under --skip-bad leaves nothing behind
-                if item.post_type == "post":
-                    self.post(item)
-                elif item.post_type == "page":
-                    self.page(item)
-                elif item.post_type == "attachment":
-                    self.attachment(item)
-                else:
-                    self.report.skipped[f"{item.post_type}（記事・固定ページ以外）"] += 1
+            if savepoint:
+                with transaction.atomic():
+                    work()
+            else:
+                work()
+            return True
         except (ValueError, TypeError) as exc:
             message = f"{item.post_type} {item.wp_id}「{item.title[:40]}」: {exc}"
             if not self.skip_bad:
                 raise WxrError(message, item.line) from exc
-            message = f"{item.line} 行目の {message}"
-            self.report.bad.append(message)
+            self.report.bad.append(f"{item.line} 行目の {message}")
+            return False
 
     def post(self, item: Item) -> None:
         if item.status == "trash":
@@ -426,34 +536,101 @@ class _Run:
         if status == Article.Status.UNPUBLISHED:
             why = "パスワード保護" if item.password else "非公開"
             self.report.not_public.append(f"投稿 {item.wp_id}「{item.title[:40]}」（{why}）")
-        digest = _digest(item)
-        row = self.known(Kind.ARTICLE, item.wp_id)
-        article = Article.objects.filter(pk=row.object_id).first() if row else None
-        if article is not None and row.digest == digest:
-            self.report.unchanged[("article", status)] += 1
-            self.article_redirects(item, article)
+        self.batch.append((item, status))
+
+    def flush_posts(self) -> None:
+        """The waiting posts: unchanged ones only answer their old addresses; the rest are converted and
+        written together (articles, tags, bylines, revisions, comments, redirects), a few statements a batch."""
+        batch, self.batch, self.batch_ids = self.batch, [], set()
+        if not batch:
             return
-        is_new = article is None
-        article = article or Article(created_at=item.date_gmt or timezone.now())
-        self.fill_article(article, item, status)
-        article.save()
+        rows = self.known_batch(Kind.ARTICLE, [item.wp_id for item, _ in batch])
+        articles = Article.objects.in_bulk([r.object_id for r in rows.values()])
+        ready = []
+        for item, status in batch:
+            row = rows.get(item.wp_id)
+            post = _Post(item, status, _digest(item), articles.get(row.object_id) if row else None)
+            if post.article is not None and row.digest == post.digest:
+                self.report.unchanged[("article", status)] += 1
+                self.article_redirects(item, post.article)
+            # Its tags or pictures may be new rows: under --skip-bad a savepoint takes them back with a bad post;
+            # otherwise a bad post rolls back the whole import anyway.
+            elif self.guard(item, lambda post=post: self.prepare(post), savepoint=self.skip_bad):
+                ready.append(post)
+        self.save_posts(ready)
+        self.comments(ready)
+        self.write_redirects()
+
+    def prepare(self, post: "_Post") -> None:
+        """Convert one post (its tags and writer made if new); written later with its batch."""
+        item = post.item
+        post.is_new = post.article is None
+        post.article = post.article or Article(created_at=item.date_gmt or timezone.now())
+        self.fill_article(post.article, item, post.status)
+        post.article.derive_fields()  # bulk writes skip save(): derive what it would
+        post.tags = list(
+            {
+                t.pk: t for t in (self.tag(s or n, n) for tax, s, n in item.terms if tax == "post_tag" and (s or n))
+            }.values()
+        )
+        post.writer = self.writers.get(item.creator) or (
+            self.writer(Author(login=item.creator)) if item.creator else None
+        )
+
+    def save_posts(self, posts: list["_Post"]) -> None:
+        if not posts:
+            return
+        new = [p.article for p in posts if p.is_new]
+        old = [p.article for p in posts if not p.is_new]
+        Article.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        now = timezone.now()
+        for article in old:
+            article.modified_at = now  # auto_now, which bulk_update does not set
+        Article.objects.bulk_update(old, ARTICLE_FIELDS, batch_size=BATCH_SIZE)
+        Tagged = Article.tags.through
+        Tagged.objects.filter(article_id__in=[a.pk for a in old]).delete()
+        Tagged.objects.bulk_create([Tagged(article_id=p.article.pk, tag_id=t.pk) for p in posts for t in p.tags])
+        writers: dict[int, list[int]] = {p.article.pk: [] for p in posts}
+        for article_id, writer_id in (
+            Byline.objects.filter(article__in=old).order_by("position", "pk").values_list("article_id", "writer_id")
+        ):
+            writers[article_id].append(writer_id)
+        bylines = []
+        for p in posts:
+            if p.writer and p.writer.pk not in writers[p.article.pk]:
+                bylines.append(Byline(article=p.article, writer=p.writer, position=0))
+                writers[p.article.pk].append(p.writer.pk)
+        Byline.objects.bulk_create(bylines)
+        Revision.objects.bulk_create(
+            [
+                Revision(
+                    article=p.article,
+                    note="WordPress から取り込み" if p.is_new else "WordPress での変更を取り込み",
+                    data=snapshot(p.article, tag_ids=[t.pk for t in p.tags], writer_ids=writers[p.article.pk]),
+                )
+                for p in posts
+            ]
+        )
+        self.remember_batch(Kind.ARTICLE, [(p.item.wp_id, p.article.pk, p.digest) for p in posts])
+        for p in posts:
+            self.posted(p)
+
+    def posted(self, post: "_Post") -> None:
+        """What follows a written post: its pick, featured image, report line and old addresses."""
+        item, article = post.item, post.article
         if item.sticky and not EditorPick.objects.filter(article=article).exists():
             EditorPick.objects.create(article=article)  # WordPress's sticky post: pinned to おすすめニュース
             self.report.became.append(f"固定表示の投稿 {item.wp_id} → おすすめニュース")
+        if "[gallery" in item.content:
+            self.pending_galleries.append((article.pk, item.wp_id, item.content))
         if thumbnail := item.first_meta("_thumbnail_id"):
-            self.pending_leads.append((article, thumbnail.strip()))
-        tags = [self.tag(s or n, n) for tax, s, n in item.terms if tax == "post_tag" and (s or n)]
-        article.tags.set(tags)
-        writer = self.writers.get(item.creator) or (self.writer(Author(login=item.creator)) if item.creator else None)
-        if writer and not Byline.objects.filter(article=article, writer=writer).exists():
-            Byline.objects.create(article=article, writer=writer, position=0)
-        record_revision(article, note="WordPress から取り込み" if is_new else "WordPress での変更を取り込み")
-        self.remember(Kind.ARTICLE, item.wp_id, article.pk, digest)
+            self.pending_leads.setdefault(thumbnail.strip(), []).append(article.pk)
         self.changed_ids.append(article.pk)
-        (self.report.created if is_new else self.report.updated)[("article", status)] += 1
-        self.report.became.append(f"投稿 {item.wp_id} {item.link} → {article.get_absolute_url()}")
+        if not post.is_new:
+            self.updated_ids.append(article.pk)
+        (self.report.created if post.is_new else self.report.updated)[("article", post.status)] += 1
         self.article_redirects(item, article)
-        self.comments(item, article)
+        self.report.became.append(f"投稿 {item.wp_id} {item.link} → {self.redirects[f'/?p={item.wp_id}']}")
 
     def article_redirects(self, item: Item, article: Article) -> None:
         """The post's link, /?p=ID and each old slug where WordPress answered it."""
@@ -464,6 +641,8 @@ class _Run:
             self.redirect(item.link, new)
         path = key_for_url(item.link) if item.link else ""
         current = unquote(item.slug)
+        if self.permalinks and (permalink := self.permalink(item, current)):
+            self.redirect(permalink, new)  # the structure the site used, when its links do not show it (/?p=12)
         for old_slug in item.meta.get("_wp_old_slug", []):
             old_slug = unquote(old_slug.strip())
             if not old_slug:
@@ -471,13 +650,36 @@ class _Run:
             self.redirect(f"/?name={old_slug}", new)
             if current and path.endswith(f"/{current}/"):
                 self.redirect(path[: -len(current) - 1] + old_slug + "/", new)
+            if "%postname%" in self.permalinks and (permalink := self.permalink(item, old_slug)):
+                self.redirect(permalink, new)
+
+    def permalink(self, item: Item, slug: str) -> str:
+        """The post's address under --permalinks, as WordPress made it (local post date); "" if it lacks a part."""
+        when = item.date_local or item.date_gmt
+        categories = [self.category_paths.get(s) for tax, s, _ in item.terms if tax == "category"]
+        values = {
+            "post_id": item.wp_id,
+            "postname": slug,
+            "author": item.creator,
+            "category": next((c for c in categories if c), "uncategorized"),
+        }
+        if when:
+            values |= {
+                "year": f"{when:%Y}",
+                "monthnum": f"{when:%m}",
+                "day": f"{when:%d}",
+                "hour": f"{when:%H}",
+                "minute": f"{when:%M}",
+                "second": f"{when:%S}",
+            }
+        path = _PERMALINK_TAG.sub(lambda m: values.get(m[1], "\0"), self.permalinks)
+        return "" if "\0" in path or "//" in path else path
 
     def fill_article(self, article: Article, item: Item, status: str) -> None:
         article.headline = _clean(item.title)[:200] or "（無題）"
         article.deck = _clean(html_to_text(item.excerpt)).replace("\n", " ")[:300]
         article.slug = _ascii_slug(item.slug, fallback="")[:120]
         if "[gallery" in item.content:  # its attachments may come later in the file: made in finish()
-            self.pending_galleries.append((article, item.wp_id, item.content))
             article.body = convert(item.content, Counter(), gallery=lambda attrs: "")
         else:
             article.body = self.repoint(convert(item.content, self.report.shortcodes))
@@ -488,23 +690,24 @@ class _Run:
             next((self.categories[s] for s in slugs if s in self.categories), None) or self.default_category()
         )
 
-    def comments(self, item: Item, article: Article) -> None:
-        made: dict[str, Comment] = {}
-        parents: dict[str, str] = {c.wp_id: c.parent for c in item.comments}
-        for wp in sorted(item.comments, key=lambda c: _int(c.wp_id)):
-            status = self.comment_status(wp)
-            if status is None:
-                continue
-            key = f"{item.wp_id}:{wp.wp_id}"
-            if row := self.known(Kind.COMMENT, key):
-                made[wp.wp_id] = Comment.objects.filter(pk=row.object_id).first()
+    def comments(self, posts: list["_Post"]) -> None:
+        """The batch's comments: threads first, then their replies (one level deep), each kind in one INSERT."""
+        wanted = []  # (post, comment, status, key)
+        for post in posts:
+            for wp in sorted(post.item.comments, key=lambda c: _int(c.wp_id)):
+                if status := self.comment_status(wp):
+                    wanted.append((post, wp, status, f"{post.item.wp_id}:{wp.wp_id}"))
+        rows = self.known_batch(Kind.COMMENT, [key for *_, key in wanted])
+        made: dict[str, int] = {}  # key → Kiji comment ID
+        threads, replies = [], []
+        for post, wp, status, key in wanted:
+            if row := rows.get(key):
+                made[key] = row.object_id
                 self.report.unchanged[("comment", status)] += 1
                 continue
-            top = _top(wp.wp_id, parents)
             body = comment_text.clean(html_to_text(wp.content)) or "（本文なし）"
-            comment = Comment.objects.create(
-                article=article,
-                parent=made.get(top) if top != wp.wp_id else None,
+            comment = Comment(
+                article=post.article,
                 visitor=self.visitor(),
                 nickname=comment_text.clean(wp.author, multiline=False)[:100] or "匿名",
                 body=body,  # kept whole, past the 300-character rule for new comments
@@ -512,11 +715,21 @@ class _Run:
                 status=status,
                 held_reason="WordPress で承認待ち" if status == Comment.Status.PENDING else "",
             )
-            if wp.date_gmt:  # created_at is set on insert; the original time goes in afterwards
-                Comment.objects.filter(pk=comment.pk).update(created_at=wp.date_gmt)
-            made[wp.wp_id] = comment
-            self.remember(Kind.COMMENT, key, comment.pk)
+            top = _top(wp.wp_id, {c.wp_id: c.parent for c in post.item.comments})
+            (threads if top == wp.wp_id else replies).append((key, f"{post.item.wp_id}:{top}", wp, comment))
             self.report.created[("comment", status)] += 1
+        for group in (threads, replies):
+            for key, top_key, _, comment in group:
+                comment.parent_id = made.get(top_key) if top_key != key else None
+            Comment.objects.bulk_create([c for *_, c in group], batch_size=BATCH_SIZE)
+            made.update((key, comment.pk) for key, _, _, comment in group)
+        dated = []
+        for _, _, wp, comment in threads + replies:
+            if wp.date_gmt:  # created_at is set on insert; the original time goes in afterwards
+                comment.created_at = wp.date_gmt
+                dated.append(comment)
+        Comment.objects.bulk_update(dated, ["created_at"], batch_size=BATCH_SIZE)
+        self.remember_batch(Kind.COMMENT, [(key, comment.pk, "") for key, _, _, comment in threads + replies])
 
     def comment_status(self, wp: WpComment) -> str | None:
         if wp.type in ("pingback", "trackback"):
@@ -567,6 +780,19 @@ class _Run:
         self.report.became.append(f"固定ページ {item.wp_id} {item.link} → {page.get_absolute_url()}")
 
 
+@dataclass
+class _Post:
+    """A post of the batch being written: its item, Kiji status, digest and article (None until prepared, if new)."""
+
+    item: Item
+    status: str
+    digest: str
+    article: Article | None
+    is_new: bool = False
+    tags: list[Tag] | None = None
+    writer: Writer | None = None
+
+
 def import_wxr(
     *,
     path: str | Path,
@@ -575,12 +801,25 @@ def import_wxr(
     create_logins: bool = False,
     media: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    report: ImportReport | None = None,
+    on_committed: Callable[[int], None] | None = None,
+    permalinks: str = "",
 ) -> ImportReport:
-    """Import the export at `path` in one transaction (rolled back for a dry run); WxrError changes nothing."""
-    report = ImportReport()
+    """Import the export at `path` in one transaction (rolled back for a dry run); WxrError changes nothing.
+
+    After the commit, one articles_imported signal (search index, reader lists, page cache) names every
+    article added or changed; on_committed(n) is told first, since those listeners take a while."""
+    report = report or ImportReport()
     uploads = Uploads(media)
     with transaction.atomic():
-        run = _Run(report, skip_bad=skip_bad, create_logins=create_logins, uploads=uploads, dry_run=dry_run)
+        run = _Run(
+            report,
+            skip_bad=skip_bad,
+            create_logins=create_logins,
+            uploads=uploads,
+            dry_run=dry_run,
+            permalinks=check_permalinks(permalinks) if permalinks else "",
+        )
         for record in read_export(path):
             run.take(record)
             if progress and isinstance(record, Item):
@@ -588,10 +827,34 @@ def import_wxr(
         run.finish()
         if dry_run:
             transaction.set_rollback(True)
-        elif ids := run.changed_ids:
-            transaction.on_commit(lambda: articles_imported.send(sender=Article, article_ids=ids))
+        elif run.changed_ids:
+            transaction.on_commit(lambda: _announce(run.changed_ids, run.updated_ids, on_committed))
     uploads.close()
     return report
+
+
+def _announce(ids: list[int], updated_ids: list[int], on_committed: Callable[[int], None] | None) -> None:
+    for pk in updated_ids:  # an article that was there before may have its own page cached
+        pagecache.purge_article(pk)
+    if on_committed:
+        on_committed(len(ids))
+    articles_imported.send(sender=Article, article_ids=ids)
+
+
+_PERMALINK_TAG = re.compile(r"%([a-z_]+)%")
+PERMALINK_TAGS = ("year", "monthnum", "day", "hour", "minute", "second", "post_id", "postname", "category", "author")
+
+
+def check_permalinks(structure: str) -> str:
+    """A WordPress permalink structure (/%year%/%monthnum%/%postname%/), or ValueError saying what is wrong."""
+    if not structure.startswith("/"):
+        raise ValueError(f"「{structure}」は / で始まっていません（例: /%year%/%monthnum%/%day%/%postname%/）")
+    unknown = [t for t in _PERMALINK_TAG.findall(structure) if t not in PERMALINK_TAGS]
+    if unknown:
+        raise ValueError(f"%{unknown[0]}% は使えません（使えるもの: {' '.join(f'%{t}%' for t in PERMALINK_TAGS)}）")
+    if not {"post_id", "postname"} & set(_PERMALINK_TAG.findall(structure)):
+        raise ValueError("%post_id% か %postname% を含めてください: 投稿を一つに決められません")
+    return structure
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.I)

@@ -149,3 +149,58 @@ class QuietHoursCloseTests(CommentsTestCase):
             self.assertContains(response, "地方の声も聞いてください。", status_code=400)
         with time_machine.travel("2026-12-02 06:01 +0900", tick=False):
             self.assertEqual(self.post(TEXT).status_code, 302)
+
+
+class ReplyTests(CommentsTestCase):
+    """Readers reply to a shown comment: one level deep, as on Japanese portals."""
+
+    def test_a_reader_replies_from_the_comment_and_readers_see_whom_it_answers(self):
+        first = self.make_comment("増税には反対です。", nickname="はなこ")
+        reader = self.reader("192.0.2.21")  # each test its own address: the per-address limits stay out of the way
+        form = reader.get(self.comments_url() + f"?reply={first.pk}")
+        self.assertContains(form, "はなこさんへの返信")
+        self.assertContains(form, f'name="reply_to" value="{first.pk}"')
+        page = reader.get(self.post(TEXT, client=reader, nickname="たろう", reply_to=first.pk)["Location"])
+        self.assertContains(page, "はなこさんへの返信")
+        self.assertEqual(Comment.objects.get(nickname="たろう").parent, first)
+
+    def test_a_reply_to_a_reply_joins_its_thread(self):
+        first = self.make_comment("増税には反対です。", nickname="はなこ")
+        reply = self.make_comment("同感です。", nickname="じろう", parent=first)
+        self.post(TEXT, client=self.reader("192.0.2.22"), reply_to=reply.pk)
+        self.assertEqual(Comment.objects.get(body=TEXT).parent, first)
+
+    def test_a_refused_reply_keeps_its_text_and_whom_it_answers(self):
+        first = self.make_comment("増税には反対です。", nickname="はなこ")
+        response = self.post(
+            TEXT,
+            client=self.reader("192.0.2.23"),
+            nickname="ゆき",
+            reply_to=first.pk,
+            started=started_stamp(time.time()),
+        )
+        self.assertContains(response, "投稿が速すぎます", status_code=400)
+        self.assertContains(response, "地方の声も聞いてください。", status_code=400)
+        self.assertContains(response, f'name="reply_to" value="{first.pk}"', status_code=400)
+        self.assertContains(response, "はなこさんへの返信", status_code=400)
+
+    def test_a_reply_to_a_hidden_comment_or_another_articles_is_refused_keeping_the_text(self):
+        pending = self.make_comment("確認待ち", status=Comment.Status.PENDING)
+        elsewhere = self.make_comment("別の記事", article=self.make_article())
+        for target in (pending, elsewhere):
+            response = self.post(TEXT, client=self.reader("192.0.2.24"), reply_to=target.pk)
+            self.assertContains(response, "返信先のコメントが見つかりません", status_code=400)
+            self.assertContains(response, "地方の声も聞いてください。", status_code=400)
+        self.assertFalse(Comment.objects.filter(body=TEXT).exists())
+
+    def test_replies_sit_under_their_comment_oldest_first_and_count_in_the_total(self):
+        first = self.make_comment("増税には反対です。", nickname="はなこ")
+        self.make_comment("後から来たコメント", nickname="さぶろう")
+        self.make_comment("同感です。", nickname="じろう", parent=first)
+        self.make_comment("私は賛成です。", nickname="しろう", parent=first)
+        page = self.client.get(self.comments_url()).content.decode()
+        self.assertIn('<span class="comment-count">4</span>', page)
+        thread = page[page.index(f'id="c{first.pk}"') :]
+        replies = thread[thread.index('class="comment-replies"') : thread.index("</ol>")]
+        self.assertLess(replies.index("同感です。"), replies.index("私は賛成です。"))
+        self.assertNotIn("後から来たコメント", replies)

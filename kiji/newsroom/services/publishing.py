@@ -51,13 +51,18 @@ def announce_change(article: Article, *, deleted: bool = False) -> None:
     transaction.on_commit(lambda: article_changed.send(sender=Article, article=article, deleted=deleted))
 
 
-def snapshot(article: Article) -> dict:
+def snapshot(article: Article, *, tag_ids: list[int] | None = None, writer_ids: list[int] | None = None) -> dict:
+    """The revision data; an import writing in bulk passes the tags and writers it already knows."""
     data = {}
     for name in REVISION_FIELDS:
         value = getattr(article, name)
         data[name] = value.isoformat() if isinstance(value, datetime) else value
-    data["tag_ids"] = sorted(article.tags.values_list("pk", flat=True))
-    data["writer_ids"] = list(article.byline_set.order_by("position", "pk").values_list("writer_id", flat=True))
+    if tag_ids is None:
+        tag_ids = article.tags.values_list("pk", flat=True)
+    if writer_ids is None:
+        writer_ids = article.byline_set.order_by("position", "pk").values_list("writer_id", flat=True)
+    data["tag_ids"] = sorted(tag_ids)
+    data["writer_ids"] = list(writer_ids)
     return data
 
 

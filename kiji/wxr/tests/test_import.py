@@ -1,6 +1,9 @@
 """`kiji import-wxr` on the real WordPress exports: what an editor and a reader find afterwards."""
 
+import tempfile
 from io import StringIO
+from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,6 +14,7 @@ from kiji.newsroom.models import Article, Category, Revision, Tag, Writer
 from kiji.newsroom.roles import ensure_roles
 from kiji.pages.models import Page
 from kiji.testing import shared_corpus
+from kiji.wxr.importing import EXAMPLES
 
 
 def run(name, *args) -> str:
@@ -235,3 +239,53 @@ class RefusalTests(TestCase):
         self.assertEqual(article.headline, '更新 "The Road Not Taken" by Robert Frost')
         self.assertEqual(Article.objects.count(), 1)
         self.assertEqual(article.revisions.count(), 2)
+
+
+class SmallBatchesTests(ThemeUnitTestDataTests):
+    """The same export written three posts at a time: threads, galleries, leads and old addresses that
+    cross a batch (a reply, an attachment before its post) come out the same."""
+
+    @classmethod
+    def setUpTestData(cls):
+        with mock.patch("kiji.wxr.importing.BATCH_SIZE", 3):
+            super().setUpTestData()
+
+
+class FullReportTests(TestCase):
+    def test_the_printed_report_shows_a_few_lines_of_each_kind_and_the_file_has_them_all(self):
+        ensure_roles()
+        path = Path(tempfile.mkdtemp()) / "report.txt"
+        printed = run("themeunittestdata.wordpress.xml", "--report", str(path))
+        full = path.read_text(encoding="utf-8")
+        posts = Article.objects.count()
+        self.assertGreater(posts, EXAMPLES)
+        self.assertLess(printed.count("\n投稿 "), EXAMPLES)  # the summary: a few examples, then how many more
+        self.assertRegex(printed, r"（変換: ほか \d+ 件。")
+        self.assertIn(f"全件は {path}", printed)
+        self.assertEqual(full.count("変換: 投稿 "), posts)
+        self.assertIn("新規: 記事（公開）", full)
+
+
+class PermalinksTests(TestCase):
+    """small-export.xml links its posts as /?p=1: --permalinks names the structure readers actually saw."""
+
+    @classmethod
+    def setUpTestData(cls):
+        ensure_roles()
+
+    def test_each_post_answers_at_its_address_under_the_given_structure(self):
+        run("small-export.xml", "--permalinks", "/%year%/%monthnum%/%day%/%postname%/")
+        hello = Article.objects.get(headline="Hello world!")
+        response = self.client.get("/2011/01/18/hello-world/")
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response["Location"], hello.get_absolute_url())
+
+    def test_archives_by_post_id(self):
+        run("small-export.xml", "--permalinks", "/archives/%post_id%")
+        hello = Article.objects.get(headline="Hello world!")
+        self.assertRedirects(self.client.get("/archives/1"), hello.get_absolute_url(), status_code=301)
+
+    def test_an_unknown_tag_is_refused_with_a_japanese_message_and_nothing_imported(self):
+        with self.assertRaisesMessage(CommandError, "%slug% は使えません"):
+            run("small-export.xml", "--permalinks", "/%slug%/")
+        self.assertFalse(Article.objects.exists())

@@ -206,6 +206,8 @@ KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 24_000_000, minimum=1)
 KIJI_IMAGE_WIDTHS = [320, 640, 960, 1280]
 # The scheduler's polling interval in seconds (publishes within this of the time).
 KIJI_SCHEDULER_INTERVAL = env_int("KIJI_SCHEDULER_INTERVAL", 15, minimum=1, maximum=3600)
+# /readyz answers 503 when the scheduler's last round ended longer ago than this (seconds; 0: not checked).
+KIJI_SCHEDULER_HEARTBEAT_MAX_AGE = env_int("KIJI_SCHEDULER_HEARTBEAT_MAX_AGE", 120, minimum=0, maximum=86400)
 # Articles per page on the home, category, tag and writer pages.
 KIJI_PAGE_SIZE = env_int("KIJI_PAGE_SIZE", 20, minimum=1, maximum=200)
 # Headline counters in the editor (full-width counts 1, half-width 0.5): the aggregator's short-headline

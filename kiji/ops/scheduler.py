@@ -16,6 +16,7 @@ from collections.abc import Callable
 from importlib import import_module
 
 from django.apps import apps
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 log = logging.getLogger("kiji.scheduler")
@@ -41,6 +42,13 @@ def slow_jobs() -> frozenset[str]:
             module = import_module(f"{config.name}.jobs")
             found.update(f"{config.label}.{name}" for name in getattr(module, "SLOW_JOBS", ()))
     return frozenset(found)
+
+
+def beat() -> None:
+    """Record that a scheduler round just ended (/readyz fails when this gets old)."""
+    from kiji.ops.models import Heartbeat
+
+    Heartbeat.objects.update_or_create(name="scheduler", defaults={"beat_at": timezone.now()})
 
 
 def run_due_jobs(*, slow: bool | None = None) -> None:

@@ -49,9 +49,12 @@ def answer_metrics(environ, start_response) -> list[bytes]:
         body = b"Not Found"
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
         return [body]
-    body = metrics.render().encode()
+    try:
+        body, status = metrics.render().encode(), "200 OK"
+    except Exception as error:  # Redis away: say so, as a failed scrape Prometheus alerts on
+        body, status = f"metrics unavailable: {type(error).__name__}\n".encode(), "503 Service Unavailable"
     start_response(
-        "200 OK",
+        status,
         [
             ("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
             ("Content-Length", str(len(body))),

@@ -178,6 +178,8 @@ class MetricsTests(NewsroomTestCase):
         with mock.patch.object(metrics, "shared", return_value=True), mock.patch.object(metrics, "_client", [away]):
             with self.assertLogs("kiji.metrics", "WARNING"):
                 self.assertEqual(call("/no-such-page/")[0], 404)
+            status, _, body = call("/metrics", authorization=f"Bearer {TOKEN}")
+        self.assertEqual((status, body), (503, "metrics unavailable: ConnectionError\n"))
 
 
 @override_settings(REDIS_URL=None, KIJI_AUDIENCE_REDIS_URL="")

@@ -31,6 +31,7 @@ FAMILIES = {  # name: (type, help)
         "counter",
         "View beacons, by their X-Counted answer: yes/queued/partner counted, repeat deduplicated, the rest refused.",
     ),
+    "kiji_comments_total": ("counter", "Reader comments stored: approved (shown at once) or held for moderation."),
     "kiji_scheduler_job_runs_total": ("counter", "Scheduler job runs, by job and result (ok, failed)."),
     "kiji_scheduler_job_duration_seconds": ("histogram", "Scheduler job run time, by job."),
     "kiji_scheduler_job_last_success_timestamp_seconds": ("gauge", "Unix time a job last ended without error."),

@@ -146,6 +146,17 @@ class MetricsTests(NewsroomTestCase):
         self.assertEqual(value(text, 'kiji_publish_lag_seconds_bucket{le="25"}'), 0)
         self.assertEqual(value(text, 'kiji_publish_lag_seconds_bucket{le="60"}'), 1)
 
+    def test_comments_posted_are_counted_approved_or_held(self):
+        from kiji.comments.models import NGWord
+        from kiji.comments.services import get_visitor, post_comment
+
+        NGWord.objects.create(word="要確認語", action=NGWord.Action.HOLD)
+        post_comment(article=self.article, visitor=get_visitor(key="v1"), body="良い記事でした。")
+        post_comment(article=self.article, visitor=get_visitor(key="v2"), body="これは要確認語を含む。")
+        text = scrape()
+        self.assertEqual(value(text, 'kiji_comments_total{result="approved"}'), 1)
+        self.assertEqual(value(text, 'kiji_comments_total{result="held"}'), 1)
+
     @requires_redis
     def test_with_redis_every_process_adds_to_the_same_figures(self):
         with override_settings(

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo bench clean
+.PHONY: run test lint install migrate demo bench bench-cluster clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -34,6 +34,9 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/run.py
+
+bench-cluster: install
+	$(BIN)/python bench/cluster.py
 
 clean:
 	rm -rf $(VENV) var build

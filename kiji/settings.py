@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kiji.ops.monitoring.RouteMiddleware",  # names the route for the metrics (kiji/ops/monitoring.py)
 ]
 
 ROOT_URLCONF = "kiji.urls"
@@ -206,6 +207,8 @@ KIJI_MAX_IMAGE_PIXELS = env_int("KIJI_MAX_IMAGE_PIXELS", 24_000_000, minimum=1)
 KIJI_IMAGE_WIDTHS = [320, 640, 960, 1280]
 # The scheduler's polling interval in seconds (publishes within this of the time).
 KIJI_SCHEDULER_INTERVAL = env_int("KIJI_SCHEDULER_INTERVAL", 15, minimum=1, maximum=3600)
+# /readyz answers 503 when the scheduler's last round ended longer ago than this (seconds; 0: not checked).
+KIJI_SCHEDULER_HEARTBEAT_MAX_AGE = env_int("KIJI_SCHEDULER_HEARTBEAT_MAX_AGE", 120, minimum=0, maximum=86400)
 # Articles per page on the home, category, tag and writer pages.
 KIJI_PAGE_SIZE = env_int("KIJI_PAGE_SIZE", 20, minimum=1, maximum=200)
 # Headline counters in the editor (full-width counts 1, half-width 0.5): the aggregator's short-headline
@@ -255,10 +258,15 @@ if PRODUCTION:
 
 # Kiji's own messages at KIJI_LOG_LEVEL; other libraries' (Django's request lines) from WARNING up.
 KIJI_LOG_LEVEL = env_choice("KIJI_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO")
+# text: readable lines for development; json: one JSON object per line with the request id (kiji/lib/logs.py).
+KIJI_LOG_FORMAT = env_choice("KIJI_LOG_FORMAT", ("text", "json"), "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "kiji.lib.logs.JSONFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if KIJI_LOG_FORMAT == "json" else {})}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"kiji": {"handlers": ["console"], "level": KIJI_LOG_LEVEL, "propagate": False}},
 }
@@ -360,6 +368,15 @@ KIJI_PAGECACHE_DIR = Path(env("KIJI_PAGECACHE_DIR", str(VAR_DIR / "pagecache")))
 KIJI_SLOT_MEMO_SECONDS = env_int("KIJI_SLOT_MEMO_SECONDS", 10, minimum=0, maximum=3600)
 # Seconds a process trusts the purge versions it read (a purge elsewhere reaches it within this).
 KIJI_PAGECACHE_VERSION_TTL = env_float("KIJI_PAGECACHE_VERSION_TTL", 0.2, minimum=0, maximum=60)
+
+# == Metrics (kiji.lib.metrics, kiji.ops.monitoring): Prometheus text at a path only operators reach ==
+KIJI_METRICS_PATH = env("KIJI_METRICS_PATH", "/metrics")
+if not re.fullmatch(r"/[\w./-]+", KIJI_METRICS_PATH):
+    raise ImproperlyConfigured(f"KIJI_METRICS_PATH must be a path such as /metrics, not {KIJI_METRICS_PATH!r}.")
+# Who may scrape: clients in these networks (behind KIJI_TRUSTED_PROXIES, the real client), or anyone
+# sending "Authorization: Bearer <KIJI_METRICS_TOKEN>". Neither set: /metrics answers 404 to everyone.
+KIJI_METRICS_NETWORKS = env_networks("KIJI_METRICS_NETWORKS", [])
+KIJI_METRICS_TOKEN = env("KIJI_METRICS_TOKEN", "")
 
 # == Serving (`kiji serve`, kiji.ops) ==
 KIJI_BIND = env("KIJI_BIND", "127.0.0.1:8000")

@@ -14,6 +14,7 @@ from kiji.comments import text
 from kiji.comments.counters import counter_backend
 from kiji.comments.models import Comment, CommentSection, Like, ModerationAction, NGWord, Report, Visitor
 from kiji.comments.rules import section_for, section_state
+from kiji.lib import metrics
 from kiji.lib.pagecache import purge_article
 from kiji.newsroom.models import Article
 
@@ -233,6 +234,7 @@ def post_comment(
         )
         if comment.status == Comment.Status.APPROVED:
             _purge_after_commit([article.pk])
+    metrics.inc("kiji_comments_total", result="approved" if comment.status == Comment.Status.APPROVED else "held")
     return comment
 
 

@@ -1,8 +1,10 @@
 """/healthz and /readyz, answered before Django's request handling (a door of kiji.ops.wsgi).
 
 - /healthz: the process is alive and answering; it touches nothing.
-- /readyz: the database answers `SELECT 1`, and Redis (when configured) answers PING; 503 naming what
-  failed otherwise, so a load balancer takes the server out of rotation until it is back.
+- /readyz: the database answers `SELECT 1`, Redis (when configured) answers PING, and the scheduler
+  finished a round within KIJI_SCHEDULER_HEARTBEAT_MAX_AGE seconds (its heartbeat row, shared by every
+  server); 503 naming what failed otherwise, so a load balancer takes the server out of rotation (and
+  an operator sees that scheduled articles are not being published) until it is back.
 
 Both are cheap, never cached (Cache-Control: no-store), pass no host check or middleware (a load
 balancer probes by address) and write no log line.
@@ -13,6 +15,7 @@ import logging
 
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 
 log = logging.getLogger("kiji.health")
 PATHS = ("/healthz", "/readyz")
@@ -39,6 +42,21 @@ def _check_database() -> str:
         return f"error: {type(error).__name__}"
 
 
+def _check_scheduler() -> str:
+    from kiji.ops.models import Heartbeat
+
+    try:
+        beat_at = Heartbeat.objects.filter(name="scheduler").values_list("beat_at", flat=True).first()
+    except Exception as error:  # the database check names the cause; this one says what it means
+        return f"error: {type(error).__name__}"
+    if beat_at is None:
+        return "error: no heartbeat (is `kiji scheduler` running?)"
+    age = (timezone.now() - beat_at).total_seconds()
+    if age > settings.KIJI_SCHEDULER_HEARTBEAT_MAX_AGE:
+        return f"error: last heartbeat {age:.0f} s ago"
+    return "ok"
+
+
 def _check_redis(url: str) -> str:
     import redis
 
@@ -56,6 +74,8 @@ def readiness() -> dict[str, str]:
     checks = {"database": _check_database()}
     for n, url in enumerate(_redis_urls()):
         checks["redis" if n == 0 else f"redis{n + 1}"] = _check_redis(url)
+    if settings.KIJI_SCHEDULER_HEARTBEAT_MAX_AGE and checks["database"] == "ok":
+        checks["scheduler"] = _check_scheduler()
     return checks
 
 

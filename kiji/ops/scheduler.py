@@ -12,11 +12,15 @@ publishing never waits behind them, and a stop ends that process at once.
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from importlib import import_module
 
 from django.apps import apps
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
+
+from kiji.lib import metrics
 
 log = logging.getLogger("kiji.scheduler")
 
@@ -43,12 +47,30 @@ def slow_jobs() -> frozenset[str]:
     return frozenset(found)
 
 
+def beat() -> None:
+    """Record that a scheduler round just ended (/readyz fails when this gets old)."""
+    from kiji.ops.models import Heartbeat
+
+    Heartbeat.objects.update_or_create(name="scheduler", defaults={"beat_at": timezone.now()})
+
+
 def run_due_jobs(*, slow: bool | None = None) -> None:
     """Run every job (slow=None), only the quick ones (False) or only the slow ones (True)."""
     for name, job in jobs().items():
         if slow is not None and (name in slow_jobs()) != slow:
             continue
+        start = time.monotonic()
         try:
             job()
         except Exception:
             log.exception("scheduler job %s failed", name)
+            result = "failed"
+        else:
+            result = "ok"
+            metrics.set_gauge("kiji_scheduler_job_last_success_timestamp_seconds", time.time(), job=name)
+        metrics.observe(
+            "kiji_scheduler_job_duration_seconds",
+            time.monotonic() - start,
+            also=metrics.counter("kiji_scheduler_job_runs_total", job=name, result=result),
+            job=name,
+        )

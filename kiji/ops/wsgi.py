@@ -1,6 +1,7 @@
 """The production WSGI application: Django behind two fast doors.
 
-`kiji serve` runs this. /healthz and /readyz (kiji.ops.health), view beacons (the audience app's door) and page-cache hits are answered
+`kiji serve` runs this. Outermost, kiji.ops.monitoring counts, times and logs each request and
+answers /metrics. /healthz and /readyz (kiji.ops.health), view beacons (the audience app's door) and page-cache hits are answered
 before Django builds a request or runs its middleware: they are what a traffic spike is made of.
 """
 
@@ -16,6 +17,7 @@ from django.core.handlers.wsgi import get_path_info  # noqa: E402
 
 from kiji.audience.beacon import BeaconWSGIApplication  # noqa: E402
 from kiji.ops import health  # noqa: E402
+from kiji.ops.monitoring import MonitoredWSGIApplication  # noqa: E402
 from kiji.reader.pagestore import anonymous, enabled, get_page, not_modified, page_key, response_headers  # noqa: E402
 
 
@@ -32,7 +34,9 @@ class CachedWSGIApplication:
             host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
             page = get_page(page_key(_scheme(environ), host, get_path_info(environ), environ.get("QUERY_STRING", "")))
             # The key holds the host, and pages are stored only after Django accepted the host.
+            environ["kiji.pagecache"] = "miss" if page is None else "hit"
             if page is not None:
+                environ["kiji.route"] = "pagecache"
                 if not_modified(page, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")):
                     start_response(
                         "304 Not Modified",
@@ -58,4 +62,4 @@ def _scheme(environ) -> str:
     return environ.get("wsgi.url_scheme", "http")
 
 
-application = BeaconWSGIApplication(CachedWSGIApplication(django_application))
+application = MonitoredWSGIApplication(BeaconWSGIApplication(CachedWSGIApplication(django_application)))

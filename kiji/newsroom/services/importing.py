@@ -4,6 +4,11 @@ Each article file is UTF-8: line 1 the source URL, line 2 the publication time (
 its UTC offset), line 3 the title, the rest the body. Channels become categories; each article
 keeps its source URL and the credit its channel's LICENSE.txt asks for. The whole import is one
 transaction: a bad file stops it with nothing written, unless bad files are to be skipped.
+
+The import streams: it reads the corpus twice, first only the LICENSE.txt files (a tar may hold them
+after the articles) and the count, then the articles, saving them in batches as it goes, so memory
+stays flat whatever the archive's size. Only the source URLs seen so far are remembered (to name the
+earlier file of a duplicate); what the database already holds is asked per batch.
 """
 
 import re
@@ -79,26 +84,53 @@ class ImportReport:
     article_ids: list[int] = field(default_factory=list)
 
 
-def read_corpus(path: str | Path, *, channels: set[str] | None = None) -> tuple[list[CorpusFile], dict[str, str]]:
-    """The article files (sorted by name) and each channel's LICENSE.txt text, from a .tar.gz or a folder."""
+@dataclass
+class CorpusSummary:
+    """What the first pass learns: each channel's LICENSE.txt text and how many article files there are."""
+
+    licences: dict[str, str] = field(default_factory=dict)
+    channels: set[str] = field(default_factory=set)
+    files: int = 0
+
+
+def _corpus_entries(path: str | Path) -> Iterator[tuple[str, str, bool, Callable[[], bytes]]]:
+    """(name, channel, is the LICENSE.txt, read) for each file of a channel folder, in the corpus's order."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
-    entries = _tar_entries(path) if path.is_file() else _folder_entries(path)
-    files, licences = [], {}
-    for name, read in entries:
+    for name, read in _tar_entries(path) if path.is_file() else _folder_entries(path):
         parts = PurePosixPath(name).parts
         if len(parts) < 2 or not name.endswith(".txt") or parts[-2] == "ldcc-text":
             continue  # README.txt / CHANGES.txt at the top, or anything outside a channel folder
-        channel = parts[-2]
+        if parts[-1] == "LICENSE.txt" or parts[-1] not in NOT_ARTICLES:
+            yield name, parts[-2], parts[-1] == "LICENSE.txt", read
+
+
+def scan_corpus(path: str | Path, *, channels: set[str] | None = None) -> CorpusSummary:
+    """The first pass: reads only the LICENSE.txt files; counts the article files without reading them."""
+    summary = CorpusSummary()
+    for _name, channel, is_licence, read in _corpus_entries(path):
         if channels and channel not in channels:
             continue
-        if parts[-1] == "LICENSE.txt":
-            licences[channel] = read().decode("utf-8", errors="replace")
-        elif parts[-1] not in NOT_ARTICLES:
-            files.append(CorpusFile(name=name, channel=channel, data=read()))
-    files.sort(key=lambda f: f.name)
-    return files, licences
+        if is_licence:
+            summary.licences[channel] = read().decode("utf-8", errors="replace")
+        else:
+            summary.channels.add(channel)
+            summary.files += 1
+    return summary
+
+
+def iter_corpus(path: str | Path, *, channels: set[str] | None = None) -> Iterator[CorpusFile]:
+    """The second pass: each article file in the corpus's order (a folder's sorted), read one at a time."""
+    for name, channel, is_licence, read in _corpus_entries(path):
+        if not is_licence and (not channels or channel in channels):
+            yield CorpusFile(name=name, channel=channel, data=read())
+
+
+def read_corpus(path: str | Path, *, channels: set[str] | None = None) -> tuple[list[CorpusFile], dict[str, str]]:
+    """Every article file (sorted by name) and each channel's LICENSE.txt text, all in memory (for benches)."""
+    licences = scan_corpus(path, channels=channels).licences
+    return sorted(iter_corpus(path, channels=channels), key=lambda f: f.name), licences
 
 
 def _tar_entries(path: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
@@ -196,18 +228,17 @@ def import_ldcc(
 
     Raises CorpusError at the first bad file (nothing written) unless skip_bad, which lists them in the report.
     """
-    files, licences = read_corpus(path, channels=channels)
+    summary = scan_corpus(path, channels=channels)
     if on_total:
-        on_total(len(files))
+        on_total(summary.files)
     report = ImportReport()
     with transaction.atomic():
-        channels = sorted({f.channel for f in files}, key=_channel_order)
-        credits = {ch: credit_line(CHANNELS.get(ch, ch), licences.get(ch)) for ch in channels}
-        categories = _ensure_categories(channels, credits, report)
-        known = set(Article.objects.exclude(source_url="").values_list("source_url", flat=True))
+        names = sorted(summary.channels, key=_channel_order)
+        credits = {ch: credit_line(CHANNELS.get(ch, ch), summary.licences.get(ch)) for ch in names}
+        categories = _ensure_categories(names, credits, report)
         seen: dict[str, str] = {}
-        batch: list[Article] = []
-        for file in files:
+        pending: list[ParsedArticle] = []
+        for file in iter_corpus(path, channels=channels):
             try:
                 parsed = parse_article(file)
                 if parsed.source_url in seen:
@@ -219,15 +250,12 @@ def import_ldcc(
                 _tick(progress)
                 continue
             seen[parsed.source_url] = parsed.name
-            if parsed.source_url in known:
-                report.already_there += 1
-            else:
-                batch.append(_new_article(parsed, categories[parsed.channel], credits[parsed.channel]))
-            if len(batch) >= BATCH_SIZE:
-                _save_batch(batch, report)
-                batch = []
+            pending.append(parsed)
+            if len(pending) >= BATCH_SIZE:
+                _save_batch(pending, categories, credits, report)
+                pending = []
             _tick(progress)
-        _save_batch(batch, report)
+        _save_batch(pending, categories, credits, report)
         if report.article_ids:
             ids = list(report.article_ids)
             transaction.on_commit(lambda: _announce(ids, on_committed))
@@ -280,7 +308,20 @@ def _new_article(parsed: ParsedArticle, category: Category, credit: str) -> Arti
     return article
 
 
-def _save_batch(batch: list[Article], report: ImportReport) -> None:
+def _save_batch(
+    pending: list[ParsedArticle], categories: dict[str, Category], credits: dict[str, str], report: ImportReport
+) -> None:
+    """Save the batch's new articles; those whose source URL the database holds already are left alone."""
+    if not pending:
+        return
+    urls = [parsed.source_url for parsed in pending]
+    known = set(Article.objects.filter(source_url__in=urls).values_list("source_url", flat=True))
+    report.already_there += len(known)
+    batch = [
+        _new_article(parsed, categories[parsed.channel], credits[parsed.channel])
+        for parsed in pending
+        if parsed.source_url not in known
+    ]
     if batch:
         created = Article.objects.bulk_create(batch)
         report.created += len(created)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kiji.lib import metrics
 from kiji.newsroom.models import Article, Notification, Revision
 from kiji.newsroom.permissions import ensure_can_edit, ensure_can_publish, is_editor
 from kiji.newsroom.services.notifying import notify
@@ -178,8 +179,15 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             article = Article.objects.get(pk=pk)
+            record_publish_lag((now - article.published_at).total_seconds())
             record_revision(article, by=None, note=_("Published by the scheduler"))
             notify(article=article, kind=Notification.Kind.PUBLISHED)
             announce_change(article)
             published += 1
     return published
+
+
+def record_publish_lag(seconds: float) -> None:
+    """How late the scheduler published an article (a metric operators watch)."""
+    metrics.observe("kiji_publish_lag_seconds", seconds)
+    metrics.set_gauge("kiji_publish_last_lag_seconds", seconds)

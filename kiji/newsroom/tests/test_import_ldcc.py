@@ -281,3 +281,38 @@ def test_an_import_leaves_the_planner_fresh_statistics(tmp_path):
     with connection.cursor() as cursor:
         cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'newsroom_article' LIMIT 1")
         assert cursor.fetchone()[0].split()[0] == "3"  # the planner knows the table's three rows
+
+
+@pytest.mark.django_db
+def test_a_tar_with_the_licences_after_the_articles_still_credits_each_channel(tmp_path):
+    corpus = write_corpus(tmp_path / "src") / "ldcc-text"
+    archive = tmp_path / "corpus.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        licences = sorted(corpus.rglob("LICENSE.txt"))
+        for file in sorted(set(corpus.rglob("*.txt")) - set(licences)) + licences:  # the licences come last
+            tar.add(file, arcname=f"ldcc-text/{file.relative_to(corpus).as_posix()}")
+
+    assert "Imported 3 article(s)" in run_import(archive)
+    assert Article.objects.get(headline="延長戦の末にサヨナラ勝ち").source_credit.startswith("提供元: Sports Watch")
+    assert Category.objects.get(slug="topic-news").description.startswith(
+        "livedoor ニュースコーパスの記事（提供元: トピック"
+    )
+
+
+@pytest.mark.django_db
+def test_the_import_saves_as_it_reads_instead_of_reading_everything_first(tmp_path):
+    from kiji.newsroom.services import importing
+
+    corpus = write_corpus(tmp_path)
+    saved_when_read = []
+    original = importing.parse_article
+
+    def parse_and_look(file):
+        saved_when_read.append(Article.objects.count())
+        return original(file)
+
+    with mock.patch.object(importing, "BATCH_SIZE", 1), mock.patch.object(importing, "parse_article", parse_and_look):
+        run_import(corpus)
+
+    assert saved_when_read == [0, 1, 2]  # each file is parsed after the ones before it were saved
+    assert Article.objects.count() == 3

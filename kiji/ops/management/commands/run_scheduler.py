@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from kiji.ops.scheduler import run_due_jobs
+from kiji.ops.scheduler import beat, run_due_jobs
 
 log = logging.getLogger("kiji.scheduler")
 
@@ -80,6 +80,8 @@ class Command(BaseCommand):
                 if before_round:
                     before_round()
                 run_due_jobs(slow=slow)
+                if not slow:
+                    beat()  # the quick rounds are the ones publishing waits for
             except Exception:  # one failed round must not stop scheduled publishing for good
                 log.exception("scheduler round failed")
             finally:

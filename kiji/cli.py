@@ -22,7 +22,7 @@ COMMANDS = {
     "import-ldcc": "import_ldcc",
     "import-wxr": "import_wxr",
     "redirects": "redirects",
-    "demo": "load_demo",
+    "demo": "demo",
     "createadmin": "createadmin",
     "reindex": "reindex",
     "backup": "backup",

@@ -102,9 +102,14 @@ class _Ranking:
         raise NotImplementedError
 
     def scores(self, plan: Plan, ids: list[int], now: datetime, *, strict: bool) -> dict[int, tuple[float, object]]:
-        """{id: (score, published_at)} for those of `ids` published by `now`; higher is better.
-        `strict`: every id matches all groups (the index finds them faster: all words, not any)."""
+        """{id: (score, published_at)} for those of `ids` published by `now`; higher is better."""
         raise NotImplementedError
+
+    def scored(self, plan: Plan, *, strict: bool) -> str:
+        """The expression relevance is computed against: any group, or all of them when every
+        candidate holds all (the index finds those faster)."""
+        groups = [self.group(g) for g in plan.groups]
+        return self.any(groups, plan) if groups and not strict else self.every(groups, plan)
 
     def _candidates(self, plan: Plan, filters: Filters) -> tuple[dict[int, int], int]:
         """({article id: coverage} of at most a few CANDIDATES, the number of matching articles)."""
@@ -219,8 +224,7 @@ class SqliteBackend(_Ranking):
         # bm25 is lower for better matches: negated, so that higher is better on both backends. The
         # FTS table is read by its MATCH only (`+rowid`: a rowid look-up per id would run the MATCH
         # again for each), then joined.
-        groups = [self.group(g) for g in plan.groups]
-        expr = self.any(groups, plan) if groups and not strict else self.every(groups, plan)
+        expr = self.scored(plan, strict=strict)
         rows = _run(
             f"""
             WITH s AS MATERIALIZED (
@@ -307,8 +311,7 @@ class PostgresBackend(_Ranking):
     # ts_rank, not ts_rank_cd: on the 10x livedoor copy it ranked the 50 benchmark queries twice as
     # fast (p95 86 vs 169 ms) with the same precision@10 by channel (0.748 vs 0.738).
     def scores(self, plan: Plan, ids: list[int], now: datetime, *, strict: bool) -> dict[int, tuple[float, object]]:
-        groups = [self.group(g) for g in plan.groups]
-        expr = self.any(groups, plan) if groups and not strict else self.every(groups, plan)
+        expr = self.scored(plan, strict=strict)
         rows = _run(
             f"""
             SELECT d.article_id, ts_rank(d.vector, to_tsquery('simple', %s)) * (1.0 + {RECENCY_BOOST} / (1.0 +

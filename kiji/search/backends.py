@@ -285,7 +285,8 @@ class PostgresBackend(_Ranking):
         # sequential scan of every vector: EXPLAIN ANALYZE on the 10x copy, 'twitter' | 'ツイッター',
         # 694 ms that way, 69 ms by the index. A word spelled like another's reading (katakana) then
         # counts wherever either occurs; scores keep the weights.
-        expr = _WEIGHTS.sub("'", expr)
+        if within is None:  # among given candidates the weights are kept: exact means the reader's own word
+            expr = _WEIGHTS.sub("'", expr)
         where, params = filters.sql()
         if within is not None:
             where, params = "AND d.article_id = ANY(%s) " + where, [within, *params]

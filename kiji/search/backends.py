@@ -8,12 +8,20 @@ then relevance.
 Chosen by the database in use: SQLite FTS5 (bm25) or PostgreSQL tsvector (ts_rank). Both rank
 by relevance times a recency boost: 1 + 0.5 / (1 + age in days / 30), so a story from today gets
 up to +50 %, one from last month +25 %, one from years ago almost nothing.
+
+How, so that no query scores every article holding a common word: the index answers, without
+scoring, which articles match all groups (the strict set) and, only when that set is small, which
+match each group; coverage, phrase and exact are counted here from those id sets, and relevance is
+computed only for the best tiers that fill the page, at most SCORE_CAP articles of them (those
+whose title holds the query's words first, then the newest by id).
 """
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from kiji.search.expand import Group, Plan
 
@@ -24,6 +32,10 @@ RECENCY_DAYS = 30.0
 # Articles with every word come first; when fewer than this many do, articles with most of the
 # words follow (a question of eight words still finds the article with five of them).
 STRICT_ENOUGH = 10
+# The index gives at most this many candidates per word (newest ids first) and relevance is
+# computed for at most SCORE_CAP of one tier: no query scores every article holding a common word.
+CANDIDATES = 2000
+SCORE_CAP = 500
 
 
 @dataclass(frozen=True)
@@ -61,10 +73,8 @@ def _fts(tokens: tuple[str, ...]) -> str:
 
 
 class _Ranking:
-    """The order both backends share; each says how one expression matches and how to score."""
-
-    INSIDE = ""  # SQL that is 1 when the article matches the expression in %s, else 0
-    SCORE_ORDER = ""
+    """The order both backends share; each says how to write an expression, which articles match
+    one (ids, no scoring) and how relevant given articles are to the plan (scores)."""
 
     def group(self, group: Group, *, own_only: bool = False) -> str:
         raise NotImplementedError
@@ -72,45 +82,98 @@ class _Ranking:
     def pair(self, pair: tuple[str, str]) -> str:
         raise NotImplementedError
 
-    def scored(self, plan: Plan, filters: Filters, now: datetime, columns: str) -> tuple[str, list]:
-        """SELECT article_id, published_at, {columns}, score ... of every matching article."""
+    def title(self, group: Group) -> str:
         raise NotImplementedError
 
-    def _ranked(self, plan: Plan, filters: Filters, now: datetime) -> tuple[str, list]:
-        columns, params = [], []
-        for name, exprs in (
-            ("cov", [self.group(g) for g in plan.groups]),
-            ("near", [self.pair(pair) for pair in plan.pairs]),
-            ("exact", [self.group(g, own_only=True) for g in plan.groups]),
-        ):
-            columns.append((" + ".join([self.INSIDE] * len(exprs)) or "0") + f" AS {name}")
-            params.extend(exprs)
-        inner, inner_params = self.scored(plan, filters, now, ", ".join(columns))
-        n = len(plan.groups)
-        sql = f"""
-            SELECT * FROM (
-                SELECT *, sum(CASE WHEN cov = {n} THEN 1 ELSE 0 END) OVER () AS strict FROM ({inner}) scored
-            ) counted WHERE cov = {n} OR strict < {STRICT_ENOUGH}"""
-        return sql, [*params, *inner_params]
+    def every(self, exprs: list[str], plan: Plan) -> str:
+        """All of `exprs` and the plan's required phrases, none of its excluded ones."""
+        raise NotImplementedError
+
+    def any(self, exprs: list[str], plan: Plan) -> str:
+        raise NotImplementedError
+
+    def ids(
+        self, expr: str, filters: Filters, *, limit: int | None = None, within: list[int] | None = None
+    ) -> list[int]:
+        """Ids of the articles matching `expr` (newest ids first, at most `limit`; only those `within`)."""
+        raise NotImplementedError
+
+    def total(self, expr: str, filters: Filters) -> int:
+        raise NotImplementedError
+
+    def scores(self, plan: Plan, ids: list[int], now: datetime, *, strict: bool) -> dict[int, tuple[float, object]]:
+        """{id: (score, published_at)} for those of `ids` published by `now`; higher is better."""
+        raise NotImplementedError
+
+    def scored(self, plan: Plan, *, strict: bool) -> str:
+        """The expression relevance is computed against: any group, or all of them when every
+        candidate holds all (the index finds those faster)."""
+        groups = [self.group(g) for g in plan.groups]
+        return self.any(groups, plan) if groups and not strict else self.every(groups, plan)
+
+    def _candidates(self, plan: Plan, filters: Filters) -> tuple[dict[int, int], int]:
+        """({article id: coverage} of at most a few CANDIDATES, the number of matching articles)."""
+        groups = [self.group(g) for g in plan.groups]
+        every = self.every(groups, plan)
+        strict = self.ids(every, filters, limit=CANDIDATES + 1)
+        if len(strict) > CANDIDATES:  # a common word: the newest and those with every word in the title
+            titled = self.ids(self.every([self.title(g) for g in plan.groups], plan), filters, limit=CANDIDATES)
+            return dict.fromkeys([*titled, *strict[:CANDIDATES]], len(groups)), self.total(every, filters)
+        if len(strict) >= STRICT_ENOUGH or len(groups) <= 1:
+            return dict.fromkeys(strict, len(groups)), len(strict)
+        # Few strict matches: articles with most of the words follow. Words that are in more than
+        # CANDIDATES articles (方法, 知る) only count for articles that hold a rarer word of the query.
+        matching = [self.ids(expr, filters, limit=CANDIDATES + 1) for expr in groups]
+        rare = [expr for expr, found in zip(groups, matching, strict=True) if len(found) <= CANDIDATES]
+        scope = self.any(rare or groups, plan)
+        found = self.ids(scope, filters, limit=CANDIDATES * len(rare or [scope]))
+        coverage = dict.fromkeys(found, 0)
+        for expr, ids in zip(groups, matching, strict=True):
+            members = ids if len(ids) <= CANDIDATES or not rare else self.ids(expr, filters, within=found)
+            for pk in members:
+                if pk in coverage:
+                    coverage[pk] += 1
+        return coverage, len(coverage)
+
+    def _within(self, exprs: list[str], within: list[int], filters: Filters) -> dict[int, int]:
+        """{id: how many of `exprs` it matches}, among `within`."""
+        counts: dict[int, int] = {}
+        for expr in exprs:
+            for pk in self.ids(expr, filters, within=within):
+                counts[pk] = counts.get(pk, 0) + 1
+        return counts
 
     def search(self, plan: Plan, filters: Filters, *, now: datetime, limit: int, offset: int):
-        sql, params = self._ranked(plan, filters, now)
-        rows = _run(
-            f"""SELECT article_id, count(*) OVER () FROM ({sql}) ranked
-            ORDER BY cov DESC, near DESC, exact DESC, {self.SCORE_ORDER}, published_at DESC LIMIT %s OFFSET %s""",
-            [*params, limit, offset],
-        )
-        return [r[0] for r in rows], (rows[0][1] if rows else None)
+        coverage, total = self._candidates(plan, filters)
+        if not coverage:
+            return [], 0
+        within = list(coverage)
+        near = self._within([self.pair(p) for p in plan.pairs], within, filters)
+        exact = self._within([self.group(g, own_only=True) for g in plan.groups], within, filters)
+        tiers: dict[tuple[int, int, int], list[int]] = {}
+        for pk, cov in coverage.items():
+            tiers.setdefault((cov, near.get(pk, 0), exact.get(pk, 0)), []).append(pk)
+        wanted, filled = [], 0  # the best tiers that fill the page, each scored among its newest SCORE_CAP
+        for key in sorted(tiers, reverse=True):
+            if filled >= offset + limit:
+                break
+            wanted.append(sorted(tiers[key], reverse=True)[:SCORE_CAP])
+            filled += len(tiers[key])
+        strict = all(key[0] == len(plan.groups) for key in tiers)
+        scored = self.scores(plan, [pk for tier in wanted for pk in tier], now, strict=strict)
+        ranked = [
+            pk
+            for tier in wanted
+            for pk in sorted((pk for pk in tier if pk in scored), key=lambda pk: (*scored[pk], pk), reverse=True)
+        ]
+        return ranked[offset : offset + limit], total
 
     def count(self, plan: Plan, filters: Filters, *, now: datetime) -> int:
-        sql, params = self._ranked(plan, filters, now)
-        return _run(f"SELECT count(*) FROM ({sql}) ranked", params)[0][0]
+        return self._candidates(plan, filters)[1]
 
 
 class SqliteBackend(_Ranking):
     WORDS = "{title body parts}"
-    INSIDE = "(d.article_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s))"
-    SCORE_ORDER = "score"  # bm25: lower is better
 
     def group(self, group: Group, *, own_only: bool = False) -> str:
         alternatives = [f"{self.WORDS} : {_fts(alt)}" for alt in group.alternatives()[: 1 if own_only else None]]
@@ -121,34 +184,75 @@ class SqliteBackend(_Ranking):
     def pair(self, pair: tuple[str, str]) -> str:
         return f"{self.WORDS} : {_fts(pair)}"
 
-    def match(self, plan: Plan) -> str:
+    def title(self, group: Group) -> str:
+        return "(" + " OR ".join(f"title : {_fts(alt)}" for alt in group.alternatives()) + ")"
+
+    def every(self, exprs: list[str], plan: Plan) -> str:
         """An FTS5 MATCH string in which every token is a quoted string: no reader syntax survives."""
-        required = [_fts(t.tokens) for t in plan.required]
-        if plan.groups:
-            required.insert(0, "(" + " OR ".join(self.group(g) for g in plan.groups) + ")")
-        return " AND ".join(required) + "".join(f" NOT {_fts(t.tokens)}" for t in plan.excluded)
+        required = [*exprs, *(_fts(t.tokens) for t in plan.required)]
+        return " AND ".join(f"({r})" for r in required) + "".join(f" NOT {_fts(t.tokens)}" for t in plan.excluded)
 
-    def scored(self, plan: Plan, filters: Filters, now: datetime, columns: str) -> tuple[str, list]:
+    def any(self, exprs: list[str], plan: Plan) -> str:
+        return self.every(["(" + " OR ".join(exprs) + ")"], plan)
+
+    def ids(
+        self, expr: str, filters: Filters, *, limit: int | None = None, within: list[int] | None = None
+    ) -> list[int]:
+        # `+rowid`: FTS5 reads the MATCH once and filters; a rowid look-up would run it again per id.
+        sql, params = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [expr]
+        if within is not None:
+            sql, params = sql + " AND +rowid IN (SELECT value FROM json_each(%s))", [*params, json.dumps(within)]
+        if filters != Filters():
+            where, more = filters.sql()
+            sql = f"SELECT d.article_id FROM ({sql}) f JOIN search_searchdocument d ON d.article_id = f.rowid WHERE 1 {where}"
+            params += more
+        if limit is not None:
+            sql, params = f"SELECT * FROM ({sql}) ORDER BY 1 DESC LIMIT %s", [*params, limit]
+        return [r[0] for r in _run(sql, params)]
+
+    def total(self, expr: str, filters: Filters) -> int:
+        if filters == Filters():
+            return _run("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expr])[0][0]
         where, params = filters.sql()
-        # bm25() is not allowed beside a window function: it is scored here, counted outside.
-        sql = f"""
-            SELECT d.article_id, d.published_at, {columns},
-                   bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PARTS_WEIGHT}, {READINGS_WEIGHT})
-                   * (1.0 + {RECENCY_BOOST} / (1.0 + max(0.0, julianday(%s) - julianday(d.published_at))
-                   / {RECENCY_DAYS})) AS score
-            FROM search_fts JOIN search_searchdocument d ON d.article_id = search_fts.rowid
-            WHERE search_fts MATCH %s AND d.published_at <= %s {where}"""
-        return sql, [_dt(now), self.match(plan), _dt(now), *params]
+        return _run(
+            "SELECT count(*) FROM search_fts JOIN search_searchdocument d ON d.article_id = search_fts.rowid"
+            f" WHERE search_fts MATCH %s {where}",
+            [expr, *params],
+        )[0][0]
+
+    def scores(self, plan: Plan, ids: list[int], now: datetime, *, strict: bool) -> dict[int, tuple[float, object]]:
+        # bm25 is lower for better matches: negated, so that higher is better on both backends. The
+        # FTS table is read by its MATCH only (`+rowid`: a rowid look-up per id would run the MATCH
+        # again for each), then joined.
+        expr = self.scored(plan, strict=strict)
+        rows = _run(
+            f"""
+            WITH s AS MATERIALIZED (
+                SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PARTS_WEIGHT}, {READINGS_WEIGHT}) AS b
+                FROM search_fts WHERE search_fts MATCH %s AND +rowid IN (SELECT value FROM json_each(%s)))
+            SELECT s.id, -s.b * (1.0 + {RECENCY_BOOST} / (1.0 + max(0.0, julianday(%s) - julianday(d.published_at))
+                   / {RECENCY_DAYS})), d.published_at
+            FROM s JOIN search_searchdocument d ON d.article_id = s.id WHERE d.published_at <= %s""",
+            [expr, json.dumps(ids), _dt(now), _dt(now)],
+        )
+        return {pk: (score, published) for pk, score, published in rows}
 
 
-def _lexeme(token: str, weights: str) -> str:
-    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "':" + weights
+def _lexeme(token: str, weights: str = "") -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'" + (f":{weights}" if weights else "")
+
+
+_WEIGHTS = re.compile(r"':[ABCD]+")
+
+
+def _by_index(sql: str, params: list) -> list[tuple]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 class PostgresBackend(_Ranking):
-    INSIDE = "(d.vector @@ to_tsquery('simple', %s))::int"
-    SCORE_ORDER = "score DESC"
-
     def group(self, group: Group, *, own_only: bool = False) -> str:
         """to_tsquery text for a group; every lexeme quoted, so it is data, never syntax."""
         alternatives = [
@@ -161,28 +265,63 @@ class PostgresBackend(_Ranking):
     def pair(self, pair: tuple[str, str]) -> str:
         return " <-> ".join(_lexeme(tok, "ABC") for tok in pair)
 
-    def tsquery(self, plan: Plan) -> tuple[str, list[str]]:
-        parts, params = [], []
-        if plan.groups:
-            parts.append("to_tsquery('simple', %s)")
-            params.append(" | ".join(self.group(g) for g in plan.groups))
-        for term in plan.required + plan.excluded:
-            parts.append(("!! " if term.exclude else "") + "phraseto_tsquery('simple', %s)")
-            params.append(" ".join(term.tokens))
-        return " && ".join(parts), params
+    def title(self, group: Group) -> str:
+        return "(" + " | ".join(" <-> ".join(_lexeme(tok, "A") for tok in alt) for alt in group.alternatives()) + ")"
+
+    def every(self, exprs: list[str], plan: Plan) -> str:
+        parts = [f"({e})" for e in exprs]
+        parts += ["(" + " <-> ".join(_lexeme(tok) for tok in t.tokens) + ")" for t in plan.required]
+        parts += ["!(" + " <-> ".join(_lexeme(tok) for tok in t.tokens) + ")" for t in plan.excluded]
+        return " & ".join(parts)
+
+    def any(self, exprs: list[str], plan: Plan) -> str:
+        return self.every(["(" + " | ".join(exprs) + ")"], plan)
+
+    def ids(
+        self, expr: str, filters: Filters, *, limit: int | None = None, within: list[int] | None = None
+    ) -> list[int]:
+        # Without weights the GIN index answers alone (with them every matching row's vector is read
+        # again); the planner, guessing that a common word matches 40 % of the rows, still chose a
+        # sequential scan of every vector: EXPLAIN ANALYZE on the 10x copy, 'twitter' | 'ツイッター',
+        # 694 ms that way, 69 ms by the index. A word spelled like another's reading (katakana) then
+        # counts wherever either occurs; scores keep the weights.
+        if within is None:  # among given candidates the weights are kept: exact means the reader's own word
+            expr = _WEIGHTS.sub("'", expr)
+        where, params = filters.sql()
+        if within is not None:
+            where, params = "AND d.article_id = ANY(%s) " + where, [within, *params]
+        # MATERIALIZED: the GIN index finds the matches, and only then are they ordered by id (a
+        # backward scan of the primary key testing each row would read the whole table for a rare word).
+        rows = _by_index(
+            f"""WITH m AS MATERIALIZED (SELECT d.article_id FROM search_searchdocument d
+                WHERE d.vector @@ to_tsquery('simple', %s) {where})
+            SELECT article_id FROM m"""
+            + (" ORDER BY 1 DESC LIMIT %s" if limit is not None else ""),
+            [expr, *params, *([limit] if limit is not None else [])],
+        )
+        return [r[0] for r in rows]
+
+    def total(self, expr: str, filters: Filters) -> int:
+        expr = _WEIGHTS.sub("'", expr)
+        where, params = filters.sql()
+        return _by_index(
+            f"SELECT count(*) FROM search_searchdocument d WHERE d.vector @@ to_tsquery('simple', %s) {where}",
+            [expr, *params],
+        )[0][0]
 
     # ts_rank, not ts_rank_cd: on the 10x livedoor copy it ranked the 50 benchmark queries twice as
     # fast (p95 86 vs 169 ms) with the same precision@10 by channel (0.748 vs 0.738).
-    def scored(self, plan: Plan, filters: Filters, now: datetime, columns: str) -> tuple[str, list]:
-        tsq, tsq_params = self.tsquery(plan)
-        where, params = filters.sql()
-        sql = f"""
-            SELECT d.article_id, d.published_at, {columns},
-                   ts_rank(d.vector, q.q) * (1.0 + {RECENCY_BOOST} / (1.0 + greatest(0.0,
-                   extract(epoch FROM (%s - d.published_at)) / 86400.0) / {RECENCY_DAYS})) AS score
-            FROM search_searchdocument d, (SELECT {tsq} AS q) q
-            WHERE d.vector @@ q.q AND d.published_at <= %s {where}"""
-        return sql, [now, *tsq_params, now, *params]
+    def scores(self, plan: Plan, ids: list[int], now: datetime, *, strict: bool) -> dict[int, tuple[float, object]]:
+        expr = self.scored(plan, strict=strict)
+        rows = _run(
+            f"""
+            SELECT d.article_id, ts_rank(d.vector, to_tsquery('simple', %s)) * (1.0 + {RECENCY_BOOST} / (1.0 +
+                   greatest(0.0, extract(epoch FROM (%s - d.published_at)) / 86400.0) / {RECENCY_DAYS})),
+                   d.published_at
+            FROM search_searchdocument d WHERE d.article_id = ANY(%s) AND d.published_at <= %s""",
+            [expr, now, ids, now],
+        )
+        return {pk: (float(score), published) for pk, score, published in rows}
 
 
 def backend() -> SqliteBackend | PostgresBackend:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.db.models.functions import Length
 
+from kiji.lib.memo import Memo
 from kiji.search.models import SynonymGroup
 from kiji.search.models import Term as VocabularyTerm
 from kiji.search.query import Query, Term
@@ -24,6 +25,19 @@ from kiji.search.tokenize import Word, query_words, tokens
 
 MAX_SYNONYMS = 4  # per word, the most frequent in the archive first
 MAX_GROUPS = 16
+MAX_READING_CHARS = 24  # a kana term longer than this is not split into vocabulary readings
+
+# What a search asks the vocabulary (synonyms of a word, whether a word is known, the nearest word,
+# which readings exist) is remembered for a few minutes per process: a query typed again, or by the
+# next reader, costs no vocabulary query. New words count after VOCABULARY_SECONDS at most.
+VOCABULARY_SECONDS = 300
+_vocabulary = Memo(seconds=VOCABULARY_SECONDS, max_entries=20_000)
+_editors = Memo(seconds=24 * 3600, max_entries=2)
+
+
+def forget_vocabulary() -> None:
+    """After the vocabulary was rebuilt: this process asks it again."""
+    _vocabulary.clear()
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,7 @@ def plan(query: Query, *, synonyms: bool = True) -> Plan:
         if word.form in seen:
             continue
         seen.add(word.form)
-        found = (_sudachi_synonyms(word) + editors.get(word.form, [])) if synonyms else []
+        found = (_sudachi_synonyms(word) + _spelled_letters(word) + editors.get(word.form, [])) if synonyms else []
         unique = tuple(dict.fromkeys(s for s in found if s != (word.form,)))
         out.groups.append(
             Group(word.form, word.reading, unique, words=word.words, reading_words=word.reading_words)
@@ -104,7 +118,27 @@ def _merged(words: list[Word], text: str) -> list[Word]:
     reading = text.translate(_TO_KATAKANA)
     if len(words) == 1:
         return [Word(words[0].form, reading, words[0].groups)]
-    return [_Merged(text, reading, (), tuple(w.form for w in words), tuple(w.reading for w in words))]
+    split = _reading_split(reading) or tuple(w.reading for w in words)
+    return [_Merged(text, reading, (), tuple(w.form for w in words), split)]
+
+
+def _reading_split(reading: str) -> tuple[str, ...]:
+    """`reading` cut into the fewest readings the vocabulary holds (デンシショセキ: デンシ ショセキ, what
+    the readings column holds for 電子書籍, two words for Sudachi); () when no such cut exists."""
+    if len(reading) > MAX_READING_CHARS:
+        return ()
+    pieces = {reading[i:j] for i in range(len(reading)) for j in range(i + 2, len(reading) + 1)}
+    known = _vocabulary.get_or_set(
+        ("readings", reading),
+        lambda: frozenset(VocabularyTerm.objects.filter(reading__in=pieces).values_list("reading", flat=True)),
+    )
+    best: list[tuple[str, ...] | None] = [()] + [None] * len(reading)  # best[j]: fewest pieces of reading[:j]
+    for j in range(1, len(reading) + 1):
+        for i in range(j):
+            if best[i] is not None and reading[i:j] in known:
+                if best[j] is None or len(best[i]) + 1 < len(best[j]):
+                    best[j] = (*best[i], reading[i:j])
+    return best[-1] or ()
 
 
 _TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
@@ -117,6 +151,41 @@ def _has_word_character(token: str) -> bool:
 def _sudachi_synonyms(word: Word) -> list[tuple[str, ...]]:
     if not word.groups:
         return []
+    return _vocabulary.get_or_set(("synonyms", word.form, word.groups), lambda: _read_sudachi_synonyms(word))
+
+
+# The names of the Latin letters as Japanese spell them (JIS Z 8301 usage and common variants):
+# エーケービー is how a reader types AKB, ピーシー PC.
+_LETTER_NAMES = {
+    "エー": "a", "エイ": "a", "ビー": "b", "シー": "c", "ディー": "d", "デー": "d", "イー": "e", "エフ": "f",
+    "ジー": "g", "エイチ": "h", "エッチ": "h", "アイ": "i", "ジェー": "j", "ジェイ": "j", "ケー": "k",
+    "ケイ": "k", "エル": "l", "エム": "m", "エヌ": "n", "オー": "o", "ピー": "p", "キュー": "q",
+    "アール": "r", "エス": "s", "ティー": "t", "ユー": "u", "ブイ": "v", "ヴイ": "v", "ダブリュー": "w",
+    "ダブリュ": "w", "エックス": "x", "ワイ": "y", "ゼット": "z", "ズィー": "z",
+}  # fmt: skip
+
+
+def _spelled_letters(word: Word) -> list[tuple[str, ...]]:
+    """[(akb,)] for エーケービー: a katakana word made only of letter names (two letters at least),
+    when the archive holds the letters as a word."""
+    letters = _letters(unicodedata.normalize("NFKC", word.form).translate(_TO_KATAKANA))
+    if letters is None or len(letters) < 2:
+        return []
+    known = _vocabulary.get_or_set(("term", letters), lambda: VocabularyTerm.objects.filter(term=letters).exists())
+    return [(letters,)] if known else []
+
+
+def _letters(kana: str) -> str | None:
+    """The letters `kana` spells, None when it is not made of letter names only."""
+    if not kana:
+        return ""
+    for size in (5, 4, 3, 2):
+        if (letter := _LETTER_NAMES.get(kana[:size])) and (rest := _letters(kana[size:])) is not None:
+            return letter + rest
+    return None
+
+
+def _read_sudachi_synonyms(word: Word) -> list[tuple[str, ...]]:
     found = (
         VocabularyTerm.objects.filter(synonym_groups__group__in=word.groups)
         .exclude(term=word.form)
@@ -127,17 +196,11 @@ def _sudachi_synonyms(word: Word) -> list[tuple[str, ...]]:
     return [(term,) for term in found[:MAX_SYNONYMS]]
 
 
-_editors_memo: dict = {}
-
-
 def _editor_synonyms() -> dict[str, list[tuple[str, ...]]]:
     """{word: [other words' tokens]} from the editors' list. Each search reads the list (a small
     table), so an edit counts at once, no restart; its words are tokenized again only when it changed."""
     rows = tuple(SynonymGroup.objects.order_by("pk").values_list("words", flat=True))
-    if _editors_memo.get("rows") != rows:
-        _editors_memo.clear()
-        _editors_memo.update(rows=rows, synonyms=_read_editor_synonyms(rows))
-    return _editors_memo["synonyms"]
+    return _editors.get_or_set(rows, lambda: _read_editor_synonyms(rows))
 
 
 def _read_editor_synonyms(rows: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
@@ -166,20 +229,29 @@ def correction(query: Query, current: Plan) -> str | None:
 
 
 def _known(group: Group) -> bool:
-    return VocabularyTerm.objects.filter(
-        Q(term=group.form) | Q(reading=group.reading) if group.reading else Q(term=group.form)
-    ).exists()
+    return _vocabulary.get_or_set(
+        ("known", group.form, group.reading),
+        lambda: VocabularyTerm.objects.filter(
+            Q(term=group.form) | Q(reading=group.reading) if group.reading else Q(term=group.form)
+        ).exists(),
+    )
 
 
 def _nearest(group: Group) -> str | None:
+    return _vocabulary.get_or_set(("nearest", group.form, group.reading), lambda: _read_nearest(group))
+
+
+def _read_nearest(group: Group) -> str | None:
     key = group.reading or group.form
     limit = 1 if len(key) <= 4 else 2
-    candidates = (
-        VocabularyTerm.objects.annotate(n=Length("reading"))
-        .filter(n__gte=len(key) - limit, n__lte=len(key) + limit, reading__startswith=key[0])
-        .order_by("-documents", "term")
-        .values_list("term", "reading")[:5000]
-    )
+    # A typo rarely hits both ends of a word: candidates share its first or its last two characters
+    # (ten thousand words start with コ; few with コン or end in ュタ), the most frequent first.
+    near = VocabularyTerm.objects.annotate(n=Length("reading")).filter(n__gte=len(key) - limit, n__lte=len(key) + limit)
+    candidates = [
+        row
+        for ends in (Q(reading__startswith=key[:2]), Q(reading__endswith=key[-2:]))
+        for row in near.filter(ends).order_by("-documents", "term").values_list("term", "reading")[:2000]
+    ]
     best = None
     for term, reading in candidates:
         distance = min(edit_distance(key, reading), edit_distance(group.form, term))

@@ -16,6 +16,7 @@ MAX_TOKENS_PER_TERM = 16
 
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟«»「」『』"})
 _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]{2,}")
 _PERIOD = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年(?:\s*([0-9]{1,2})\s*月)?")
 
 
@@ -74,6 +75,10 @@ def parse_query(raw: str | None) -> Query:
         else:
             exclude, term_text, is_phrase = bool(minus), phrase.strip(), True
         toks = tuple(tok for tok in tokens(term_text) if _has_word_character(tok))[:MAX_TOKENS_PER_TERM]
+        if not toks and _KANA.fullmatch(term_text.lower()):
+            # Sudachi reads some kana words as no content word at all (こんかつ: こん + かつ): the reader
+            # meant a word, which its reading can still find (expand.plan).
+            toks = (term_text.lower(),)
         if not toks:
             continue
         if len(query.terms) == MAX_TERMS:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
+from kiji.search.expand import forget_vocabulary
 from kiji.search.models import SearchDocument, Term, TermGroup
 from kiji.search.tokenize import index_fields, query_words
 
@@ -124,14 +125,42 @@ def add_terms(docs: Iterable[SearchDocument]) -> None:
         pass
 
 
-def rebuild_vocabulary() -> int:
-    """Recount the vocabulary from the whole index; returns its size."""
+def _document_counts() -> dict[str, int]:
     counts: dict[str, int] = {}
     for title, body, parts in SearchDocument.objects.values_list("title", "body", "parts").iterator(chunk_size=500):
         for word in _words_of(title, body, parts):
             counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def rebuild_vocabulary() -> int:
+    """Recount the vocabulary from the whole index and read every word again; returns its size."""
+    counts = _document_counts()
     with transaction.atomic():
         TermGroup.objects.all().delete()
         Term.objects.all().delete()
         _create_terms(counts)
+    forget_vocabulary()
     return len(counts)
+
+
+def refresh_vocabulary() -> tuple[int, int, int]:
+    """Bring the vocabulary's counts in step with the index without a reindex (the periodic job):
+    counts that changed are written, words no article holds any more leave (no longer suggested),
+    new words are added. Only new words go through Sudachi. Returns (updated, added, removed)."""
+    counts = _document_counts()
+    changed, gone = [], []
+    for term in Term.objects.only("pk", "term", "documents").iterator(chunk_size=2000):
+        documents = counts.pop(term.term, 0)
+        if documents == 0:
+            gone.append(term.pk)
+        elif documents != term.documents:
+            term.documents = documents
+            changed.append(term)
+    with transaction.atomic():
+        Term.objects.bulk_update(changed, ["documents"], batch_size=BATCH_SIZE)
+        for start in range(0, len(gone), BATCH_SIZE):
+            Term.objects.filter(pk__in=gone[start : start + BATCH_SIZE]).delete()
+        _create_terms(counts)  # what is left: words no Term holds yet
+    forget_vocabulary()
+    return len(changed), len(counts), len(gone)

@@ -400,3 +400,46 @@ class ReaderQueryTests(SearchTestCase):
         self.assertEqual(self.headlines(self.search("ハムハム")), [])
         group.delete()
         self.assertEqual(self.headlines(self.search("ハムハム")), [])
+
+
+class KanaLettersAndVocabularyTests(SearchTestCase):
+    """Words readers type that Sudachi cuts apart or spells otherwise, and the vocabulary job."""
+
+    def test_kana_finds_a_word_sudachi_does_not_read_as_one(self):
+        self.indexed(headline="婚活パーティーに潜入", body="<p>婚活の現場を見た。</p>")
+        self.indexed(headline="電子書籍の市場が拡大", body="<p>電子書籍が伸びる。</p>")
+        self.indexed(headline="天気予報", body="<p>明日は晴れ。</p>")
+        call_command("reindex", stdout=StringIO())
+        self.assertEqual(self.headlines(self.search("こんかつ")), ["婚活パーティーに潜入"])
+        self.assertEqual(self.headlines(self.search("でんししょせき")), ["電子書籍の市場が拡大"])
+
+    def test_latin_letters_spelled_in_katakana_find_the_letters(self):
+        self.indexed(headline="AKB48が新曲", body="<p>AKB48の新しいシングル。</p>")
+        self.indexed(headline="天気予報", body="<p>明日は晴れ。</p>")
+        call_command("reindex", stdout=StringIO())
+        response = self.search("エーケービー")
+        self.assertEqual(self.headlines(response), ["AKB48が新曲"])
+        self.assertContains(response, "『エーケービー』『akb』で検索しています。")
+        self.assertEqual(self.headlines(self.search("アイ")), [])  # one letter name is a word, not a letter
+
+    def test_a_typo_in_a_long_katakana_word_is_corrected(self):
+        self.indexed(headline="コンピューターの歴史", body="<p>コンピューターが普及した。</p>")
+        for n in range(3):
+            self.indexed(headline=f"コンサート情報{n}", body="<p>コンサートのお知らせ。</p>")
+        call_command("reindex", stdout=StringIO())
+        response = self.search("コンピュタ")
+        self.assertContains(response, "もしかして: ")
+        self.assertEqual(self.headlines(response), ["コンピューターの歴史"])
+
+    def test_the_vocabulary_job_forgets_words_no_article_holds_any_more(self):
+        from kiji.search import jobs
+
+        gone = self.indexed(headline="ザッケローニ監督が会見", body="<p>代表の監督が話した。</p>")
+        self.indexed(headline="天気予報", body="<p>明日は晴れ。</p>")
+        call_command("reindex", stdout=StringIO())
+        self.assertContains(self.search("ザッケロー二"), "もしかして: ")
+        with self.captureOnCommitCallbacks(execute=True):
+            unpublish_article(article=gone, by=self.editor)
+        self.assertTrue(jobs.vocabulary())
+        self.assertNotContains(self.search("ザッケロー二"), "もしかして: ")
+        self.assertFalse(jobs.vocabulary())  # once per VOCABULARY_EVERY seconds

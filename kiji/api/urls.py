@@ -12,5 +12,5 @@ urlpatterns = [
     path("v1/rankings", views.ranking, name="rankings"),
     path("v1/search", views.search, name="search"),
     # Anything else under /api/ answers in JSON too, not with the reader's HTML 404 page.
-    re_path(r"^(?P<path>.*)$", views.not_found),
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found),  # [\s\S]: a path may hold an encoded newline
 ]

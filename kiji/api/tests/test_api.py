@@ -246,6 +246,8 @@ class OtherEndpointTests(ApiTestCase):
     def test_unknown_api_paths_and_methods_answer_in_json(self):
         self.assertEqual(self.json("/api/v1/nothing", status=404)["error"]["code"], "not_found")
         self.assertEqual(self.json("/api/v2/articles", status=404)["error"]["code"], "not_found")
+        # An encoded line break in the path once fell through to the reader's HTML 404 page.
+        self.assertEqual(self.json("/api/v1/articles/a%0Ab%0D%0Ac", status=404)["error"]["code"], "not_found")
         response = self.client.post("/api/v1/articles", {"headline": "x"})
         self.assertEqual(response.status_code, 405)
         self.assertEqual(json.loads(response.content)["error"]["code"], "method_not_allowed")

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,10 +93,7 @@ def _manage(env: dict, *args: str) -> None:
     _run(env, "-m", "kiji.cli", "manage", *args)
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    var = tmp_path_factory.mktemp("site")
-    port = _free_port()
+def _site_env(var: Path, port: int) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "PYTEST_CURRENT_TEST")}
     env.update(
         {
@@ -115,7 +113,12 @@ def site(tmp_path_factory):
     )
     _manage(env, "migrate", "--noinput")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
-    seeded = Site(f"http://127.0.0.1:{port}", env, {"pages": {}, "admin": None, "article_pk": None}).run("seed")
+    return env
+
+
+@contextmanager
+def _serving(env: dict, var: Path, port: int):
+    """gunicorn with two workers on the site's database, as in production, until the block ends."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = open(var / "gunicorn.log", "w")
     server = subprocess.Popen(
@@ -136,11 +139,71 @@ def site(tmp_path_factory):
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/", server, var / "gunicorn.log")
-        yield Site(f"http://127.0.0.1:{port}", env, seeded)
+        yield
     finally:
         server.terminate()
         server.wait(timeout=15)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    var = tmp_path_factory.mktemp("site")
+    port = _free_port()
+    env = _site_env(var, port)
+    seeded = Site(f"http://127.0.0.1:{port}", env, {"pages": {}, "admin": None, "article_pk": None}).run("seed")
+    with _serving(env, var, port):
+        yield Site(f"http://127.0.0.1:{port}", env, seeded)
+
+
+@pytest.fixture(scope="session")
+def wordpress_site(tmp_path_factory):
+    """A fresh site that imported WordPress exports with `kiji import-wxr` (the files given by the test
+    module through `wordpress_exports`), served like the main one: its base URL."""
+    var = tmp_path_factory.mktemp("wordpress-site")
+    port = _free_port()
+    env = _site_env(var, port)
+    from kiji.testing import shared_corpus
+
+    exports = [shared_corpus("wxr", "themeunittestdata.wordpress.xml")]
+    ruby = var / "ruby.xml"
+    ruby.write_text(RUBY_EXPORT, encoding="utf-8")
+    for export in [*exports, ruby]:
+        _run(env, "-m", "kiji.cli", "import-wxr", str(export))
+    with _serving(env, var, port):
+        yield f"http://127.0.0.1:{port}"
+
+
+# One post with ruby (the shared exports hold none), in the WXR 1.2 form WordPress writes.
+RUBY_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+  <title>ふりがなの例</title><link>https://furigana.example.jp</link>
+  <wp:wxr_version>1.2</wp:wxr_version>
+  <wp:base_site_url>https://furigana.example.jp</wp:base_site_url>
+  <wp:base_blog_url>https://furigana.example.jp</wp:base_blog_url>
+  <wp:author><wp:author_login><![CDATA[kisha]]></wp:author_login><wp:author_display_name><![CDATA[記者 一郎]]></wp:author_display_name></wp:author>
+  <item>
+    <title>難読地名の読み方</title>
+    <link>https://furigana.example.jp/2024/04/01/nandoku/</link>
+    <dc:creator><![CDATA[kisha]]></dc:creator>
+    <content:encoded><![CDATA[<ruby>百舌鳥<rt>もず</rt></ruby>は大阪府堺市の地名です。
+
+<ruby>放出<rt>はなてん</rt></ruby>も大阪の駅名です。]]></content:encoded>
+    <excerpt:encoded><![CDATA[]]></excerpt:encoded>
+    <wp:post_id>7</wp:post_id>
+    <wp:post_date><![CDATA[2024-04-01 09:00:00]]></wp:post_date>
+    <wp:post_date_gmt><![CDATA[2024-04-01 00:00:00]]></wp:post_date_gmt>
+    <wp:post_name><![CDATA[nandoku]]></wp:post_name>
+    <wp:status><![CDATA[publish]]></wp:status>
+    <wp:post_type><![CDATA[post]]></wp:post_type>
+    <category domain="category" nicename="chimei"><![CDATA[地名]]></category>
+  </item>
+</channel>
+</rss>
+"""
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# What a multi-line form field may not hold (the desk's forms check with .search()).
+CONTROL_CHARACTERS = _CONTROL_BUT_LINES
 
 
 def first_control(value: str, *, multiline: bool = False) -> str | None:

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kiji.lib.html import html_to_text
+from kiji.lib.text import CONTROL_CHARACTERS
 from kiji.newsroom.models import Article, Image, Revision
 from kiji.newsroom.permissions import WRITER_STATUSES, is_editor
 from kiji.newsroom.services.editing import current_version, display_name
@@ -242,9 +243,6 @@ class ImageAdminForm(forms.ModelForm):
             if value is not None and not 0 <= value <= 1:
                 self.add_error(name, _("A focal point is between 0 and 1."))
         return data
-
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ReturnNoteForm(forms.Form):

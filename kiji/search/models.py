@@ -6,12 +6,12 @@ GIN-indexed tsvector column `vector` (title weight A, body weight B, parts weigh
 """
 
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kiji.lib.text import first_control
 from kiji.newsroom.models import Article, Category
 
 
@@ -60,7 +60,7 @@ class TermGroup(models.Model):
 
 
 def validate_no_control_characters(value: str) -> None:
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\r\n\t" for ch in value):
+    if first_control(value, multiline=True):
         raise ValidationError(_("Control characters cannot be used."))
 
 

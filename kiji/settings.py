@@ -77,7 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a cached anonymous reader page is answered before anything else runs.
+    # An old WordPress query on the front page (/?p=12) answers 301 before the cached home page could.
+    "kiji.redirects.middleware.OldQueryMiddleware",
+    # Then a cached anonymous reader page is answered before anything else runs.
     "kiji.reader.middleware.PageCacheMiddleware",
     "kiji.lib.db.ReplicaMiddleware",  # anonymous reader GETs read from the replica, if one is set
     "django.middleware.security.SecurityMiddleware",

@@ -12,16 +12,32 @@ def _target(request) -> str | None:
     return Redirect.objects.filter(old_path=key).values_list("new_path", flat=True).first()
 
 
+class OldQueryMiddleware:
+    """/?p=12 would otherwise be the home page, even the page cache's copy of it: this runs before the cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.path_info == "/"
+            and request.META.get("QUERY_STRING")
+            and request.method in ("GET", "HEAD")
+            and any(k in request.GET for k in WP_QUERY_KEYS)
+            and (target := _target(request))
+        ):
+            return HttpResponsePermanentRedirect(target)
+        return self.get_response(request)
+
+
 class RedirectMiddleware:
+    """Any other old address answers 301 where the site itself would answer 404."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         is_read = request.method in ("GET", "HEAD")
-        # /?p=12 would otherwise be the home page: the old query is looked up before any view runs.
-        if is_read and request.path == "/" and any(k in request.GET for k in WP_QUERY_KEYS):
-            if target := _target(request):
-                return HttpResponsePermanentRedirect(target)
         response = self.get_response(request)
         if is_read and response.status_code == 404 and (target := _target(request)):
             return HttpResponsePermanentRedirect(target)

@@ -17,6 +17,12 @@ class RedirectTests(TestCase):
         self.assertEqual(self.client.get("/?p=13").status_code, 200)  # unknown: the home page as before
         self.assertEqual(self.client.get("/").status_code, 200)
 
+    def test_the_cached_home_page_does_not_hide_an_old_query(self):
+        Redirect.objects.create(old_path="/?p=12", new_path="/articles/3/")
+        self.assertEqual(self.client.get("/").status_code, 200)  # the home page is now in the page cache
+        response = self.client.get("/?p=12")
+        self.assertEqual((response.status_code, response["Location"]), (301, "/articles/3/"))
+
     def test_japanese_and_percent_encoded_paths_are_the_same_address(self):
         Redirect.objects.create(old_path="/tag/%E6%94%BF%E6%B2%BB/", new_path="/tags/政治/")
         self.assertEqual(self.client.get("/tag/政治/")["Location"], "/tags/%E6%94%BF%E6%B2%BB/")

@@ -40,6 +40,16 @@ ALLOWED_TAGS = {
     "rt",
     "rp",
     "small",
+    # Imported WordPress posts use these (code samples, glossaries, edits marked as such).
+    "pre",
+    "code",
+    "kbd",
+    "abbr",
+    "del",
+    "ins",
+    "dl",
+    "dt",
+    "dd",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -47,6 +57,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
+    "abbr": {"title"},
 }
 # The only classes kept: a picture grid (an imported [gallery]) and a link card (an embed, with no third-party request).
 ALLOWED_CLASSES = {"figure": {"gallery"}, "p": {"link-card"}}

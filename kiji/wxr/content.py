@@ -20,12 +20,17 @@ _SHORTCODE = re.compile(
     re.S,
 )
 _ATTR = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
+# The elements wpautop treats as blocks: never wrapped in <p>, never followed by a <br>.
 _BLOCK_TAGS = (
-    "p|div|blockquote|ul|ol|li|h[1-6]|figure|figcaption|table|thead|tbody|tr|td|th|pre|hr|dl|dt|dd|"
-    "section|article|aside|address|iframe|form|details|summary"
+    "table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|"
+    "blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|"
+    "footer|nav|figure|figcaption|details|menu|summary|iframe"
 )
-_STARTS_BLOCK = re.compile(rf"^\s*</?({_BLOCK_TAGS})\b", re.I)
-_ONLY_URL = re.compile(r"^\s*(https?://\S+)\s*$")
+_OPENS_BLOCK = re.compile(rf"(<(?:{_BLOCK_TAGS})[\s/>])", re.I)
+_CLOSES_BLOCK = re.compile(rf"(</(?:{_BLOCK_TAGS})>)", re.I)
+_BLOCK_TAG = rf"</?(?:{_BLOCK_TAGS})[^>]*>"
+_PRE = re.compile(r"<pre\b.*?</pre>", re.I | re.S)
+_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"]+)[ \t]*$", re.M)
 
 
 Gallery = Callable[[dict[str, str]], str]  # a [gallery]'s attributes → its figure grid
@@ -38,11 +43,30 @@ def convert(content: str, shortcodes: Counter | None = None, gallery: Gallery | 
     is_blocks = "<!-- wp:" in text
     text = _BLOCK_COMMENT.sub("", text)
     text = _MORE.sub("", text)
-    text = render_shortcodes(text, shortcodes, gallery)
-    return text if is_blocks else autop(text)
+    if is_blocks:
+        text = render_shortcodes(text, shortcodes, gallery)
+    else:
+        # WordPress renders shortcodes after wpautop: their figures never get its <p> and <br>.
+        kept: list[str] = []
+        text = autop(render_shortcodes(text, shortcodes, gallery, keep=_keeper(kept)), kept)
+    # The page's own <h1> is the headline; an article's headings are h2-h4, as the editor makes them.
+    text = re.sub(r"<(/?)h1\b", r"<\1h2", text, flags=re.I)
+    return re.sub(r"<(/?)h[56]\b", r"<\1h4", text, flags=re.I)
 
 
-def render_shortcodes(text: str, counts: Counter, gallery: Gallery | None = None) -> str:
+def _keeper(kept: list[str]) -> Callable[[str], str]:
+    """Puts a finished fragment aside and leaves a placeholder autop treats as a block of its own."""
+
+    def keep(html: str) -> str:
+        kept.append(html)
+        return f"<kiji-kept-{len(kept) - 1}>" if html else ""
+
+    return keep
+
+
+def render_shortcodes(
+    text: str, counts: Counter, gallery: Gallery | None = None, keep: Callable[[str], str] = str
+) -> str:
     def replace(match: re.Match) -> str:
         name, inner = match["name"], match["inner"]
         if match["escape"] and match["escape_end"]:
@@ -51,14 +75,14 @@ def render_shortcodes(text: str, counts: Counter, gallery: Gallery | None = None
         prefix = match["escape"] or ""
         suffix = match["escape_end"] or ""
         if name in ("caption", "wp_caption"):
-            return prefix + _caption(inner or "", attrs, counts) + suffix
+            return prefix + keep(_caption(inner or "", attrs, counts)) + suffix
         if name == "gallery" and gallery is not None:
-            return prefix + gallery(attrs) + suffix
+            return prefix + keep(gallery(attrs)) + suffix
         if name == "embed":
-            return prefix + _link_card((inner or attrs.get("src", "")).strip()) + suffix
+            return prefix + keep(_link_card((inner or attrs.get("src", "")).strip())) + suffix
         counts[name] += 1
         # Unknown or not rendered here: the tags go, any text they enclose stays.
-        return prefix + (render_shortcodes(inner, counts, gallery) if inner else "") + suffix
+        return prefix + (render_shortcodes(inner, counts, gallery, keep) if inner else "") + suffix
 
     return _SHORTCODE.sub(replace, text)
 
@@ -97,20 +121,43 @@ def _link_card(url: str) -> str:
     return f'<p class="link-card">{escape(site)}: <a href="{safe}">{safe}</a></p>'
 
 
-def autop(text: str) -> str:
-    """Paragraphs as WordPress's wpautop makes them: blank lines split, single newlines become <br>."""
-    out = []
-    for chunk in re.split(r"\n\s*\n", text):
-        chunk = chunk.strip("\n")
-        if not chunk.strip():
-            continue
-        if url := _ONLY_URL.match(chunk):
-            out.append(_link_card(url[1]))  # a bare URL on its own line: WordPress embedded it
-        elif _STARTS_BLOCK.match(chunk):
-            out.append(chunk)
-        else:
-            out.append("<p>" + "<br>\n".join(line.strip() for line in chunk.split("\n")) + "</p>")
-    return "\n".join(out)
+def autop(text: str, kept: list[str] | None = None) -> str:
+    """Paragraphs as WordPress's wpautop makes them from a classic post.
+
+    Blank lines split paragraphs and single newlines become <br>, but block elements (headings,
+    lists, tables, quotes, figures) stand on their own: never inside a <p>, with no <br> between
+    their rows or items. <pre> keeps its newlines. A URL alone on its line is an embed there:
+    here a link card. `kept` holds finished fragments (rendered shortcodes) whose placeholders
+    (<kiji-kept-N>) stand in the text: each becomes a block of its own, left as it is.
+    """
+    if not text.strip():
+        return ""
+    kept = kept if kept is not None else []
+    keep = _keeper(kept)
+    text = _PRE.sub(lambda m: keep(m.group(0)), text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _URL_LINE.sub(lambda m: "\n\n" + _link_card(m[1]) + "\n\n", text)
+    text = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", text, flags=re.I)
+    text = _OPENS_BLOCK.sub(r"\n\n\1", text)
+    text = _CLOSES_BLOCK.sub(r"\1\n\n", text)
+    text = re.sub(r"(<hr\s*/?>)", r"\1\n\n", text, flags=re.I)
+    text = re.sub(r"(<kiji-kept-\d+>)", r"\n\n\1\n\n", text)
+    paragraphs = [chunk.strip() for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
+    html = "".join(f"<p>{chunk}</p>\n" for chunk in paragraphs)
+    # A "paragraph" that is, or starts or ends with, a block element is not one.
+    html = re.sub(rf"<p>\s*({_BLOCK_TAG}|<kiji-kept-\d+>)\s*</p>", r"\1", html, flags=re.I)
+    html = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", html, flags=re.I)
+    html = re.sub(r"</blockquote></p>", "</p></blockquote>", html, flags=re.I)
+    html = re.sub(rf"<p>\s*({_BLOCK_TAG})", r"\1", html, flags=re.I)
+    html = re.sub(rf"({_BLOCK_TAG})\s*</p>", r"\1", html, flags=re.I)
+    # Single newlines inside a paragraph are line breaks, except right beside a block element.
+    html = re.sub(r"<br\s*/?>", "<br>", html, flags=re.I)
+    html = re.sub(r"(?<!<br>)\s*\n(?!$)", "<br>\n", html.rstrip("\n")) + "\n"
+    html = re.sub(rf"({_BLOCK_TAG})\s*<br>", r"\1", html, flags=re.I)
+    html = re.sub(r"<br>(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", html, flags=re.I)
+    html = re.sub(r"(<kiji-kept-\d+>)\s*<br>", r"\1", html)
+    html = re.sub(r"<br>(\s*<kiji-kept-\d+>)", r"\1", html)
+    html = re.sub(r"<kiji-kept-(\d+)>", lambda m: kept[int(m[1])], html)
+    return html.strip()
 
 
 def gallery_grid(pictures: list[tuple[str, str, str]]) -> str:

@@ -145,6 +145,8 @@ def autop(text: str, kept: list[str] | None = None) -> str:
     html = "".join(f"<p>{chunk}</p>\n" for chunk in paragraphs)
     # A "paragraph" that is, or starts or ends with, a block element is not one.
     html = re.sub(rf"<p>\s*({_BLOCK_TAG}|<kiji-kept-\d+>)\s*</p>", r"\1", html, flags=re.I)
+    # An item whose text is followed by a nested list: the item is no paragraph either.
+    html = re.sub(r"<p>(<(?:li|dt|dd|th|td)\b.+?)</p>", r"\1", html, flags=re.I | re.S)
     html = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", html, flags=re.I)
     html = re.sub(r"</blockquote></p>", "</p></blockquote>", html, flags=re.I)
     html = re.sub(rf"<p>\s*({_BLOCK_TAG})", r"\1", html, flags=re.I)

@@ -26,6 +26,11 @@ class AutopTests(SimpleTestCase):
         html = autop("<h3>要点</h3>\n<ul>\n<li>一つ目</li>\n<li>二つ目</li>\n</ul>")
         self.assertEqual(html, "<h3>要点</h3>\n<ul>\n<li>一つ目</li>\n<li>二つ目</li>\n</ul>")
 
+    def test_an_item_holding_a_nested_list_is_no_paragraph(self):
+        html = autop("<ul>\n<li>一つ目\n<ul>\n<li>その中</li>\n</ul>\n</li>\n</ul>")
+        self.assertNotIn("<p>", html)
+        self.assertNotIn("</p>", html)
+
     def test_preformatted_text_keeps_its_blank_lines(self):
         self.assertIn("<pre>line1\n\nline2</pre>", autop("前\n<pre>line1\n\nline2</pre>\n後"))
 

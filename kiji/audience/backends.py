@@ -365,7 +365,13 @@ class RedisBackend:
         return sum(int(n) for n in self.redis.hvals(self.k("counts")))
 
     def read_list(self, key: str) -> dict | None:
-        raw = self.redis.get(self.k(f"list:{key}"))
+        """The stored list, or None when there is none or Redis is away (a page shows it empty, never fails)."""
+        from redis.exceptions import RedisError
+
+        try:
+            raw = self.redis.get(self.k(f"list:{key}"))
+        except RedisError:
+            return None
         return json.loads(raw) if raw else None
 
     def write_lists(self, lists: dict[str, dict]) -> None:

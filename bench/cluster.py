@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8, help="steady wrk connections (spike: 10 times)")
     args = parser.parse_args()
     ensure_tools()
+    began = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="kiji-bench-cluster-"))
     os.chmod(work, 0o755)  # nginx's workers (another user) read its cache folder there
     postgres = redis = nginx = None
@@ -89,6 +90,7 @@ def main() -> None:
         nginx = start_nginx(work, ports)
         cluster = Cluster(env=env, work=work, ports=ports, servers=servers, postgres=postgres, redis=redis)
         run(cluster, args)
+        print(f"bench/cluster.py took {time.monotonic() - began:.0f} s", flush=True)
     finally:
         if nginx:
             stop(nginx)
@@ -460,11 +462,12 @@ def run(cluster: Cluster, args) -> None:
         f"nginx static ({static_file.name}, {args.connections * 10} connections): {static.rps:,.0f} requests/s, "
         f"p50 {static.p50_ms:.2f} ms, p99 {static.p99_ms:.2f} ms",
         "",
-        "| phase | requests/s | ratio to nginx static | p50 ms | p99 ms | errors |",
+        "| phase | requests/s | ratio to nginx static | p50 ms | p99 ms | errors (of which wrk's 2 s timeouts) |",
         "|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {f.name} | {f.rps:,.0f} | {f.rps / static.rps:.4f} | {f.p50_ms:.2f} | {f.p99_ms:.2f} | {f.errors} |"
+        f"| {f.name} | {f.rps:,.0f} | {f.rps / static.rps:.4f} | {f.p50_ms:.2f} | {f.p99_ms:.2f} "
+        f"| {f.errors} ({f.timeouts}) |"
         for f in rows
     ]
     lines += ["", "| during the spike | seconds |", "|---|---|"]
@@ -640,10 +643,11 @@ def kill_app_server(cluster: Cluster, pks, url):
     refused = len(lines) - in_flight  # new connections nginx sent to the other server instead
 
     def outcome(figures):
-        errors = sum(f.errors for f in figures)
+        errors = sum(f.errors - f.timeouts for f in figures)  # timeouts: slow answers, as in every phase here
         verdict = "holds" if errors <= in_flight else "FAILS"
         return verdict, (
-            f"client errors {errors}; requests in flight on the killed server {in_flight} (nginx error log); "
+            f"client errors {errors} (besides {sum(f.timeouts for f in figures)} slow answers past wrk's 2 s "
+            f"timeout); requests in flight on the killed server {in_flight} (nginx error log); "
             f"{refused} connection attempts refused afterwards and retried on the other server; "
             f"killed at {datetime.datetime.fromtimestamp(killed):%H:%M:%S}"
         )
@@ -694,7 +698,8 @@ def kill_redis(cluster: Cluster, pks, url):
         errors = sum(f.errors for f in figures)
         ok = lost / rate <= 10 and resumed == len(later) and page == 200 and answered == len(sent)
         return ("holds" if ok else "FAILS"), (
-            f"Redis down {up - down:.1f} s; a page during the outage: {page}; page errors {errors}; "
+            f"Redis down {up - down:.1f} s; an uncached page during the outage: {page}; page errors {errors} "
+            f"(of which {sum(f.timeouts for f in figures)} wrk timeouts); "
             f"{len(sent)} beacons at {rate:.0f}/s, {answered} answered 204, {counted} counted, {lost} lost "
             f"= {lost / rate:.1f} s of views; after: {resumed}/{len(later)} counted"
         )
@@ -732,7 +737,8 @@ def restart_postgres(cluster: Cluster, pks, url):
         return ("holds" if ok else "FAILS"), (
             f"both app servers answer an uncached page {recovered or float('nan'):.1f} s after the restart began "
             f"({failures} failed probes); published articles {published} before, {after} after; the spiked "
-            f"article's edit {'kept' if edited else 'LOST'}; client errors during the spike {errors}"
+            f"article's edit {'kept' if edited else 'LOST'}; client errors during the spike {errors} "
+            f"(of which {sum(f.timeouts for f in figures)} wrk timeouts)"
         )
 
     return outcome

@@ -37,6 +37,10 @@ FAMILIES = {  # name: (type, help)
     "kiji_scheduler_job_last_success_timestamp_seconds": ("gauge", "Unix time a job last ended without error."),
     "kiji_publish_lag_seconds": ("histogram", "How late the scheduler published a scheduled article."),
     "kiji_publish_last_lag_seconds": ("gauge", "How late the last scheduled article was published."),
+    "kiji_audience_snapshot_timestamp_seconds": (
+        "gauge",
+        "Unix time the rankings (with trending and recommended) or the also-read lists were last written.",
+    ),
 }
 _lock = threading.Lock()
 _local: dict[str, float] = defaultdict(float)

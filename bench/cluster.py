@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--fault", type=int, default=12, help="seconds of each spike with a fault in it")
     parser.add_argument("--connections", type=int, default=8, help="steady wrk connections (spike: 10 times)")
     args = parser.parse_args()
-    ensure_tools()
+    check_tools()
     began = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="kiji-bench-cluster-"))
     os.chmod(work, 0o755)  # nginx's workers (another user) read its cache folder there
@@ -83,6 +83,7 @@ def main() -> None:
         redis = PrivateRedis.start()
         env = site_env(work, postgres, redis)
         if not postgres:
+            print(f"{PrivatePostgres.reason}: using {SHARED_DATABASE_URL}; the restart fault is skipped", flush=True)
             make_database(env)
         load_site(env)
         ports = [BASE_PORT + 1 + n for n in range(args.servers)]
@@ -101,6 +102,18 @@ def main() -> None:
         if postgres:
             postgres.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def check_tools() -> None:
+    """nginx and wrk (installed with apt when missing), redis-server and the corpus: or say what to do."""
+    try:
+        ensure_tools()
+    except (subprocess.CalledProcessError, FileNotFoundError) as error:
+        sys.exit(f"nginx and wrk are needed and could not be installed ({error}): apt-get install nginx-light wrk")
+    if not shutil.which("redis-server"):
+        sys.exit("redis-server is needed (the benchmark starts its own and kills it): apt-get install redis-server")
+    if not CORPUS.exists():
+        sys.exit(f"the livedoor corpus is needed at {CORPUS}")
 
 
 def free_port() -> int:

@@ -651,9 +651,12 @@ def kill_app_server(cluster: Cluster, pks, url):
     killed = time.time()
     time.sleep(4)
     cluster.servers[-1] = start_server(cluster.env, port, wait=False)  # back later: nginx tries it again
-    lines = [line for line in error_log_lines(cluster)[seen:] if f":{port}" in line]
-    in_flight = sum("refused" not in line for line in lines)  # reset or closed mid-answer
-    refused = len(lines) - in_flight  # new connections nginx sent to the other server instead
+    # nginx logs one [error] line per request that failed on that server (its [warn] lines say it
+    # marked the server down): reset or closed mid-answer = in flight; refused = a new connection
+    # after the kill, which nginx then sent to the other server.
+    lines = [line for line in error_log_lines(cluster)[seen:] if f":{port}" in line and "[error]" in line]
+    refused = sum("refused" in line for line in lines)
+    in_flight = len(lines) - refused
 
     def outcome(figures):
         errors = sum(f.errors - f.timeouts for f in figures)  # timeouts: slow answers, as in every phase here
@@ -730,11 +733,12 @@ def restart_postgres(cluster: Cluster, pks, url):
     probes = [f"http://127.0.0.1:{port}/articles/{pks[4]}/comments/" for port in cluster.ports]  # uncached
     time.sleep(3)
     begun = time.time()
-    restarting = threading.Thread(target=cluster.postgres.restart)
+    took = []
+    restarting = threading.Thread(target=lambda: (cluster.postgres.restart(), took.append(time.time() - begun)))
     restarting.start()
     failures, recovered = 0, None
     while time.time() - begun < 30:
-        statuses = [fetch(probe)[0] if _answers(probe) else 0 for probe in probes]
+        statuses = [status_of(probe) for probe in probes]
         if all(s == 200 for s in statuses) and not restarting.is_alive():
             recovered = time.time() - begun
             break
@@ -748,7 +752,8 @@ def restart_postgres(cluster: Cluster, pks, url):
         errors = sum(f.errors for f in figures)
         ok = recovered is not None and recovered <= 10 and after == published and edited
         return ("holds" if ok else "FAILS"), (
-            f"both app servers answer an uncached page {recovered or float('nan'):.1f} s after the restart began "
+            f"pg_ctl restart took {took[0]:.1f} s; both app servers answered an uncached page "
+            f"{recovered or float('nan'):.1f} s after it began "
             f"({failures} failed probes); published articles {published} before, {after} after; the spiked "
             f"article's edit {'kept' if edited else 'LOST'}; client errors during the spike {errors} "
             f"(of which {sum(f.timeouts for f in figures)} wrk timeouts)"
@@ -757,12 +762,12 @@ def restart_postgres(cluster: Cluster, pks, url):
     return outcome
 
 
-def _answers(url: str) -> bool:
+def status_of(url: str) -> int:
+    """The HTTP status, 0 when the connection is refused or dropped."""
     try:
-        fetch(url)
-        return True
+        return fetch(url)[0]
     except OSError:
-        return False
+        return 0
 
 
 def metrics_text(nginx: str) -> str:

@@ -29,7 +29,7 @@ FAMILIES = {  # name: (type, help)
     ),
     "kiji_beacons_total": (
         "counter",
-        "View beacons, by their X-Counted answer: yes/queued/partner counted, repeat deduplicated, the rest refused.",
+        "View beacons, by their X-Counted answer: yes/queued/partner counted, repeat deduplicated, lost (Redis away), the rest refused.",
     ),
     "kiji_comments_total": ("counter", "Reader comments stored: approved (shown at once) or held for moderation."),
     "kiji_scheduler_job_runs_total": ("counter", "Scheduler job runs, by job and result (ok, failed)."),

@@ -41,6 +41,7 @@ class Figure:
     errors: int = 0
     rss_mb: tuple[float, float] | None = None
     static_rps: float | None = None  # the limit measured right before this figure (the machine is shared)
+    timeouts: int = 0  # of the errors, wrk's own 2 s timeouts (a slow answer, not a refused or broken one)
 
     def row(self, static: float) -> str:
         static = self.static_rps or static
@@ -88,7 +89,8 @@ def wrk(
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non2xx.group(1)) if non2xx else 0
-    return Figure(name, rps, p50, p99, errors, rss)
+    timeouts = re.search(r"timeout (\d+)", out)
+    return Figure(name, rps, p50, p99, errors, rss, timeouts=int(timeouts.group(1)) if timeouts else 0)
 
 
 def rss_mb(root_pid: int) -> tuple[float, float]:

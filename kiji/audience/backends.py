@@ -230,6 +230,9 @@ return moved
 """
 
 
+WRITE_CLAIM = 60  # seconds a flusher holds a batch it is writing to the database
+
+
 class RedisBackend:
     """Live state in Redis: shared by every web process, survives their crashes."""
 
@@ -351,6 +354,10 @@ class RedisBackend:
         """Write every batch set aside, including ones a crashed flusher left behind, then delete it."""
         written = 0
         for name in sorted(b.decode() for b in self.redis.smembers(self.k("batches"))):
+            # Every scheduler's flush job (and now and then a beacon) may reach the same batch at once:
+            # one of them writes it. One that dies holding it leaves it to another after WRITE_CLAIM.
+            if not self.redis.set(f"{name}:writing", 1, nx=True, ex=WRITE_CLAIM):
+                continue
             counts = Counter({_pair(f): int(n) for f, n in self.redis.hgetall(f"{name}:counts").items()})
             co = Counter({_pair(f): int(n) for f, n in self.redis.hgetall(f"{name}:co").items()})
             persist_counts(counts, co)  # one transaction
@@ -365,7 +372,13 @@ class RedisBackend:
         return sum(int(n) for n in self.redis.hvals(self.k("counts")))
 
     def read_list(self, key: str) -> dict | None:
-        raw = self.redis.get(self.k(f"list:{key}"))
+        """The stored list, or None when there is none or Redis is away (a page shows it empty, never fails)."""
+        from redis.exceptions import RedisError
+
+        try:
+            raw = self.redis.get(self.k(f"list:{key}"))
+        except RedisError:
+            return None
         return json.loads(raw) if raw else None
 
     def write_lists(self, lists: dict[str, dict]) -> None:

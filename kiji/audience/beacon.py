@@ -8,6 +8,7 @@ count, answers 204. No cookie is read or set. The page sends it with navigator.s
 (static/js/beacon.js).
 """
 
+import logging
 import re
 import time
 from urllib.parse import parse_qs
@@ -104,18 +105,32 @@ def count(method: str, query_string: str, meta) -> tuple[int, str]:
         return 400, "no"
     if not is_countable(article_id):
         return 204, "unpublished"
-    backend = get_backend()
     now = timezone.now()
     ip = client_ip(meta)
-    if not within_address_allowance(backend.visitor_id(ip, "", now), article_id):
-        return 204, "address"  # one address rotating its user agent cannot inflate a count
-    visitor = backend.visitor_id(ip, user_agent, now)
-    counted = backend.record_view(article_id, visitor, now)
+    try:
+        backend = get_backend()
+        if not within_address_allowance(backend.visitor_id(ip, "", now), article_id):
+            return 204, "address"  # one address rotating its user agent cannot inflate a count
+        visitor = backend.visitor_id(ip, user_agent, now)
+        counted = backend.record_view(article_id, visitor, now)
+    except Exception:  # Redis away: the view is lost (counted="lost" in /metrics), never the reader's page
+        _warn_lost()
+        return 204, "lost"
     partner = partner_of(query_string)
     if partner and counted is not False:
         record_partner_view(partner, article_id, now)
         return 204, "partner"
     return 204, "queued" if counted is None else "yes" if counted else "repeat"
+
+
+_last_warning = [0.0]
+
+
+def _warn_lost() -> None:
+    """One log line per 10 s while views cannot be stored, not one per beacon."""
+    if time.monotonic() - _last_warning[0] > 10:
+        _last_warning[0] = time.monotonic()
+        logging.getLogger("kiji.audience").warning("a view could not be stored (is Redis away?)", exc_info=True)
 
 
 def partner_of(query_string: str) -> int:

@@ -6,6 +6,7 @@ read one precomputed list and keep only articles that are published now.
 """
 
 import math
+import time
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from kiji.audience.backends import get_backend, hour_of, utc_hour
 from kiji.audience.models import ArticleViewHour, CoRead, EditorPick
+from kiji.lib import metrics
 from kiji.lib.memo import Memo
 from kiji.newsroom.models import Article, Category
 
@@ -163,6 +165,7 @@ def refresh_lists_job() -> None:
     """Scheduler job: recompute the lists at most once a minute across all processes."""
     if get_backend().claim("lists", 60):
         compute_lists()
+        metrics.set_gauge("kiji_audience_snapshot_timestamp_seconds", time.time(), list="rankings")
 
 
 def refresh_recommended(now: datetime | None = None) -> None:
@@ -289,6 +292,7 @@ def refresh_also_read_job() -> None:
         if changed:
             compute_also_read(changed)
     backend.write_lists({"_also_read_since": {"ts": now.timestamp()}})
+    metrics.set_gauge("kiji_audience_snapshot_timestamp_seconds", time.time(), list="also_read")
 
 
 # ---- reading (what the pages call) ------------------------------------------------------------

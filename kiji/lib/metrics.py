@@ -29,7 +29,7 @@ FAMILIES = {  # name: (type, help)
     ),
     "kiji_beacons_total": (
         "counter",
-        "View beacons, by their X-Counted answer: yes/queued/partner counted, repeat deduplicated, the rest refused.",
+        "View beacons, by their X-Counted answer: yes/queued/partner counted, repeat deduplicated, lost (Redis away), the rest refused.",
     ),
     "kiji_comments_total": ("counter", "Reader comments stored: approved (shown at once) or held for moderation."),
     "kiji_scheduler_job_runs_total": ("counter", "Scheduler job runs, by job and result (ok, failed)."),
@@ -37,6 +37,10 @@ FAMILIES = {  # name: (type, help)
     "kiji_scheduler_job_last_success_timestamp_seconds": ("gauge", "Unix time a job last ended without error."),
     "kiji_publish_lag_seconds": ("histogram", "How late the scheduler published a scheduled article."),
     "kiji_publish_last_lag_seconds": ("gauge", "How late the last scheduled article was published."),
+    "kiji_audience_snapshot_timestamp_seconds": (
+        "gauge",
+        "Unix time the rankings (with trending and recommended) or the also-read lists were last written.",
+    ),
 }
 _lock = threading.Lock()
 _local: dict[str, float] = defaultdict(float)

@@ -136,3 +136,39 @@ def test_persistent_connections_are_health_checked(settings):
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
     assert os.environ.get("KIJI_DB_CONN_MAX_AGE", "600") != "0"
+
+
+BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+
+
+@override_settings(
+    CACHES=PRIVATE_REDIS,
+    KIJI_AUDIENCE_REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
+    KIJI_AUDIENCE_REDIS_PREFIX="kiji-fault-aud:",
+    KIJI_AUDIENCE_REDIS_BATCH=1,
+    KIJI_AUDIENCE_FLUSH_THREAD=False,
+)
+class BeaconsWhileRedisStopsTests(NewsroomTestCase):
+    def setUp(self):
+        self.redis = _start_redis()
+        self.addCleanup(lambda: self.redis.poll() is None and _stop(self.redis))
+        forget_all()
+        self.article = self.make_article(headline="首相が記者会見")
+
+    def beacon(self, visitor: int):
+        return self.client.post(
+            f"/v/?a={self.article.pk}", HTTP_USER_AGENT=BROWSER, HTTP_X_FORWARDED_FOR=f"198.51.100.{visitor}"
+        )
+
+    def test_a_beacon_during_the_outage_is_answered_and_counting_resumes_when_redis_returns(self):
+        self.assertEqual(self.beacon(1)["X-Counted"], "yes")
+        _stop(self.redis)
+        for visitor in range(2, 5):  # answered at once, never an error page: the view alone is lost
+            response = self.beacon(visitor)
+            self.assertEqual(response.status_code, 204)
+            self.assertEqual(response["X-Counted"], "lost")
+        self.assertContains(self.client.get(self.article.get_absolute_url()), "首相が記者会見")
+
+        self.redis = _start_redis()
+        self.assertEqual(self.beacon(5)["X-Counted"], "yes")
+        self.assertEqual(self.beacon(5)["X-Counted"], "repeat")

@@ -1,13 +1,15 @@
 """Counting views: the beacon, dedupe, bots, prefetch, batching into hourly buckets, crashes."""
 
 from datetime import UTC, datetime
+from unittest import mock
 
 from django.test import override_settings
 
+from kiji.audience import backends
 from kiji.audience.backends import get_backend
 from kiji.audience.lists import format_count
 from kiji.audience.models import ArticleViewHour
-from kiji.audience.tests.base import AudienceTestCase, RedisMixin
+from kiji.audience.tests.base import AUDIENCE_TEST_REDIS_URL, AudienceTestCase, RedisMixin
 from kiji.lib.pagecache import purge_article
 from kiji.newsroom.models import Article
 
@@ -141,6 +143,23 @@ class RedisCountingTests(RedisMixin, CountingContract, AudienceTestCase):
         self.beacon(self.article, ip="192.0.2.2")
         self.backend.flush()
         self.assertEqual(self.views_in_db(self.article), 2)
+
+    def test_two_flushers_meeting_on_one_batch_write_it_once(self):
+        for n in range(3):
+            self.beacon(self.article, ip=f"192.0.2.{n + 1}")
+        other = backends.RedisBackend(url=AUDIENCE_TEST_REDIS_URL, prefix="test:aud:")  # another scheduler
+        real_persist, met = backends.persist_counts, []
+
+        def persist_while_the_other_flushes(counts, co):
+            real_persist(counts, co)
+            if not met:  # the other reads the batch list before this flusher has removed the batch
+                met.append(True)
+                other.write_batches()
+
+        with mock.patch.object(backends, "persist_counts", side_effect=persist_while_the_other_flushes):
+            self.backend.flush()
+        other.flush()
+        self.assertEqual(self.views_in_db(self.article), 3)
 
 
 class RedisBatchTests(RedisMixin, AudienceTestCase):

@@ -28,8 +28,8 @@ def fresh_site(tmp_path: Path, name: str) -> dict:
     )
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        base, _, _db = url.rpartition("/")
-        db_name = f"kiji_perf_{name}_{uuid.uuid4().hex[:8]}"
+        base, _, db = url.rpartition("/")
+        db_name = f"{db[:30]}_perf_{name}_{uuid.uuid4().hex[:8]}"  # named after the suite's own database
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{db_name}"')
         env["DATABASE_URL"] = f"{base}/{db_name}"

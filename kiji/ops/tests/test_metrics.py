@@ -146,6 +146,21 @@ class MetricsTests(NewsroomTestCase):
         self.assertEqual(value(text, 'kiji_publish_lag_seconds_bucket{le="25"}'), 0)
         self.assertEqual(value(text, 'kiji_publish_lag_seconds_bucket{le="60"}'), 1)
 
+    def test_the_rankings_and_also_read_snapshots_report_when_they_were_written(self):
+        from kiji.audience import lists
+
+        written = timezone.now()
+        with time_machine.travel(written, tick=False):
+            lists.refresh_lists_job()
+            lists.refresh_also_read_job()
+        with time_machine.travel(written + timedelta(seconds=30), tick=False):
+            lists.refresh_lists_job()  # another process computed them under a minute ago: nothing written
+        text = scrape()
+        for name in ("rankings", "also_read"):
+            sample = f'kiji_audience_snapshot_timestamp_seconds{{list="{name}"}}'
+            self.assertEqual(value(text, sample), written.timestamp())
+        self.assertIn("# TYPE kiji_audience_snapshot_timestamp_seconds gauge", text)
+
     def test_comments_posted_are_counted_approved_or_held(self):
         from kiji.comments.models import NGWord
         from kiji.comments.services import get_visitor, post_comment

@@ -65,11 +65,21 @@ class Insert:
     SQL comes from the ORM all the same (one stand-in row), so it follows the models; values pass
     through the field's get_db_prep_save unless they are already plain (text, numbers). With `upsert_on`
     a row whose unique fields exist updates `update` instead (INSERT … ON CONFLICT, SQLite and PostgreSQL).
-    Nothing is returned (no ids) and no save() or signal runs: the caller gives every value, auto_now ones too.
+    No save() or signal runs: the caller gives every value, auto_now ones too. With `returning` the rows go
+    as multi-row VALUES … RETURNING (as bulk_create sends them) and the call returns their new ids in order.
     """
 
-    def __init__(self, model, fields: list[str], *, upsert_on: list[str] | None = None, update: list[str] = ()):
+    def __init__(
+        self,
+        model,
+        fields: list[str],
+        *,
+        upsert_on: list[str] | None = None,
+        update: list[str] = (),
+        returning: bool = False,
+    ):
         self.model = model
+        self.returning = returning
         self.fields = [model._meta.get_field(name) for name in fields]
         self.upsert_on = [model._meta.get_field(name) for name in upsert_on or []]
         self.update = [model._meta.get_field(name) for name in update]
@@ -83,23 +93,60 @@ class Insert:
             unique_fields=self.upsert_on,
         )
         query.insert_values(self.fields, [self.model()])
-        [(sql, _)] = query.get_compiler(using=using).as_sql()
+        compiler = query.get_compiler(using=using)
+        if self.returning:
+            compiler.returning_fields = [self.model._meta.pk]
+        [(sql, _)] = compiler.as_sql()
         return sql, [None if f.get_internal_type() in _PLAIN else f for f in self.fields]
 
-    def __call__(self, rows: list[tuple], using: str = "default") -> None:
+    def __call__(self, rows: list[tuple], using: str = "default") -> list | None:
         if not rows:
-            return
+            return [] if self.returning else None
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
         sql, converting = compiled
         connection = connections[using]
         if any(converting):
-            rows = [
-                tuple(
-                    v if f is None else f.get_db_prep_save(v, connection) for f, v in zip(converting, row, strict=True)
-                )
-                for row in rows
-            ]
+            rows = self._convert(connection, converting, rows)
+        if self.returning:
+            return self._returning(connection, sql, rows)
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+        return None
+
+    @staticmethod
+    def _convert(connection, converting: list, rows: list[tuple]) -> list[list]:
+        """The values that are not plain, through their field; an equal value (one `now` a batch) once."""
+        columns = [(i, f) for i, f in enumerate(converting) if f is not None]
+        done: dict = {}
+        out = []
+        for row in rows:
+            row = list(row)
+            for i, field in columns:
+                value = row[i]
+                try:
+                    row[i] = done[field, value]
+                except KeyError:
+                    row[i] = done[field, value] = field.get_db_prep_save(value, connection)
+                except TypeError:  # not hashable (a JSON value)
+                    row[i] = field.get_db_prep_save(value, connection)
+            out.append(row)
+        return out
+
+    def _returning(self, connection, sql: str, rows: list[tuple]) -> list:
+        row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        if sql.count(row) != 1:
+            raise ValueError(f"unexpected INSERT for {self.model.__name__}: {sql}")
+        size = max(connection.ops.bulk_batch_size(self.fields, rows), 1)
+        ids, statements = [], {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), size):
+                chunk = rows[start : start + size]
+                if len(chunk) not in statements:
+                    statements[len(chunk)] = sql.replace(row, ", ".join([row] * len(chunk)))
+                cursor.execute(statements[len(chunk)], [v for r in chunk for v in r])
+                ids += [r[0] for r in cursor.fetchall()]
+        if len(ids) != len(rows):
+            raise ValueError(f"{len(rows)} rows inserted into {self.model._meta.db_table}, {len(ids)} ids returned")
+        return ids

@@ -73,6 +73,9 @@ _remember = Insert(
 _redirect = Insert(
     Redirect, ["old_path", "new_path", "note", "created_at"], upsert_on=["old_path"], update=["new_path", "note"]
 )
+# Every column of a new article but its id (derive_fields and the import fill them, not save()).
+_NEW_ARTICLE = [f for f in Article._meta.concrete_fields if not f.primary_key]
+_article = Insert(Article, [f.name for f in _NEW_ARTICLE], returning=True)
 _tagged = Insert(Article.tags.through, ["article", "tag"])
 _byline = Insert(Byline, ["article", "writer", "position"])
 _revision = Insert(Revision, ["article", "created_at", "created_by", "note", "data"])
@@ -589,8 +592,13 @@ class _Run:
             return
         new = [p.article for p in posts if p.is_new]
         old = [p.article for p in posts if not p.is_new]
-        Article.objects.bulk_create(new, batch_size=BATCH_SIZE)
         now = timezone.now()
+        for article in new:
+            article.modified_at = now  # auto_now, as save() would
+        ids = _article([tuple(getattr(a, f.attname) for f in _NEW_ARTICLE) for a in new])
+        for article, pk in zip(new, ids, strict=True):
+            article.pk = pk
+            article._state.adding, article._state.db = False, "default"
         for article in old:
             article.modified_at = now  # auto_now, which bulk_update does not set
         Article.objects.bulk_update(old, ARTICLE_FIELDS, batch_size=BATCH_SIZE)

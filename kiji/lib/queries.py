@@ -24,6 +24,12 @@ class Prepared:
         self._build = build
         self._compiled: dict[str, tuple] = {}
 
+    def row(self, **values) -> dict:
+        """The values of one row in the INSERT's order, each field not given at its model default."""
+        if unknown := set(values) - self._names:
+            raise TypeError(f"{self.model.__name__}: {', '.join(sorted(unknown))} not among the INSERT's fields")
+        return {f.name: values[f.name] if f.name in values else f.get_default() for f in self.fields}
+
     def _compile(self, using: str) -> tuple:
         queryset: QuerySet = self._build(self._STAND_IN)
         sql, params = queryset.query.get_compiler(using=using).as_sql()
@@ -81,9 +87,16 @@ class Insert:
         self.model = model
         self.returning = returning
         self.fields = [model._meta.get_field(name) for name in fields]
+        self._names = set(fields)
         self.upsert_on = [model._meta.get_field(name) for name in upsert_on or []]
         self.update = [model._meta.get_field(name) for name in update]
         self._compiled: dict[str, tuple] = {}
+
+    def row(self, **values) -> dict:
+        """The values of one row in the INSERT's order, each field not given at its model default."""
+        if unknown := set(values) - self._names:
+            raise TypeError(f"{self.model.__name__}: {', '.join(sorted(unknown))} not among the INSERT's fields")
+        return {f.name: values[f.name] if f.name in values else f.get_default() for f in self.fields}
 
     def _compile(self, using: str) -> tuple:
         query = InsertQuery(

@@ -76,6 +76,11 @@ _redirect = Insert(
 # Every column of a new article but its id (derive_fields and the import fill them, not save()).
 _NEW_ARTICLE = [f for f in Article._meta.concrete_fields if not f.primary_key]
 _article = Insert(Article, [f.name for f in _NEW_ARTICLE], returning=True)
+_comment = Insert(
+    Comment,
+    [f.name for f in Comment._meta.concrete_fields if not f.primary_key],
+    returning=True,
+)
 _tagged = Insert(Article.tags.through, ["article", "tag"])
 _byline = Insert(Byline, ["article", "writer", "position"])
 _revision = Insert(Revision, ["article", "created_at", "created_by", "note", "data"])
@@ -717,36 +722,32 @@ class _Run:
         rows = self.known_batch(Kind.COMMENT, [key for *_, key in wanted])
         made: dict[str, int] = {}  # key → Kiji comment ID
         threads, replies = [], []
+        now = timezone.now()
         for post, wp, status, key in wanted:
             if row := rows.get(key):
                 made[key] = row.object_id
                 self.report.unchanged[("comment", status)] += 1
                 continue
             body = comment_text.clean(html_to_text(wp.content)) or "（本文なし）"
-            comment = Comment(
-                article=post.article,
-                visitor=self.visitor(),
+            comment = _comment.row(
+                article=post.article.pk,
+                visitor=self.visitor().pk,
                 nickname=comment_text.clean(wp.author, multiline=False)[:100] or "匿名",
                 body=body,  # kept whole, past the 300-character rule for new comments
                 body_hash=comment_text.body_hash(body),
                 status=status,
                 held_reason="WordPress で承認待ち" if status == Comment.Status.PENDING else "",
+                created_at=wp.date_gmt or now,  # its original time
             )
             top = _top(wp.wp_id, {c.wp_id: c.parent for c in post.item.comments})
-            (threads if top == wp.wp_id else replies).append((key, f"{post.item.wp_id}:{top}", wp, comment))
+            (threads if top == wp.wp_id else replies).append((key, f"{post.item.wp_id}:{top}", comment))
             self.report.created[("comment", status)] += 1
         for group in (threads, replies):
-            for key, top_key, _, comment in group:
-                comment.parent_id = made.get(top_key) if top_key != key else None
-            Comment.objects.bulk_create([c for *_, c in group], batch_size=BATCH_SIZE)
-            made.update((key, comment.pk) for key, _, _, comment in group)
-        dated = []
-        for _, _, wp, comment in threads + replies:
-            if wp.date_gmt:  # created_at is set on insert; the original time goes in afterwards
-                comment.created_at = wp.date_gmt
-                dated.append(comment)
-        Comment.objects.bulk_update(dated, ["created_at"], batch_size=BATCH_SIZE)
-        self.remember_batch(Kind.COMMENT, [(key, comment.pk, "") for key, _, _, comment in threads + replies])
+            for key, top_key, comment in group:
+                comment["parent"] = made.get(top_key) if top_key != key else None
+            ids = _comment([tuple(comment.values()) for *_, comment in group])
+            made.update((key, pk) for (key, *_), pk in zip(group, ids, strict=True))
+        self.remember_batch(Kind.COMMENT, [(key, made[key], "") for key, *_ in threads + replies])
 
     def comment_status(self, wp: WpComment) -> str | None:
         if wp.type in ("pingback", "trackback"):

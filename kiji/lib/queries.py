@@ -139,9 +139,9 @@ class Insert:
             for i, field in columns:
                 value = row[i]
                 try:
-                    row[i] = done[field, value]
+                    row[i] = done[i, value]  # (not the field: its hash is Python code)
                 except KeyError:
-                    row[i] = done[field, value] = field.get_db_prep_save(value, connection)
+                    row[i] = done[i, value] = field.get_db_prep_save(value, connection)
                 except TypeError:  # not hashable (a JSON value)
                     row[i] = field.get_db_prep_save(value, connection)
             out.append(row)

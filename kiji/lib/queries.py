@@ -108,6 +108,8 @@ class Insert:
         query.insert_values(self.fields, [self.model()])
         compiler = query.get_compiler(using=using)
         if self.returning:
+            if not compiler.connection.features.can_return_rows_from_bulk_insert:  # SQLite < 3.35
+                raise NotImplementedError(f"{compiler.connection.vendor} cannot return ids from a multi-row INSERT")
             compiler.returning_fields = [self.model._meta.pk]
         [(sql, _)] = compiler.as_sql()
         return sql, [None if f.get_internal_type() in _PLAIN else f for f in self.fields]

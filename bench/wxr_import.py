@@ -1,11 +1,15 @@
 """Import a generated WordPress export of N posts (text from the livedoor corpus) and time it.
 
     .venv/bin/python bench/wxr_import.py [N] [PATH-TO-CORPUS.tar.gz] [--import-only] [--profile]
+        [--export FILE] [--code CHECKOUT]
 
 Writes the export (N posts, default 100,000; every tenth with a comment and a reply) to a temporary folder
 (the corpus text never lands in the repository), imports it into a fresh temporary SQLite database
 (images excluded), and prints posts per second, the time its listeners take after the commit, the
 seconds of an immediate re-run (which must add nothing) and the import process's memory as it goes.
+The CPU time (user + sys) of the import is printed too: on a shared machine it is the figure to compare.
+--export FILE keeps the generated export (or reuses it when there), --code imports with another checkout's
+kiji (e.g. /work/main), so before and after can be run one after the other on the same export.
 """
 
 import argparse
@@ -89,6 +93,17 @@ def rss_mb() -> float:
     return 0.0
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def kiji_root() -> str:
+    import kiji
+
+    return str(Path(kiji.__file__).resolve().parent.parent)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("count", nargs="?", type=int, default=100_000, help="posts in the generated export")
@@ -102,6 +117,8 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="the first import under cProfile: the 25 costliest functions (own time)"
     )
+    parser.add_argument("--export", type=Path, help="keep the generated export here, or reuse it if it exists")
+    parser.add_argument("--code", type=Path, help="import with the kiji package of this checkout (a before/after)")
     parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)  # the child process that writes the export
     args = parser.parse_args()
     if args.write:
@@ -116,14 +133,15 @@ def main() -> None:
     os.environ["KIJI_VAR_DIR"] = str(tmp)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(args.code.resolve() if args.code else ROOT))
     try:
-        export = tmp / "export.xml"
+        export = args.export or tmp / "export.xml"
         # Written by a child process, so this one's peak memory is the import's, not the corpus's.
         started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, __file__, str(args.count), str(args.corpus), "--write", str(export)], check=True
-        )
+        if not export.exists():
+            subprocess.run(
+                [sys.executable, __file__, str(args.count), str(args.corpus), "--write", str(export)], check=True
+            )
         written = time.perf_counter() - started
         run(args, tmp, export, written)
     finally:
@@ -152,13 +170,16 @@ def run(args: argparse.Namespace, tmp: Path, export: Path, written: float) -> No
             samples.append(f"{seen[0]:,}: {rss_mb():.0f} MB")
 
     marks = {}
-    profile = cProfile.Profile() if args.profile else None
-    start = time.perf_counter()
+
+    def committed(n: int) -> None:
+        marks["committed"] = time.perf_counter()
+        marks["cpu"] = cpu_seconds()
+
+    profile = cProfile.Profile(time.process_time) if args.profile else None  # CPU time: the machine may be shared
+    start, cpu = time.perf_counter(), cpu_seconds()
     if profile:
         profile.enable()
-    report = import_wxr(
-        path=export, progress=progress, on_committed=lambda n: marks.setdefault("committed", time.perf_counter())
-    )
+    report = import_wxr(path=export, progress=progress, on_committed=committed)
     if profile:
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
@@ -173,6 +194,8 @@ def run(args: argparse.Namespace, tmp: Path, export: Path, written: float) -> No
         f"wxr_import: {count:,} posts, export {size / 1e6:.1f} MB (written in {written:.0f} s), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
     print(f"  first import, committed: {first:.1f} s ({count / first:,.0f} posts/s); {report.redirects:,} redirects")
+    cpu = marks["cpu"] - cpu
+    print(f"  its CPU time (user + sys): {cpu:.1f} s ({count / cpu:,.0f} posts per CPU second); code: {kiji_root()}")
     if args.import_only:
         print("  its listeners (search index, also-read lists): left out (--import-only)")
     else:

@@ -4,8 +4,6 @@ Each WordPress thing is remembered in ImportedItem with a digest of what it was,
 export again adds nothing and updates (with a revision) only what changed in WordPress since.
 """
 
-import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -29,89 +27,41 @@ from kiji.comments import text as comment_text
 from kiji.comments.models import Comment, Visitor
 from kiji.lib import pagecache
 from kiji.lib.html import html_to_text
-from kiji.newsroom.models import Article, Byline, Category, Image, Revision, Tag, Writer
+from kiji.newsroom.models import Article, Byline, Category, Image, Tag, Writer
 from kiji.newsroom.permissions import WRITERS_GROUP
 from kiji.newsroom.services.images import store_upload
 from kiji.newsroom.services.publishing import snapshot
 from kiji.newsroom.signals import articles_imported
 from kiji.pages.models import Page
 from kiji.redirects.models import Redirect, canonical_old_path, key_for_url, old_path_key
+from kiji.wxr import writing
 from kiji.wxr.content import convert, gallery_grid
+from kiji.wxr.mapping import (
+    PERMALINK_TAG,
+    STATUS,
+    ascii_slug,
+    check_permalinks,
+    clean,
+    is_below,
+    item_digest,
+    number,
+    page_depth,
+    top_comment,
+    unique_page_slug,
+    unique_slug,
+)
 from kiji.wxr.media import Uploads, upload_path
 from kiji.wxr.models import ImportedItem
 from kiji.wxr.parsing import Author, Item, Site, Term, WpComment, WxrError, read_export
+from kiji.wxr.report import EXAMPLES, ImportReport, Listing
 
-__all__ = ["WxrError", "ImportReport", "import_wxr"]
+__all__ = ["EXAMPLES", "WxrError", "ImportReport", "Listing", "check_permalinks", "import_wxr"]
 
 Kind = ImportedItem.Kind
 IMPORT_VISITOR = "wordpress-import"  # the one visitor every imported comment is filed under
 UNCATEGORIZED = ("uncategorized", "未分類")
 BATCH_SIZE = 500  # posts written together; also the size of each IN (...) lookup
 OLD_PATH_MAX = Redirect._meta.get_field("old_path").max_length
-# What fill_article sets on an article that was there before (derive_fields adds description; modified_at is auto_now).
-ARTICLE_FIELDS = [
-    "headline",
-    "deck",
-    "slug",
-    "body",
-    "description",
-    "status",
-    "published_at",
-    "category",
-    "modified_at",
-]
-
-STATUS = {
-    "publish": Article.Status.PUBLISHED,
-    "future": Article.Status.SCHEDULED,
-    "draft": Article.Status.DRAFT,
-    "pending": Article.Status.REVIEW,
-    "private": Article.Status.UNPUBLISHED,
-}
-
-
-class Listing:
-    """Report lines of one kind: every one counted and handed to `full` (the full report file), the first
-    `keep` kept for the printed summary, so a 100,000-post export does not hold 100,000 lines."""
-
-    def __init__(self, label: str, keep: int, full: Callable[[str], None] | None):
-        self.label, self.keep, self.full = label, keep, full
-        self.count = 0
-        self.examples: list[str] = []
-
-    def append(self, line: str) -> None:
-        self.count += 1
-        if len(self.examples) < self.keep:
-            self.examples.append(line)
-        if self.full:
-            self.full(f"{self.label}: {line}")
-
-    def __iter__(self):
-        return iter(self.examples)
-
-    def __len__(self) -> int:
-        return self.count
-
-
-EXAMPLES = 20  # lines of each kind the printed report shows; the full report file has them all
-
-
-class ImportReport:
-    """What each old thing became; printed by the command, also for --dry-run."""
-
-    def __init__(self, *, keep: int = EXAMPLES, full: Callable[[str], None] | None = None):
-        self.created: Counter = Counter()  # ("article", "published") → n
-        self.updated: Counter = Counter()
-        self.unchanged: Counter = Counter()
-        self.skipped: Counter = Counter()  # reason → n
-        self.shortcodes: Counter = Counter()
-        self.redirects = 0  # old addresses answering 301 to their new page
-        self.images = 0  # copied from UPLOADS
-        self.became = Listing("変換", keep, full)  # "post 12 → /articles/5/"
-        self.not_public = Listing("公開しない", keep, full)
-        self.folded = Listing("カテゴリーをまとめました", keep, full)
-        self.missing_media = Listing("画像が UPLOADS にありません", keep, full)  # no file in UPLOADS
-        self.bad = Listing("取り込めなかった項目", keep, full)
 
 
 class _Run:
@@ -182,12 +132,8 @@ class _Run:
 
     def remember_batch(self, kind: str, rows: list[tuple[str, int, str]]) -> None:
         """(WordPress key, Kiji ID, digest) of posts or comments, written in one statement per batch."""
-        ImportedItem.objects.bulk_create(
-            [ImportedItem(site=self.site, kind=kind, wp_key=k, object_id=pk, digest=d) for k, pk, d in rows],
-            update_conflicts=True,
-            unique_fields=["site", "kind", "wp_key"],
-            update_fields=["object_id", "digest", "imported_at"],
-        )
+        now = timezone.now()
+        writing.imported_items([(self.site, kind, k, pk, d, now) for k, pk, d in rows])
 
     # --- records --------------------------------------------------------------------------------
     def take(self, record) -> None:
@@ -232,7 +178,7 @@ class _Run:
             if host := urlsplit(item.attachment_url).hostname:
                 self.old_hosts.add(host)
             alt = item.first_meta("_wp_attachment_image_alt") or item.title
-            self.attachment_files[item.wp_id] = (item.attachment_url, _clean(alt), _clean(html_to_text(item.excerpt)))
+            self.attachment_files[item.wp_id] = (item.attachment_url, clean(alt), clean(html_to_text(item.excerpt)))
             self.attachment_text[upload_path(item.attachment_url)] = self.attachment_files[item.wp_id][1:]
             self.attached.setdefault(item.parent, []).append((item.menu_order, item.wp_id))
         self.report.skipped["添付ファイルのページ（元の記事へ転送）"] += 1
@@ -342,13 +288,8 @@ class _Run:
         self.report.redirects += len(self.redirects)
         self.redirects = {}
         existing = dict(Redirect.objects.filter(old_path__in=list(wanted)).values_list("old_path", "new_path"))
-        Redirect.objects.bulk_create(
-            [Redirect(old_path=o, new_path=n, note="WordPress") for o, n in wanted.items() if existing.get(o) != n],
-            batch_size=BATCH_SIZE,
-            update_conflicts=True,
-            unique_fields=["old_path"],
-            update_fields=["new_path", "note"],
-        )
+        now = timezone.now()
+        writing.redirects([(o, n, "WordPress", now) for o, n in wanted.items() if existing.get(o) != n])
 
     def finish(self) -> None:
         self.flush_terms()
@@ -357,9 +298,9 @@ class _Run:
         self.lead_images()
         for page, parent_id in self.page_parents:
             parent = self.pages.get(parent_id)
-            if parent and parent.pk != page.pk and not _is_below(parent, page):
+            if parent and parent.pk != page.pk and not is_below(parent, page):
                 page.parent = parent
-        for page in sorted(self.pages.values(), key=_depth):  # parents first: a path starts with its parent's
+        for page in sorted(self.pages.values(), key=page_depth):  # parents first: a path starts with its parent's
             old_path = page.path
             page.derive_fields()
             if page.path != old_path:
@@ -381,9 +322,9 @@ class _Run:
                 self.author_redirects(author, writer)
                 return writer
         name = author.display_name or " ".join(p for p in (author.last_name, author.first_name) if p) or author.login
-        slug = _unique_slug(Writer, slugify(author.login) or "writer")
+        slug = unique_slug(Writer, slugify(author.login) or "writer")
         # The e-mail stays private: only a login (with --create-logins) keeps it, never the public profile.
-        writer = Writer.objects.create(name=_clean(name)[:80], slug=slug, user=self.login_for(author))
+        writer = Writer.objects.create(name=clean(name)[:80], slug=slug, user=self.login_for(author))
         self.remember(Kind.WRITER, author.login, writer.pk)
         self.report.created[("writer", "")] += 1
         self.report.became.append(f"著者 {author.login} → 記者「{writer.name}」 {writer.get_absolute_url()}")
@@ -439,15 +380,15 @@ class _Run:
         parent = self.category(chain[0], all_terms) if len(chain) == 2 else None
         row = self.known(Kind.CATEGORY, term.slug)
         category = Category.objects.filter(pk=row.object_id).first() if row else None
-        slug = _ascii_slug(term.slug, fallback="category")[:60]
+        slug = ascii_slug(term.slug, fallback="category")[:60]
         if category is None:
             category = Category.objects.filter(slug=slug).first()
         if category is None:
             position = (Category.objects.aggregate(m=Max("position"))["m"] or 0) + 1
             category = Category.objects.create(
-                name=_clean(term.name or term.slug)[:60],
-                slug=_unique_slug(Category, slug, max_length=60),
-                description=_clean(term.description),
+                name=clean(term.name or term.slug)[:60],
+                slug=unique_slug(Category, slug, max_length=60),
+                description=clean(term.description),
                 parent=parent,
                 position=position,
                 in_menu=parent is None,
@@ -481,10 +422,10 @@ class _Run:
         decoded = unquote(slug)
         if decoded in self.tags:
             return self.tags[decoded]
-        name = _clean(name or decoded)[:60]
+        name = clean(name or decoded)[:60]
         tag = Tag.objects.filter(slug=decoded[:80]).first() or Tag.objects.filter(name=name).first()
         if tag is None:
-            tag = Tag.objects.create(name=name, slug=_unique_slug(Tag, decoded[:80] or "tag", max_length=80))
+            tag = Tag.objects.create(name=name, slug=unique_slug(Tag, decoded[:80] or "tag", max_length=80))
             self.report.created[("tag", "")] += 1
             self.report.became.append(f"タグ {decoded} → 「{tag.name}」 {tag.get_absolute_url()}")
         self.remember(Kind.TAG, decoded, tag.pk)
@@ -549,7 +490,7 @@ class _Run:
         ready = []
         for item, status in batch:
             row = rows.get(item.wp_id)
-            post = _Post(item, status, _digest(item), articles.get(row.object_id) if row else None)
+            post = _Post(item, status, item_digest(item), articles.get(row.object_id) if row else None)
             if post.article is not None and row.digest == post.digest:
                 self.report.unchanged[("article", status)] += 1
                 self.article_redirects(item, post.article)
@@ -582,14 +523,19 @@ class _Run:
             return
         new = [p.article for p in posts if p.is_new]
         old = [p.article for p in posts if not p.is_new]
-        Article.objects.bulk_create(new, batch_size=BATCH_SIZE)
         now = timezone.now()
+        for article in new:
+            article.modified_at = now  # auto_now, as save() would
+        ids = writing.articles([tuple(getattr(a, f.attname) for f in writing.NEW_ARTICLE) for a in new])
+        for article, pk in zip(new, ids, strict=True):
+            article.pk = pk
+            article._state.adding, article._state.db = False, "default"
         for article in old:
             article.modified_at = now  # auto_now, which bulk_update does not set
-        Article.objects.bulk_update(old, ARTICLE_FIELDS, batch_size=BATCH_SIZE)
+        Article.objects.bulk_update(old, writing.ARTICLE_FIELDS, batch_size=BATCH_SIZE)
         Tagged = Article.tags.through
         Tagged.objects.filter(article_id__in=[a.pk for a in old]).delete()
-        Tagged.objects.bulk_create([Tagged(article_id=p.article.pk, tag_id=t.pk) for p in posts for t in p.tags])
+        writing.tag_links([(p.article.pk, t.pk) for p in posts for t in p.tags])
         writers: dict[int, list[int]] = {p.article.pk: [] for p in posts}
         for article_id, writer_id in (
             Byline.objects.filter(article__in=old).order_by("position", "pk").values_list("article_id", "writer_id")
@@ -598,15 +544,17 @@ class _Run:
         bylines = []
         for p in posts:
             if p.writer and p.writer.pk not in writers[p.article.pk]:
-                bylines.append(Byline(article=p.article, writer=p.writer, position=0))
+                bylines.append((p.article.pk, p.writer.pk, 0))
                 writers[p.article.pk].append(p.writer.pk)
-        Byline.objects.bulk_create(bylines)
-        Revision.objects.bulk_create(
+        writing.bylines(bylines)
+        writing.revisions(
             [
-                Revision(
-                    article=p.article,
-                    note="WordPress から取り込み" if p.is_new else "WordPress での変更を取り込み",
-                    data=snapshot(p.article, tag_ids=[t.pk for t in p.tags], writer_ids=writers[p.article.pk]),
+                (
+                    p.article.pk,
+                    timezone.now(),
+                    None,
+                    "WordPress から取り込み" if p.is_new else "WordPress での変更を取り込み",
+                    snapshot(p.article, tag_ids=[t.pk for t in p.tags], writer_ids=writers[p.article.pk]),
                 )
                 for p in posts
             ]
@@ -672,13 +620,13 @@ class _Run:
                 "minute": f"{when:%M}",
                 "second": f"{when:%S}",
             }
-        path = _PERMALINK_TAG.sub(lambda m: values.get(m[1], "\0"), self.permalinks)
+        path = PERMALINK_TAG.sub(lambda m: values.get(m[1], "\0"), self.permalinks)
         return "" if "\0" in path or "//" in path else path
 
     def fill_article(self, article: Article, item: Item, status: str) -> None:
-        article.headline = _clean(item.title)[:200] or "（無題）"
-        article.deck = _clean(html_to_text(item.excerpt)).replace("\n", " ")[:300]
-        article.slug = _ascii_slug(item.slug, fallback="")[:120]
+        article.headline = clean(item.title)[:200] or "（無題）"
+        article.deck = clean(html_to_text(item.excerpt)).replace("\n", " ")[:300]
+        article.slug = ascii_slug(item.slug, fallback="")[:120]
         if "[gallery" in item.content:  # its attachments may come later in the file: made in finish()
             article.body = convert(item.content, Counter(), gallery=lambda attrs: "")
         else:
@@ -694,42 +642,38 @@ class _Run:
         """The batch's comments: threads first, then their replies (one level deep), each kind in one INSERT."""
         wanted = []  # (post, comment, status, key)
         for post in posts:
-            for wp in sorted(post.item.comments, key=lambda c: _int(c.wp_id)):
+            for wp in sorted(post.item.comments, key=lambda c: number(c.wp_id)):
                 if status := self.comment_status(wp):
                     wanted.append((post, wp, status, f"{post.item.wp_id}:{wp.wp_id}"))
         rows = self.known_batch(Kind.COMMENT, [key for *_, key in wanted])
         made: dict[str, int] = {}  # key → Kiji comment ID
         threads, replies = [], []
+        now = timezone.now()
         for post, wp, status, key in wanted:
             if row := rows.get(key):
                 made[key] = row.object_id
                 self.report.unchanged[("comment", status)] += 1
                 continue
             body = comment_text.clean(html_to_text(wp.content)) or "（本文なし）"
-            comment = Comment(
-                article=post.article,
-                visitor=self.visitor(),
+            comment = writing.comments.row(
+                article=post.article.pk,
+                visitor=self.visitor().pk,
                 nickname=comment_text.clean(wp.author, multiline=False)[:100] or "匿名",
                 body=body,  # kept whole, past the 300-character rule for new comments
                 body_hash=comment_text.body_hash(body),
                 status=status,
                 held_reason="WordPress で承認待ち" if status == Comment.Status.PENDING else "",
+                created_at=wp.date_gmt or now,  # its original time
             )
-            top = _top(wp.wp_id, {c.wp_id: c.parent for c in post.item.comments})
-            (threads if top == wp.wp_id else replies).append((key, f"{post.item.wp_id}:{top}", wp, comment))
+            top = top_comment(wp.wp_id, {c.wp_id: c.parent for c in post.item.comments})
+            (threads if top == wp.wp_id else replies).append((key, f"{post.item.wp_id}:{top}", comment))
             self.report.created[("comment", status)] += 1
         for group in (threads, replies):
-            for key, top_key, _, comment in group:
-                comment.parent_id = made.get(top_key) if top_key != key else None
-            Comment.objects.bulk_create([c for *_, c in group], batch_size=BATCH_SIZE)
-            made.update((key, comment.pk) for key, _, _, comment in group)
-        dated = []
-        for _, _, wp, comment in threads + replies:
-            if wp.date_gmt:  # created_at is set on insert; the original time goes in afterwards
-                comment.created_at = wp.date_gmt
-                dated.append(comment)
-        Comment.objects.bulk_update(dated, ["created_at"], batch_size=BATCH_SIZE)
-        self.remember_batch(Kind.COMMENT, [(key, comment.pk, "") for key, _, _, comment in threads + replies])
+            for key, top_key, comment in group:
+                comment["parent"] = made.get(top_key) if top_key != key else None
+            ids = writing.comments([tuple(comment.values()) for *_, comment in group])
+            made.update((key, pk) for (key, *_), pk in zip(group, ids, strict=True))
+        self.remember_batch(Kind.COMMENT, [(key, made[key], "") for key, *_ in threads + replies])
 
     def comment_status(self, wp: WpComment) -> str | None:
         if wp.type in ("pingback", "trackback"):
@@ -754,7 +698,7 @@ class _Run:
         status = Page.Status.PUBLISHED if item.status == "publish" and not item.password else Page.Status.DRAFT
         if item.status in ("private",) or item.password:
             self.report.not_public.append(f"固定ページ {item.wp_id}「{item.title[:40]}」（非公開）")
-        digest = _digest(item)
+        digest = item_digest(item)
         row = self.known(Kind.PAGE, item.wp_id)
         page = Page.objects.filter(pk=row.object_id).first() if row else None
         self.page_links[item.wp_id] = item.link
@@ -764,13 +708,13 @@ class _Run:
             return
         is_new = page is None
         page = page or Page(created_at=item.date_gmt or timezone.now())
-        page.title = _clean(item.title)[:200] or "（無題）"
+        page.title = clean(item.title)[:200] or "（無題）"
         page.body = self.repoint(convert(item.content, self.report.shortcodes))
         page.status = status
         page.position = min(max(item.menu_order, 0), 32767)
         page.in_footer = item.parent in ("", "0")
         if is_new:
-            page.slug = _unique_page_slug(unquote(item.slug) or f"page-{item.wp_id}")
+            page.slug = unique_page_slug(unquote(item.slug) or f"page-{item.wp_id}")
         page.save()
         self.pages[item.wp_id] = page
         if item.parent not in ("", "0"):
@@ -841,101 +785,6 @@ def _announce(ids: list[int], updated_ids: list[int], on_committed: Callable[[in
     articles_imported.send(sender=Article, article_ids=ids)
 
 
-_PERMALINK_TAG = re.compile(r"%([a-z_]+)%")
-PERMALINK_TAGS = ("year", "monthnum", "day", "hour", "minute", "second", "post_id", "postname", "category", "author")
-
-
-def check_permalinks(structure: str) -> str:
-    """A WordPress permalink structure (/%year%/%monthnum%/%postname%/), or ValueError saying what is wrong."""
-    if not structure.startswith("/"):
-        raise ValueError(f"「{structure}」は / で始まっていません（例: /%year%/%monthnum%/%day%/%postname%/）")
-    unknown = [t for t in _PERMALINK_TAG.findall(structure) if t not in PERMALINK_TAGS]
-    if unknown:
-        raise ValueError(f"%{unknown[0]}% は使えません（使えるもの: {' '.join(f'%{t}%' for t in PERMALINK_TAGS)}）")
-    if not {"post_id", "postname"} & set(_PERMALINK_TAG.findall(structure)):
-        raise ValueError("%post_id% か %postname% を含めてください: 投稿を一つに決められません")
-    return structure
-
-
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTR = re.compile(r"""\s([\w-]+)\s*=\s*("([^"]*)"|'([^']*)')""")
 _HREF = re.compile(r"""\s(href)\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
-
-
-def _digest(item: Item) -> str:
-    fields = [
-        item.title,
-        item.content,
-        item.excerpt,
-        item.status,
-        item.slug,
-        item.password,
-        str(item.date_gmt),
-        item.parent,
-        item.menu_order,
-        sorted(item.terms),
-        item.creator,
-    ]
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, default=str).encode()).hexdigest()
-
-
-def _depth(page: Page) -> int:
-    depth, seen = 0, set()
-    while page.parent_id and page.pk not in seen and depth < 50:
-        seen.add(page.pk)
-        page, depth = page.parent, depth + 1
-    return depth
-
-
-def _is_below(page: Page, ancestor: Page) -> bool:
-    """Whether `ancestor` is already above `page`: giving it `page` as a parent would make a loop."""
-    seen = set()
-    while page is not None and page.pk not in seen:
-        if page.pk == ancestor.pk:
-            return True
-        seen.add(page.pk)
-        page = page.parent if page.parent_id else None
-    return False
-
-
-def _top(wp_id: str, parents: dict[str, str]) -> str:
-    """The top-level comment of a thread: replies are one level deep in Kiji."""
-    seen = set()
-    while parents.get(wp_id, "0") not in ("0", "") and parents[wp_id] in parents and wp_id not in seen:
-        seen.add(wp_id)
-        wp_id = parents[wp_id]
-    return wp_id
-
-
-def _int(value: str) -> int:
-    return int(value) if value.isdigit() else 0
-
-
-def _clean(value: str) -> str:
-    return comment_text.scrub(value or "").strip()
-
-
-def _ascii_slug(slug: str, *, fallback: str) -> str:
-    decoded = unquote(slug or "")
-    ascii_slug = slugify(decoded)
-    if ascii_slug:
-        return ascii_slug
-    if not decoded:
-        return fallback
-    return f"{fallback or 'wp'}-{hashlib.sha1(decoded.encode()).hexdigest()[:8]}" if fallback else ""
-
-
-def _unique_slug(model, slug: str, *, max_length: int = 80) -> str:
-    candidate, n = slug[:max_length], 2
-    while model.objects.filter(slug=candidate).exists():
-        suffix = f"-{n}"
-        candidate, n = slug[: max_length - len(suffix)] + suffix, n + 1
-    return candidate
-
-
-def _unique_page_slug(slug: str) -> str:
-    slug = slugify(slug, allow_unicode=True) or "page"
-    candidate, n = slug[:120], 2
-    while Page.objects.filter(path=candidate).exists():
-        candidate, n = f"{slug[:115]}-{n}", n + 1
-    return candidate

@@ -107,8 +107,22 @@ class Site:
 
 def _key(tag: str) -> str:
     """`wp:post_id`, `content:encoded`, `excerpt:encoded`, `dc:creator` or the bare RSS name."""
+    try:
+        return _KEYS[tag]  # an export names a few dozen elements, each many times (~50 a post)
+    except (KeyError, TypeError):
+        pass
     if not isinstance(tag, str):
         return ""  # a comment or processing instruction
+    key = _name(tag)
+    if len(_KEYS) < 1000:  # a hostile file's endless names do not grow it
+        _KEYS[tag] = key
+    return key
+
+
+_KEYS: dict[str, str] = {}
+
+
+def _name(tag: str) -> str:
     if tag[0] != "{":
         return tag
     uri, local = tag[1:].split("}", 1)

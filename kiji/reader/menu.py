@@ -33,6 +33,12 @@ def menu_categories() -> list[Category]:
 
 @receiver([post_save, post_delete], sender=Category)
 def _forget_menu(**kwargs):
+    _clear_menu()
+    # Again once the change commits: a page rendered meanwhile (a long import) kept the old menu.
+    transaction.on_commit(_clear_menu)
+
+
+def _clear_menu() -> None:
     _memo.clear()
     cache.delete(_KEY)
 

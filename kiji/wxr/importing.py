@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -61,6 +61,7 @@ Kind = ImportedItem.Kind
 IMPORT_VISITOR = "wordpress-import"  # the one visitor every imported comment is filed under
 UNCATEGORIZED = ("uncategorized", "未分類")
 BATCH_SIZE = 500  # posts written together; also the size of each IN (...) lookup
+MENU_MAX = 10  # main-menu categories an import leaves shown in all (the rest: in the admin, one tick away)
 OLD_PATH_MAX = Redirect._meta.get_field("old_path").max_length
 
 
@@ -93,6 +94,7 @@ class _Run:
         self.terms: list[Term] = []
         self.writers: dict[str, Writer] = {}
         self.categories: dict[str, Category] = {}
+        self.new_top_categories: list[Category] = []  # created by this run, candidates for the main menu
         self.tags: dict[str, Tag] = {}
         self.page_parents: list[tuple[Page, str]] = []
         self.pages: dict[str, Page] = {}
@@ -311,6 +313,39 @@ class _Run:
                 self.redirect(link, page.get_absolute_url())
         self.write_redirects()
         self.attachment_redirects()
+        self.trim_menu()
+
+    def trim_menu(self) -> None:
+        """The main menu gets the new categories that hold the most published articles, up to MENU_MAX
+        entries in all; the others stay reachable (their pages, breadcrumbs, old URLs) but out of the menu.
+        A re-run leaves the menu as the editors have set it since."""
+        if not self.new_top_categories:
+            return
+        room = max(MENU_MAX - Category.objects.filter(in_menu=True).exclude(pk__in=self.new_ids()).count(), 0)
+        family = {c.pk: c.pk for c in self.new_top_categories}
+        family.update(Category.objects.filter(parent__in=list(family)).values_list("pk", "parent_id"))
+        published = Counter()
+        for category_id, n in (
+            Article.objects.filter(category__in=list(family), status=Article.Status.PUBLISHED)
+            .values_list("category")
+            .annotate(n=Count("pk"))
+        ):
+            published[family[category_id]] += n
+        ranked = sorted(self.new_top_categories, key=lambda c: (-published[c.pk], c.position))
+        shown = [c for c in ranked[:room] if published[c.pk]]
+        hidden = [c.pk for c in ranked if c not in shown]
+        for category in Category.objects.filter(pk__in=hidden):
+            category.in_menu = False
+            category.save(update_fields=["in_menu"])  # post_save: the cached menu is forgotten
+        if hidden:
+            names = "、".join(c.name for c in shown) or "なし"
+            self.report.menu.append(
+                f"メインメニューには記事の多い {len(shown)} 件（{names}）を表示し、ほかの {len(hidden)} 件は表示しません"
+                "（管理画面のカテゴリーの「メインメニューに表示」で変えられます）"
+            )
+
+    def new_ids(self) -> list[int]:
+        return [c.pk for c in self.new_top_categories]
 
     def writer(self, author: Author) -> Writer:
         if author.login in self.writers:
@@ -393,6 +428,8 @@ class _Run:
                 position=position,
                 in_menu=parent is None,
             )
+            if parent is None:
+                self.new_top_categories.append(category)
             self.report.created[("category", "")] += 1
             self.report.became.append(
                 f"カテゴリー {unquote(term.slug)} → 「{category.name}」 {category.get_absolute_url()}"

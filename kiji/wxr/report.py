@@ -44,5 +44,6 @@ class ImportReport:
         self.became = Listing("変換", keep, full)  # "post 12 → /articles/5/"
         self.not_public = Listing("公開しない", keep, full)
         self.folded = Listing("カテゴリーをまとめました", keep, full)
+        self.menu = Listing("メニュー", keep, full)
         self.missing_media = Listing("画像が UPLOADS にありません", keep, full)  # no file in UPLOADS
         self.bad = Listing("取り込めなかった項目", keep, full)

@@ -110,6 +110,18 @@ class ThemeUnitTestDataTests(TestCase):
         self.assertEqual(Article.objects.filter(status=Article.Status.DRAFT).count(), 1)
         self.assertEqual(Page.objects.published().count(), 21)
 
+    def test_the_main_menu_keeps_the_busiest_categories_and_says_so(self):
+        from kiji.wxr.importing import MENU_MAX
+
+        menu = list(Category.objects.filter(in_menu=True).values_list("name", flat=True))
+        # 60 top-level categories came, and only the few holding published articles went into the menu
+        self.assertLessEqual(len(menu), MENU_MAX)
+        self.assertNotIn("aciform", menu)
+        self.assertIn("Block", menu)
+        self.assertIn(f"メインメニューには記事の多い {len(menu)} 件", self.report)
+        # The hidden ones still have their pages
+        self.assertEqual(self.client.get("/category/aciform/").status_code, 200)
+
     def test_every_published_post_and_page_answers_301_at_its_old_url(self):
         from urllib.parse import urlsplit
 

@@ -103,7 +103,7 @@ class Command(BaseCommand):
                 write(f"{title}: {KINDS.get(kind, kind)}{label} {n}")
         for reason, n in sorted(report.skipped.items()):
             write(f"スキップ: {reason} {n}")
-        for listing in (report.not_public, report.folded):
+        for listing in (report.not_public, report.folded, report.menu):
             self.listing(listing, lambda line, label=listing.label: self.stdout.write(f"{label}: {line}"))
         for name, n in sorted(report.shortcodes.items()):
             write(f"ショートコードを除去: [{name}] {n}")

@@ -18,6 +18,7 @@ whose title holds the query's words first, then the newest by id).
 
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -245,14 +246,25 @@ def _lexeme(token: str, weights: str = "") -> str:
 _WEIGHTS = re.compile(r"':[ABCD]+")
 
 
-def _by_index(sql: str, params: list) -> list[tuple]:
+@contextmanager
+def _by_index():
+    """One transaction per search in which the planner reads matches by the GIN index, never by a
+    sequential scan (see ids()): set once, not around each of the search's queries (each SET LOCAL
+    cost a transaction and two more round trips)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        yield
 
 
 class PostgresBackend(_Ranking):
+    def search(self, plan: Plan, filters: Filters, *, now: datetime, limit: int, offset: int):
+        with _by_index():
+            return super().search(plan, filters, now=now, limit=limit, offset=offset)
+
+    def count(self, plan: Plan, filters: Filters, *, now: datetime) -> int:
+        with _by_index():
+            return super().count(plan, filters, now=now)
+
     def group(self, group: Group, *, own_only: bool = False) -> str:
         """to_tsquery text for a group; every lexeme quoted, so it is data, never syntax."""
         alternatives = [
@@ -292,7 +304,7 @@ class PostgresBackend(_Ranking):
             where, params = "AND d.article_id = ANY(%s) " + where, [within, *params]
         # MATERIALIZED: the GIN index finds the matches, and only then are they ordered by id (a
         # backward scan of the primary key testing each row would read the whole table for a rare word).
-        rows = _by_index(
+        rows = _run(
             f"""WITH m AS MATERIALIZED (SELECT d.article_id FROM search_searchdocument d
                 WHERE d.vector @@ to_tsquery('simple', %s) {where})
             SELECT article_id FROM m"""
@@ -304,7 +316,7 @@ class PostgresBackend(_Ranking):
     def total(self, expr: str, filters: Filters) -> int:
         expr = _WEIGHTS.sub("'", expr)
         where, params = filters.sql()
-        return _by_index(
+        return _run(
             f"SELECT count(*) FROM search_searchdocument d WHERE d.vector @@ to_tsquery('simple', %s) {where}",
             [expr, *params],
         )[0][0]

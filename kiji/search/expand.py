@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.db.models.functions import Length
 
 from kiji.lib.memo import Memo
@@ -216,37 +216,56 @@ def _read_editor_synonyms(rows: tuple[str, ...]) -> dict[str, list[tuple[str, ..
 # ---- もしかして: a word the archive does not hold, replaced by the nearest one it does ----------
 
 
+# A word the archive holds in at most RARE_DOCUMENTS articles (コンピュタ, a typo some article shares by
+# its reading) still gets a suggestion when a word one edit away (or a long-vowel mark: コンピューター),
+# in the same script, is in MUCH_MORE times as many.
+RARE_DOCUMENTS = 5
+MUCH_MORE = 20
+
+
 def correction(query: Query, current: Plan) -> str | None:
-    """The query with each unknown word replaced by the closest vocabulary word (by reading and
-    edit distance), or None when every word is known or nothing is close enough."""
+    """The query with each unknown or rare word replaced by the closest vocabulary word (by reading
+    and edit distance; for a rare word, only a far more frequent one), or None when every word
+    is common enough or nothing is close enough."""
     text, changed = query.raw, False
     for group in current.groups:
-        if group.synonyms or _known(group):
+        if group.synonyms:
             continue
-        if better := _nearest(group):
+        documents = _documents(group)
+        if documents > RARE_DOCUMENTS:
+            continue
+        if better := _nearest(group, documents):
             text, changed = _replace(text, group, better), True
     return text if changed else None
 
 
-def _known(group: Group) -> bool:
+def _documents(group: Group) -> int:
+    """In how many articles the archive holds the word or its reading (0: unknown)."""
     return _vocabulary.get_or_set(
-        ("known", group.form, group.reading),
-        lambda: VocabularyTerm.objects.filter(
-            Q(term=group.form) | Q(reading=group.reading) if group.reading else Q(term=group.form)
-        ).exists(),
+        ("documents", group.form, group.reading),
+        lambda: (
+            VocabularyTerm.objects.filter(
+                Q(term=group.form) | Q(reading=group.reading) if group.reading else Q(term=group.form)
+            ).aggregate(n=Max("documents"))["n"]
+            or 0
+        ),
     )
 
 
-def _nearest(group: Group) -> str | None:
-    return _vocabulary.get_or_set(("nearest", group.form, group.reading), lambda: _read_nearest(group))
+def _nearest(group: Group, documents: int = 0) -> str | None:
+    return _vocabulary.get_or_set(
+        ("nearest", group.form, group.reading, documents), lambda: _read_nearest(group, documents)
+    )
 
 
-def _read_nearest(group: Group) -> str | None:
+def _read_nearest(group: Group, documents: int) -> str | None:
     key = group.reading or group.form
-    limit = 1 if len(key) <= 4 else 2
+    limit = 1 if len(key) <= 4 or documents else 2  # a word some article holds: one edit (or a ー) at most
     # A typo rarely hits both ends of a word: candidates share its first or its last two characters
     # (ten thousand words start with コ; few with コン or end in ュタ), the most frequent first.
-    near = VocabularyTerm.objects.annotate(n=Length("reading")).filter(n__gte=len(key) - limit, n__lte=len(key) + limit)
+    near = VocabularyTerm.objects.annotate(n=Length("reading")).filter(n__gte=len(key) - 2, n__lte=len(key) + 2)
+    if documents:
+        near = near.filter(documents__gte=documents * MUCH_MORE)
     candidates = [
         row
         for ends in (Q(reading__startswith=key[:2]), Q(reading__endswith=key[-2:]))
@@ -254,10 +273,26 @@ def _read_nearest(group: Group) -> str | None:
     ]
     best = None
     for term, reading in candidates:
-        distance = min(edit_distance(key, reading), edit_distance(group.form, term))
-        if distance <= limit and (best is None or distance < best[0]):
+        if documents and _script(term) != _script(group.form):
+            continue  # a typo keeps its script: アイパッド (a rare spelling) is no typo of ipod
+        distance = _distance(key, reading, group.form, term)
+        if 0 < distance <= limit and (best is None or distance < best[0]):
             best = (distance, term)
     return best[1] if best else None
+
+
+def _distance(key: str, reading: str, form: str, term: str) -> float:
+    """Edit distance by reading or spelling; a long-vowel mark left out or added (コンピュタ,
+    コンピューター) counts half, so such a word comes before another two edits away (今週, コンシュウ)."""
+    distance = min(edit_distance(key, reading), edit_distance(form, term))
+    if distance and key.replace("ー", "") == reading.replace("ー", ""):
+        return 0.5
+    return distance
+
+
+def _script(text: str) -> str:
+    kinds = {unicodedata.name(ch, "").split(" ")[0] for ch in text if ch != "ー"}
+    return "katakana" if kinds <= {"KATAKANA"} else "latin" if kinds <= {"LATIN", "DIGIT"} else "other"
 
 
 def _replace(text: str, group: Group, better: str) -> str:

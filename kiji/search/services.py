@@ -1,7 +1,9 @@
 """Writes to the search index: keep one SearchDocument per article readers can see."""
 
+import time
 from collections.abc import Callable, Iterable
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from kiji.lib.html import html_to_text
@@ -11,6 +13,18 @@ from kiji.search.models import SearchDocument, Term, TermGroup
 from kiji.search.tokenize import index_fields, query_words
 
 BATCH_SIZE = 500
+INDEX_VERSION_KEY = "search:index-version"
+
+
+def index_changed() -> None:
+    """Cached search results (results.RESULT_SECONDS) are no longer used: at once, for this
+    transaction's own reads, and again after the commit, for every process."""
+
+    def bump() -> None:
+        cache.set(INDEX_VERSION_KEY, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def build_document(article: Article) -> SearchDocument:
@@ -42,11 +56,13 @@ def sync_article(article_id: int) -> bool:
         SearchDocument.objects.filter(article_id=article_id).delete()
         doc.save(force_insert=True)
     add_terms([doc])
+    index_changed()
     return True
 
 
 def remove_article(article_id: int) -> None:
     SearchDocument.objects.filter(article_id=article_id).delete()
+    index_changed()
 
 
 def index_articles(
@@ -63,6 +79,7 @@ def index_articles(
             SearchDocument.objects.filter(article_id__in=batch).delete()
             SearchDocument.objects.bulk_create(docs)
         add_terms(docs)
+        index_changed()
         indexed += len(docs)
         if progress:
             progress(len(batch))
@@ -141,6 +158,7 @@ def rebuild_vocabulary() -> int:
         Term.objects.all().delete()
         _create_terms(counts)
     forget_vocabulary()
+    index_changed()
     return len(counts)
 
 
@@ -163,4 +181,5 @@ def refresh_vocabulary() -> tuple[int, int, int]:
             Term.objects.filter(pk__in=gone[start : start + BATCH_SIZE]).delete()
         _create_terms(counts)  # what is left: words no Term holds yet
     forget_vocabulary()
+    index_changed()
     return len(changed), len(counts), len(gone)

@@ -16,7 +16,8 @@ from kiji.lib.dates import JST
 from kiji.newsroom.models import Article, Tag
 from kiji.newsroom.services.publishing import announce_change, publish_article, publish_due_articles, unpublish_article
 from kiji.newsroom.signals import articles_imported
-from kiji.search.models import SearchDocument, SynonymGroup
+from kiji.search.expand import forget_vocabulary
+from kiji.search.models import SearchDocument, SynonymGroup, Term
 from kiji.search.services import sync_article
 from kiji.testing import NewsroomTestCase
 
@@ -430,6 +431,19 @@ class KanaLettersAndVocabularyTests(SearchTestCase):
         response = self.search("コンピュタ")
         self.assertContains(response, "もしかして: ")
         self.assertEqual(self.headlines(response), ["コンピューターの歴史"])
+
+    def test_a_typo_some_article_shares_still_suggests_the_common_word(self):
+        self.indexed(headline="コンピューターの歴史", body="<p>コンピューターが普及した。</p>")
+        self.indexed(headline="古いメモ", body="<p>コンピュタと書かれていた。</p>")
+        call_command("reindex", stdout=StringIO())
+        Term.objects.filter(term="コンピューター").update(documents=40)  # as in a real archive: far more common
+        response = self.search("コンピュタ")
+        self.assertEqual(self.headlines(response), ["古いメモ"])
+        self.assertContains(response, "もしかして: ")
+        self.assertContains(response, ">コンピューター</a>")
+        Term.objects.filter(term="コンピューター").update(documents=3)
+        forget_vocabulary()
+        self.assertNotContains(self.search("コンピュタ"), "もしかして: ")  # not much more common: no suggestion
 
     def test_the_vocabulary_job_forgets_words_no_article_holds_any_more(self):
         from kiji.search import jobs

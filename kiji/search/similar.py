@@ -56,6 +56,7 @@ SHARED_WEIGHT = 0.5
 CHUNK = 512  # rows per matrix product
 CLUSTER_SIZE = 256  # articles per cluster of the latent space: the full rebuild's unit of work
 PROBES = 8  # clusters each article's neighbours are sought in (its own and the nearest others)
+POOL = 16  # at most this many clusters scored per unit: those most often among its articles' probes
 KMEANS_SAMPLE = 40  # articles per cluster the clusters are trained on
 KMEANS_ROUNDS = 8
 REBUILD_MAX_AGE = 86400  # seconds: an interrupted rebuild older than this starts over
@@ -270,7 +271,10 @@ def _units(probes, n: int) -> list[tuple]:
     units = []
     for c in range(count):
         if len(members[c]):
-            near = np.unique(probes[members[c]])
+            # The clusters most often probed by the unit's articles (ties: the lower number), its own first.
+            votes = np.bincount(probes[members[c]].ravel(), minlength=count)
+            votes[c] = len(votes) * len(members[c]) + 1
+            near = np.sort(np.argsort(-votes, kind="stable")[: min(POOL, np.count_nonzero(votes))])
             units.append((members[c], np.sort(np.concatenate([members[x] for x in near]))))
     return units
 

@@ -312,7 +312,10 @@ def refresh_also_read_job() -> None:
     now = timezone.now()
     # The first round claims like the others: a process that starts (or restarts) inside another's
     # period builds its model only when an article changes, and never rebuilds twice back to back.
-    if rebuild_pending() or backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
+    if rebuild_pending():
+        compute_also_read()
+        return  # its model predates this round: the next round's changes count from the last one's
+    if backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
         compute_also_read()
     else:
         since = datetime.fromtimestamp((backend.read_list("_also_read_since") or {}).get("ts", 0), tz=UTC)

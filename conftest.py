@@ -6,7 +6,9 @@ a rate-limit window at 10:00) sees the same order of events on any day the suite
 with a pass under faketime, 400 days ahead. A test that needs another moment travels there itself.
 """
 
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -23,6 +25,8 @@ def pytest_configure(config):
     config._kiji_clock.start()
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each run its own folder for an interrupted also-read rebuild (two suites may run side by side).
+    settings.KIJI_AUDIENCE_REBUILD_DIR = Path(tempfile.mkdtemp(prefix="kiji-test-rebuild-")) / "also-read-rebuild"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

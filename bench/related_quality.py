@@ -33,6 +33,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fresh", action="store_true", help="re-import the corpus into a new database")
     parser.add_argument("--limit", type=int, default=8)
+    parser.add_argument(
+        "--search", action="store_true", help="only: the clustered neighbour search against the exact one (all pairs)"
+    )
     args = parser.parse_args()
     audience_corpus.setup(fresh=args.fresh)
 
@@ -54,6 +57,15 @@ def main():
     print(f"\n{len(articles)} articles, {len(set(channel.values()))} channels, {args.limit} also-read items each")
     # The search index's text: Sudachi ran once, when the articles were indexed (kiji import-ldcc).
     indexed = SearchDocument.objects.order_by("article_id").values_list("article_id", "title", "body", "parts")
+    if args.search:
+        clustered, build_s, query_s = evaluate(indexed)
+        print(f"  clustered search (PROBES {similar.PROBES} of ~{similar.CLUSTER_SIZE}): {clustered:.3f}", end="")
+        print(f"   (model {build_s:.1f} s, all lists {query_s:.1f} s)")
+        similar.PROBES = 10**9  # every article in one unit: the exact all-pairs search
+        exact, build_s, query_s = evaluate(indexed)
+        print(f"  exact all-pairs search:          {exact:.3f}   (model {build_s:.1f} s, all lists {query_s:.1f} s)")
+        print(f"  loss: {exact - clustered:+.3f} (allowed: 0.010)")
+        return
     sudachi, build_s, query_s = evaluate(indexed)
     print(
         f"  kiji.search.similar, Sudachi tokens:   {sudachi:.3f}   (model {build_s:.1f} s, all lists {query_s:.1f} s "

@@ -1,15 +1,20 @@
 """The also-read rebuild as the archive grows: time and peak memory of a full rebuild, and the cost
 of one changed article, on the livedoor corpus copied `--copies` times.
 
-    .venv/bin/python bench/similar_rebuild.py [--copies 1 2 4] [--fresh]
+    .venv/bin/python bench/similar_rebuild.py [--copies 1 2 4] [--fresh] [--dedupe] [--database-url URL]
 
 Each size runs in a fresh process, so its peak RSS is its own. Baseline: one changed article scored
 the old way (the transposed matrix rebuilt for every call, the projection copied) against the same
-model, as a ratio.
+model, as a ratio (--no-baseline skips it). --dedupe: a copied corpus gives every word pair a df of
+at least 2, so the vocabulary grows far faster than a real archive's; with it, terms are kept only
+if MIN_DF articles of ONE copy hold them (a df pre-pass), so every size has the 1x vocabulary.
+--database-url: read the index from that database (PostgreSQL) instead of the SQLite one.
+CPU seconds are the process's (all threads): the machine is shared, wall times are noisy.
 """
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -21,8 +26,35 @@ import audience_corpus
 DB = Path(audience_corpus.DB_PATH).with_name("kiji-bench-similar.sqlite3")
 
 
-def measure(copies: int) -> dict:
-    audience_corpus.setup(db_path=DB)
+KEPT = DB.with_name("kiji-bench-similar-kept.txt")
+
+
+def setup(database_url: str | None) -> None:
+    if not database_url:
+        return audience_corpus.setup(db_path=DB)
+    os.environ.update(DATABASE_URL=database_url, KIJI_AUDIENCE_REDIS_URL="", KIJI_LOG_LEVEL="ERROR")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
+    sys.path.insert(0, str(audience_corpus.ROOT))
+    import django
+
+    django.setup()
+
+
+def write_kept_terms() -> None:
+    """The terms at least MIN_DF articles of the corpus (one copy) hold: --dedupe's vocabulary."""
+    from collections import Counter
+
+    from kiji.search import similar
+    from kiji.search.models import SearchDocument
+
+    df = Counter()
+    for title, body in SearchDocument.objects.values_list("title", "body").iterator(chunk_size=1000):
+        df.update(set(similar.words_and_pairs(title)) | set(similar.words_and_pairs(body)))
+    KEPT.write_text("\n".join(term for term, n in df.items() if n >= similar.MIN_DF))
+
+
+def measure(copies: int, *, dedupe: bool, baseline: bool, database_url: str | None) -> dict:
+    setup(database_url)
     import numpy as np
 
     from kiji.search import similar
@@ -36,11 +68,16 @@ def measure(copies: int) -> dict:
             for pk, title, body, parts in rows.iterator(chunk_size=1000):
                 yield pk + copy * top, title, body, parts
 
-    started = time.perf_counter()
-    model = similar.fit(docs())
-    built = time.perf_counter()
+    options = {}
+    if dedupe:
+        kept = set(KEPT.read_text().split("\n"))
+        options["analyzer"] = lambda text: [t for t in similar.words_and_pairs(text) if t in kept]
+    started, cpu = time.perf_counter(), time.process_time()
+    model = similar.fit(docs(), **options)
+    built, cpu_built = time.perf_counter(), time.process_time()
     model.similar_all(limit=40)
-    listed = time.perf_counter()
+    listed, cpu_listed = time.perf_counter(), time.process_time()
+    pools = [len(pool) for _, pool in model.units()]
     sample = [similar.document_of(pk) for pk in rows.values_list("article_id", flat=True)[:50]]
     one = time.perf_counter()
     for doc in sample:
@@ -48,16 +85,23 @@ def measure(copies: int) -> dict:
     one = (time.perf_counter() - one) / len(sample)
     # The old way: the transposed matrix rebuilt (as CSC) for each article, and the projection held
     # as (TOPICS, columns), whose transposed view the sparse product copied on every call.
-    model.topics = np.asfortranarray(model.topics)
-    old = time.perf_counter()
-    for doc in sample[:10]:
-        model._transposed = model.matrix.T.tocsc()
-        model.similar_to(*doc[1:], pk=doc[0], limit=40)
-    old = (time.perf_counter() - old) / 10
+    old = float("nan")
+    if baseline:
+        model.topics = np.asfortranarray(model.topics)
+        old = time.perf_counter()
+        for doc in sample[:10]:
+            model._transposed = model.matrix.T.tocsc()
+            model.similar_to(*doc[1:], pk=doc[0], limit=40)
+        old = (time.perf_counter() - old) / 10
     return {
         "articles": len(model),
         "model_s": built - started,
         "lists_s": listed - built,
+        "model_cpu": cpu_built - cpu,
+        "lists_cpu": cpu_listed - cpu_built,
+        "units": len(pools),
+        "pool": sum(pools) / len(pools),
+        "vocabulary": len(model.vocabulary),
         "one_ms": one * 1000,
         "one_old_ms": old * 1000,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -70,16 +114,27 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--fresh", action="store_true", help="re-import the corpus into a new database")
+    parser.add_argument("--dedupe", action="store_true", help="every size keeps the 1x vocabulary (see above)")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the old way's cost")
+    parser.add_argument("--database-url", help="read the index from this database (already holding the corpus)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process measuring one size
     args = parser.parse_args()
+    options = {"dedupe": args.dedupe, "baseline": args.baseline, "database_url": args.database_url}
     if args.one:
-        print(json.dumps(measure(args.one)))
+        print(json.dumps(measure(args.one, **options)))
         return
-    audience_corpus.setup(db_path=DB, fresh=args.fresh)
-    print(f"similar_rebuild: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    if args.database_url:
+        setup(args.database_url)
+    else:
+        audience_corpus.setup(db_path=DB, fresh=args.fresh)
+    if args.dedupe:
+        write_kept_terms()
+    flags = [f"--{name.replace('_', '-')}={value}" for name, value in options.items() if isinstance(value, str)]
+    flags += ["--dedupe"] * args.dedupe + ["--no-baseline"] * (not args.baseline)
+    print(f"similar_rebuild: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()}")
     first = None
     for copies in args.copies:
-        out = subprocess.run([sys.executable, __file__, "--one", str(copies)], capture_output=True, text=True)
+        out = subprocess.run([sys.executable, __file__, "--one", str(copies), *flags], capture_output=True, text=True)
         if out.returncode:
             sys.exit(out.stderr)
         r = json.loads(out.stdout.strip().splitlines()[-1])
@@ -90,6 +145,12 @@ def main():
             f"(x{grow:.1f} for x{r['articles'] / first['articles']:.0f} articles), peak RSS {r['peak_mb']:,.0f} MB; "
             f"one changed article {r['one_ms']:.1f} ms (baseline, the old way: "
             f"{r['one_old_ms']:.1f} ms, ratio {r['one_old_ms'] / r['one_ms']:.0f}x)",
+            flush=True,
+        )
+        print(
+            f"     CPU: model {r['model_cpu']:.1f} s, all lists {r['lists_cpu']:.1f} s; vocabulary {r['vocabulary']:,}, "
+            f"matrix nnz {r['nnz']:,}; {r['units']} units scoring {r['pool']:,.0f} articles each on average; "
+            f"load average {os.getloadavg()[0]:.1f}",
             flush=True,
         )
 

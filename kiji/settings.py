@@ -353,6 +353,8 @@ KIJI_AUDIENCE_REDIS_BATCH = env_int(
 KIJI_AUDIENCE_RANKING_WINDOW = env_choice("KIJI_AUDIENCE_RANKING_WINDOW", ("1h", "24h", "7d"), "24h")
 # Seconds between full also-read rebuilds (every list, fresh co-readership; ~8 s each on the corpus).
 KIJI_AUDIENCE_RELATED_REFRESH = env_int("KIJI_AUDIENCE_RELATED_REFRESH", 600, minimum=30, maximum=86400)
+# Where a full also-read rebuild saves its model and finished units, so a killed one continues.
+KIJI_AUDIENCE_REBUILD_DIR = VAR_DIR / "also-read-rebuild"
 # How also-read blends its signals (not environment variables: tuned with bench/, not per site).
 KIJI_AUDIENCE_CATEGORY_BOOST = 0.3  # content score x (1 + this) within the article's category
 KIJI_AUDIENCE_RECENCY_BOOST = 0.2  # x (1 + this x 0.5 ** (age in days / 14))

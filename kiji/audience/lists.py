@@ -26,6 +26,7 @@ STORED = 30  # ids kept per list: room for articles unpublished since the comput
 TRENDING_PRIOR = 20.0  # views of pseudo-baseline: a new article's 5 views are no surge
 TRENDING_MIN_VIEWS = 5
 CO_PRIOR = 5.0  # co-read count at which the co-readership signal reaches half its weight
+WRITE_BATCH = 500  # also-read lists per write (and per checkpoint of a full rebuild)
 
 
 def default_window() -> str:
@@ -222,16 +223,17 @@ def blend(content: list[tuple[int, float]], co: dict[int, int], *, co_weight: fl
     return sorted(scores, key=lambda pk: (-scores[pk], -pk))
 
 
-def write_also_read(content: dict[int, list[tuple[int, float]]]) -> int:
+def write_also_read(content: dict[int, list[tuple[int, float]]], *, meta: dict | None = None) -> int:
     """Store こんな記事も読まれています for each {pk: content neighbours}: boosted, blended with
-    co-readership; returns how many lists were written."""
+    co-readership; returns how many lists were written. `meta`: _published_meta(), when the caller
+    writes many batches (read once, not per batch)."""
     now = timezone.now()
-    meta, now_ts = _published_meta(now), now.timestamp()
+    meta, now_ts = meta if meta is not None else _published_meta(now), now.timestamp()
     co_weight = settings.KIJI_AUDIENCE_CO_READ_WEIGHT
     ids = [pk for pk in content if pk in meta]
     backend = get_backend()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for start in range(0, len(ids), WRITE_BATCH):
+        chunk = ids[start : start + WRITE_BATCH]
         co = _co_reads(chunk)
         backend.write_lists(
             {
@@ -250,9 +252,20 @@ def write_also_read(content: dict[int, list[tuple[int, float]]]) -> int:
     return len(ids)
 
 
+def _rebuild():
+    from kiji.search import similar  # loads numpy/scipy only when used
+
+    return similar.Rebuild(settings.KIJI_AUDIENCE_REBUILD_DIR)
+
+
+def rebuild_pending() -> bool:
+    """A full rebuild was interrupted here (killed, or its process stopped) and waits to continue."""
+    return _rebuild().pending()
+
+
 def compute_also_read(article_ids: list[int] | None = None) -> int:
-    """Precompute also-read lists: all of them from a fresh model (default), or the given
-    articles' against this process's model (built if missing)."""
+    """Precompute also-read lists: all of them from a fresh model (default: continues an interrupted
+    rebuild first), or the given articles' against this process's model (built if missing)."""
     from kiji.search import similar  # loads numpy/scipy: background and commands only
 
     model = _model.get("model")
@@ -260,9 +273,9 @@ def compute_also_read(article_ids: list[int] | None = None) -> int:
         # Release the old model first: two models side by side would double the peak memory.
         model = None
         _model.pop("model")
-        model = _model.set("model", similar.index_model())
         if article_ids is None:
-            return write_also_read(model.similar_all(limit=STORED + 10))
+            return _rebuild_all(similar)
+        model = _model.set("model", similar.index_model())
     content = {}
     for pk in article_ids:
         doc = similar.document_of(pk)
@@ -271,15 +284,40 @@ def compute_also_read(article_ids: list[int] | None = None) -> int:
     return write_also_read(content)
 
 
+def _rebuild_all(similar) -> int:
+    """Every list, through a Rebuild (kiji.search.similar): the neighbours of all articles are
+    computed and saved unit by unit before any list is written, so readers keep the previous lists
+    until then; a killed rebuild continues at its next run. Returns the lists written by this run."""
+    rebuild = _rebuild()
+    if not rebuild.acquire():
+        return 0  # another process on this machine is rebuilding into the same folder
+    try:
+        model = _model.set("model", rebuild.model(fit=similar.index_model))
+        rebuild.neighbourhoods(model)
+        meta, written = _published_meta(timezone.now()), 0
+        for start in range(rebuild.written(), len(model), WRITE_BATCH):
+            rows = range(start, min(start + WRITE_BATCH, len(model)))
+            written += write_also_read(model.similar_rows(rows, limit=STORED + 10), meta=meta)
+            rebuild.mark_written(rows.stop)
+        rebuild.finish()
+        return written
+    finally:
+        rebuild.release()
+
+
 def refresh_also_read_job() -> None:
     """Scheduler job: lists of articles published or edited since the last round, at once; all
-    lists every KIJI_AUDIENCE_RELATED_REFRESH seconds (new articles then appear in older ones' lists)."""
+    lists every KIJI_AUDIENCE_RELATED_REFRESH seconds (new articles then appear in older ones' lists),
+    and at once when a rebuild was interrupted here (it continues where it stopped)."""
     backend = get_backend()
     if not backend.claim("also_read", 10):
         return
     now = timezone.now()
     # The first round claims like the others: a process that starts (or restarts) inside another's
     # period builds its model only when an article changes, and never rebuilds twice back to back.
+    if rebuild_pending():
+        compute_also_read()
+        return  # its model predates this round: the next round's changes count from the last one's
     if backend.claim("also_read_full", settings.KIJI_AUDIENCE_RELATED_REFRESH):
         compute_also_read()
     else:

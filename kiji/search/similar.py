@@ -19,16 +19,32 @@ words still meet), then SHARED_WEIGHT times the share of their SHARED_K nearest 
 have in common. On livedoor (bench/related_quality.py, same-channel share of 8 items, words
 only): term cosine alone 0.870, + topics 0.900, + shared neighbours 0.903.
 
-Neighbours of all articles come from chunked sparse matrix products (CHUNK rows at a time, so
-memory stays ~CHUNK x N floats; each chunk keeps its CANDIDATES best by argpartition, never a sort
-over N). The counts go straight into the sparse matrix's arrays as the documents stream in (no
-per-article dictionaries kept), and the transposed matrix is built once per model, so scoring one
-new or edited article costs one sparse row times it. numpy and scipy are imported inside the functions: only the
-background job and commands that build lists load them, never a web worker.
+Neighbours of all articles are sought among a bounded pool, not among all N (which made the full
+rebuild N x N): the latent vectors are grouped into clusters of about CLUSTER_SIZE articles
+(spherical k-means trained on a sample), and the articles of one cluster are scored (term + topic
+cosine, chunked sparse products, each chunk keeping its CANDIDATES best by argpartition) against the
+articles of at most POOL clusters: those most often among its articles' PROBES nearest (same-channel
+share on livedoor 0.911, exact all-pairs 0.912; bench/related_quality.py --search). The work per
+article is then bounded, so the rebuild grows ~linearly with the archive (only the assignment to
+clusters is N x N / CLUSTER_SIZE, a 64-float product). A site with at most PROBES clusters is searched
+exactly. Each cluster is the unit of work of a Rebuild, which saves the model and every finished unit
+to a folder, so a killed rebuild continues where it stopped.
+
+The counts go straight into the sparse matrix's arrays as the documents stream in (no per-article
+dictionaries kept), and the transposed matrix is built once per model, so scoring one new or edited
+article costs one sparse row times it (against all N: linear, not bounded). numpy and scipy are
+imported inside the functions: only the background job and commands that build lists load them,
+never a web worker.
 """
 
+import fcntl
+import json
+import os
+import shutil
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 TITLE_WEIGHT = 6.0  # a title word counts as this many body words
 PARTS_WEIGHT = 0.0  # short-unit parts of compounds (興行収入 -> 興行, 収入): 0.5 0.902, 1.0 0.900, off 0.903
@@ -42,6 +58,12 @@ CANDIDATES = 50  # candidates per article re-ranked by shared neighbours
 SHARED_K = 30  # neighbourhood size compared for shared neighbours
 SHARED_WEIGHT = 0.5
 CHUNK = 512  # rows per matrix product
+CLUSTER_SIZE = 256  # articles per cluster of the latent space: the full rebuild's unit of work
+PROBES = 8  # clusters each article's neighbours are sought in (its own and the nearest others)
+POOL = 16  # at most this many clusters scored per unit: those most often among its articles' probes
+KMEANS_SAMPLE = 40  # articles per cluster the clusters are trained on
+KMEANS_ROUNDS = 8
+REBUILD_MAX_AGE = 86400  # seconds: an interrupted rebuild older than this starts over
 
 Document = tuple[int, str, str, str]  # (pk, title, body, parts): space-separated tokens
 
@@ -66,14 +88,20 @@ class Model:
     analyzer: Callable[[str], list[str]] = words_and_pairs
     _near: list = field(default_factory=list)  # per row: (candidate rows, scores), best first
     _transposed: object = None  # matrix.T as CSR, built once (every product needs it)
+    _units: list | None = None
+    probes: object = None  # numpy (rows, PROBES): each row's nearest clusters, its own first (None: exact)
 
     def __len__(self):
         return len(self.pks)
 
     def similar_all(self, *, limit: int = 30) -> dict[int, list[tuple[int, float]]]:
         """{pk: [(pk, score)] best first} for every article of the model."""
+        return self.similar_rows(range(len(self)), limit=limit)
+
+    def similar_rows(self, rows: Iterable[int], *, limit: int = 30) -> dict[int, list[tuple[int, float]]]:
+        """{pk: [(pk, score)] best first} for the given rows of the model."""
         near = self._neighbourhoods()
-        return {int(self.pks[i]): self._rerank(rows, scores, near, limit) for i, (rows, scores) in enumerate(near)}
+        return {int(self.pks[row]): self._rerank(*near[row], near, limit) for row in rows}
 
     def similar_to(
         self, title: str, body: str, parts: str, *, pk: int | None = None, limit: int = 30
@@ -105,11 +133,21 @@ class Model:
         return self._transposed
 
     def _neighbourhoods(self) -> list:
-        import numpy as np
-
         if not self._near and len(self):
-            self._near = _candidates(self, self.matrix, self.latent, np.arange(len(self)))
+            self._near = [None] * len(self)
+            for unit in range(len(self.units())):
+                for row, found in zip(*unit_neighbours(self, unit), strict=True):
+                    self._near[row] = found
         return self._near
+
+    def units(self) -> list:
+        """The rebuild's units of work: per cluster, the rows it holds and the rows they are scored
+        against (everything, in one unit, for a small site)."""
+        if self._units is None:
+            if self.probes is None and self.latent is not None:
+                self.probes = _probes(self)
+            self._units = _units(self.probes, len(self))
+        return self._units
 
     def _project(self, vectors):
         import numpy as np
@@ -188,25 +226,112 @@ def _topics(matrix):
 
 
 def _candidates(model: Model, vectors, latent, exclude) -> list:
-    """Per row of `vectors`: the CANDIDATES best rows of the model by term + topic cosine;
+    """Per row of `vectors`: the CANDIDATES best rows of the whole model by term + topic cosine;
     `exclude` holds, per row of `vectors`, the model row it must not match (itself) or -1."""
+    return _best(vectors, latent, model.transposed(), model.latent, model.pks, exclude)
+
+
+def _best(vectors, latent, transposed, pool_latent, pool_pks, exclude) -> list:
+    """Per row of `vectors`: the CANDIDATES best columns of `transposed` (a pool of articles) by term
+    + topic cosine, as (pool positions, scores) best first; `exclude`: per row, a position or -1."""
     import numpy as np
 
-    transposed = model.transposed()
     out = []
     for start in range(0, vectors.shape[0], CHUNK):
         scores = (vectors[start : start + CHUNK] @ transposed).toarray()
         if latent is not None:
-            scores += TOPIC_WEIGHT * (latent[start : start + CHUNK] @ model.latent.T)
+            scores += TOPIC_WEIGHT * (latent[start : start + CHUNK] @ pool_latent.T)
         skip = np.asarray(exclude[start : start + CHUNK])
         mine = np.flatnonzero(skip >= 0)
         scores[mine, skip[mine]] = 0.0
         k = min(CANDIDATES, scores.shape[1])
         best = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k else np.zeros((len(scores), 0), int)
         values = np.take_along_axis(scores, best, axis=1)
-        order = np.lexsort((-model.pks[best], -values), axis=1)  # best score, then the newer pk
+        order = np.lexsort((-pool_pks[best], -values), axis=1)  # best score, then the newer pk
         out.extend(zip(np.take_along_axis(best, order, axis=1), np.take_along_axis(values, order, axis=1), strict=True))
     return out
+
+
+def _probes(model: Model):
+    """Each row's PROBES nearest clusters, its own first; None when the site is searched exactly."""
+    count = -(-len(model) // CLUSTER_SIZE)
+    if count <= PROBES:
+        return None
+    return _nearest(model.latent, _centroids(model.latent, count), PROBES).astype("int32")
+
+
+def _units(probes, n: int) -> list[tuple]:
+    """[(rows of one cluster, rows they are scored against)], sorted arrays."""
+    import numpy as np
+
+    if probes is None:
+        everything = np.arange(n)
+        return [(everything, everything)]
+    home = probes[:, 0]
+    count = int(probes.max()) + 1
+    order = np.argsort(home, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(home, minlength=count))])
+    members = [order[bounds[c] : bounds[c + 1]] for c in range(count)]  # ascending: a stable sort of rows
+    units = []
+    for c in range(count):
+        if len(members[c]):
+            # The clusters most often probed by the unit's articles (ties: the lower number), its own first.
+            votes = np.bincount(probes[members[c]].ravel(), minlength=count)
+            votes[c] = len(votes) * len(members[c]) + 1
+            near = np.sort(np.argsort(-votes, kind="stable")[: min(POOL, np.count_nonzero(votes))])
+            units.append((members[c], np.sort(np.concatenate([members[x] for x in near]))))
+    return units
+
+
+def _centroids(latent, count: int):
+    """`count` unit vectors of the latent space, by spherical k-means on a fixed sample (seed 0)."""
+    import numpy as np
+    from scipy import sparse
+
+    rng = np.random.default_rng(0)
+    sample = latent[np.sort(rng.choice(len(latent), min(len(latent), KMEANS_SAMPLE * count), replace=False))]
+    centroids = sample[rng.choice(len(sample), count, replace=False)]
+    for _ in range(KMEANS_ROUNDS):
+        nearest = _nearest(sample, centroids, 1)[:, 0]
+        assign = sparse.csr_matrix(
+            (np.ones(len(sample), np.float32), (nearest, np.arange(len(sample)))), shape=(count, len(sample))
+        )
+        sums = np.asarray(assign @ sample)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        centroids = np.where(norms > 0, sums / np.maximum(norms, 1e-9), centroids).astype(np.float32)
+    return centroids
+
+
+def _nearest(vectors, centroids, k: int):
+    """Per row of `vectors`: the `k` nearest centroids (highest cosine first)."""
+    import numpy as np
+
+    out = np.empty((len(vectors), k), dtype=np.int64)
+    for start in range(0, len(vectors), 8 * CHUNK):
+        sims = vectors[start : start + 8 * CHUNK] @ centroids.T
+        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(sims, best, axis=1), axis=1, kind="stable")
+        out[start : start + len(sims)] = np.take_along_axis(best, order, axis=1)
+    return out
+
+
+def unit_neighbours(model: Model, unit: int) -> tuple[list[int], list]:
+    """The rows of one unit and, per row, its (candidate rows, scores) best first."""
+    import numpy as np
+
+    rows, pool = model.units()[unit]
+    transposed = model.matrix[pool].T.tocsr() if len(pool) < len(model) else model.transposed()
+    exclude = np.searchsorted(pool, rows)  # every row is in its own pool
+    latent = model.latent if model.latent is not None else None
+    found = _best(
+        model.matrix[rows],
+        None if latent is None else latent[rows],
+        transposed,
+        None if latent is None else latent[pool],
+        model.pks[pool],
+        exclude,
+    )
+    return rows.tolist(), [(pool[best].astype(np.int32), scores.astype(np.float32)) for best, scores in found]
 
 
 def _counts(title, body, parts, analyzer, vocabulary: dict, grow: bool) -> dict[int, float]:
@@ -283,3 +408,141 @@ def document_of(article_id: int) -> Document | None:
     return (
         SearchDocument.objects.filter(article_id=article_id).values_list("article_id", "title", "body", "parts").first()
     )
+
+
+# ---- a full rebuild that survives its process ---------------------------------------------------
+
+
+class Rebuild:
+    """Every article's neighbours, unit by unit, saved into `directory` as they are done: first the
+    model (model.npz and vocabulary.txt, then model.json, written last, which names it), then one
+    file per finished unit, then how many lists have been written. A run that finds an unfinished
+    rebuild there continues it with the same model instead of starting over; finish() removes it.
+    One process at a time per folder (a lock beside it); on a second machine a rebuild starts afresh."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self._lock = None
+
+    def acquire(self) -> bool:
+        """Take the folder's lock; False when another process holds it (it is rebuilding)."""
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(self.directory.with_name(self.directory.name + ".lock"), "a")  # noqa: SIM115
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            return False
+        self._lock = lock
+        return True
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
+
+    def pending(self) -> bool:
+        """An unfinished rebuild, young enough to continue, is waiting here."""
+        meta = self._meta()
+        return meta is not None and time.time() - meta["fitted_at"] < REBUILD_MAX_AGE
+
+    def model(self, *, fit: Callable[[], "Model"]) -> "Model":
+        """The unfinished rebuild's model, or a new one from fit() (saved before any unit runs)."""
+        if self.pending():
+            try:
+                return self._load()
+            except (OSError, ValueError, KeyError):  # a damaged checkpoint: start over
+                pass
+        shutil.rmtree(self.directory, ignore_errors=True)
+        model = fit()
+        self._save(model)
+        return model
+
+    def neighbourhoods(self, model: "Model") -> list:
+        """Every row's (candidate rows, scores), unit by unit; units already done are read back."""
+        import numpy as np
+
+        near = [None] * len(model)
+        for unit in range(len(model.units())):
+            path = self.directory / f"unit-{unit}.npz"
+            if not path.exists():
+                rows, found = unit_neighbours(model, unit)
+                width = max((len(c) for c, _ in found), default=0)
+                candidates = np.full((len(rows), width), -1, dtype=np.int32)
+                scores = np.zeros((len(rows), width), dtype=np.float32)
+                for i, (c, v) in enumerate(found):
+                    candidates[i, : len(c)], scores[i, : len(v)] = c, v
+                _atomic(path, lambda f, r=rows, c=candidates, v=scores: np.savez(f, rows=r, candidates=c, scores=v))
+            with np.load(path) as saved:
+                candidates, scores = saved["candidates"], saved["scores"]
+                for i, row in enumerate(saved["rows"].tolist()):
+                    width = int(np.count_nonzero(candidates[i] >= 0))
+                    near[row] = (candidates[i, :width], scores[i, :width])
+        model._near = near
+        return near
+
+    def written(self) -> int:
+        """How many rows' lists have been written (in row order)."""
+        path = self.directory / "written.json"
+        return json.loads(path.read_text())["rows"] if path.exists() else 0
+
+    def mark_written(self, rows: int) -> None:
+        _atomic(self.directory / "written.json", lambda f: f.write(json.dumps({"rows": rows}).encode()))
+
+    def finish(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.release()
+
+    def _meta(self) -> dict | None:
+        try:
+            return json.loads((self.directory / "model.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _save(self, model: "Model") -> None:
+        import numpy as np
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        model.units()  # the clusters are part of the model: a resumed run must use the same ones
+        empty = np.zeros(0, np.float32)
+        arrays = {
+            "pks": model.pks,
+            "idf": model.idf,
+            "data": model.matrix.data,
+            "indices": model.matrix.indices,
+            "indptr": model.matrix.indptr,
+            "shape": np.asarray(model.matrix.shape),
+            "topics": empty if model.topics is None else model.topics,
+            "latent": empty if model.latent is None else model.latent,
+            "probes": np.zeros((0, 0), np.int32) if model.probes is None else model.probes,
+        }
+        _atomic(self.directory / "model.npz", lambda f: np.savez(f, **arrays))
+        terms = sorted(model.vocabulary, key=model.vocabulary.get)  # tokens hold no whitespace
+        _atomic(self.directory / "vocabulary.txt", lambda f: f.write("\n".join(terms).encode()))
+        meta = {"fitted_at": time.time(), "avg_length": model.avg_length, "articles": len(model)}
+        _atomic(self.directory / "model.json", lambda f: f.write(json.dumps(meta).encode()))
+
+    def _load(self) -> "Model":
+        import numpy as np
+        from scipy import sparse
+
+        meta = self._meta()
+        with np.load(self.directory / "model.npz") as saved:
+            arrays = {name: saved[name] for name in saved.files}
+        terms = (self.directory / "vocabulary.txt").read_text().split("\n")
+        model = Model(arrays["pks"], {t: i for i, t in enumerate(terms) if t}, arrays["idf"], meta["avg_length"])
+        model.matrix = sparse.csr_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
+        )
+        model.topics = arrays["topics"] if arrays["topics"].size else None
+        model.latent = arrays["latent"] if arrays["latent"].size else None
+        model.probes = arrays["probes"] if arrays["probes"].size else None
+        return model
+
+
+def _atomic(path: Path, write: Callable) -> None:
+    """Write a file through a temporary one, so a killed process never leaves half a file."""
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as f:
+        write(f)
+    os.replace(partial, path)

@@ -15,6 +15,7 @@ from kiji.audience.tests.base import AudienceTestCase, RedisMixin
 from kiji.newsroom.models import Article
 from kiji.newsroom.signals import article_changed, articles_imported
 from kiji.ops.scheduler import run_due_jobs
+from kiji.search import similar
 from kiji.search.services import sync_article
 
 
@@ -152,6 +153,7 @@ ECONOMY = (
     "<p>日本銀行は金融政策決定会合で政策金利を据え置いた。円安と物価上昇が続くなか、利上げの時期が焦点となる。</p>"
 )
 BASEBALL = "<p>プロ野球の日本シリーズ第七戦で、エースが完投し、チームが三年ぶりの日本一に輝いた。</p>"
+MARS = "<p>火星探査機が赤い砂漠に着陸し、地表の岩石を採取した。探査機は火星の水の痕跡を調べる。</p>"
 
 
 class AlsoReadContract:
@@ -262,6 +264,77 @@ class AlsoReadContract:
         self.assertContains(page, "こんな記事も読まれています")
         self.assertContains(page, "政治 ランキング")
         self.assertContains(page, "日銀 金利据え置き")
+
+    def corpus(self) -> list[Article]:
+        """Twelve articles on three subjects: enough for the rebuild to run in several units."""
+        subjects = [("日銀 金利", ECONOMY), ("日本シリーズ", BASEBALL), ("火星探査機", MARS)]
+        return [self.publish(headline=f"{subjects[i % 3][0]} {i}", body=subjects[i % 3][1]) for i in range(12)]
+
+    def stored(self, articles) -> dict[int, list[int]]:
+        return {a.pk: lists._ids(f"also:{a.pk}") for a in articles}
+
+    @mock.patch.multiple(similar, CLUSTER_SIZE=2, PROBES=2)  # clusters of two: many units for twelve articles
+    def test_a_killed_rebuild_continues_where_it_stopped_and_readers_keep_the_old_lists(self):
+        articles = self.corpus()
+        lists.compute_also_read()
+        before = self.stored(articles)
+        articles.append(self.publish(headline="日銀 金利 据え置き", body=ECONOMY))  # the next rebuild's news
+        real, done = similar.unit_neighbours, []
+
+        def killed_after_two_units(model, unit):
+            if len(done) == 2:
+                raise KeyboardInterrupt  # as SIGTERM/SIGKILL would, mid-rebuild
+            done.append(unit)
+            return real(model, unit)
+
+        with (
+            mock.patch.object(similar, "unit_neighbours", killed_after_two_units),
+            self.assertRaises(KeyboardInterrupt),
+        ):
+            lists.compute_also_read()
+        self.assertEqual(self.stored(articles[:-1]), before)  # readers still see the last complete lists
+        self.assertTrue(lists.rebuild_pending())
+
+        lists._model.pop("model")  # a new process
+        resumed = []
+        with (
+            mock.patch.object(
+                similar, "unit_neighbours", lambda model, unit: resumed.append(unit) or real(model, unit)
+            ),
+            mock.patch.object(similar, "index_model", side_effect=AssertionError("the model was built again")),
+        ):
+            lists.refresh_also_read_job()  # the scheduler's next round: no need to wait for the full period
+        self.assertFalse(lists.rebuild_pending())
+        self.assertEqual(sorted(done + resumed), list(range(len(done) + len(resumed))))  # each unit ran once
+        self.assertGreater(len(resumed), 0)
+        after_resume = self.stored(articles)
+
+        lists.compute_also_read()  # an uninterrupted rebuild of the same index
+        self.assertEqual(after_resume, self.stored(articles))
+        self.assertNotEqual(after_resume[articles[0].pk], before[articles[0].pk])  # the newcomer is in
+
+    def test_a_rebuild_killed_while_writing_lists_writes_only_the_rest_next_time(self):
+        articles = self.corpus()
+        real, first = lists.write_also_read, []
+
+        def killed_after_one_batch(content, **kwargs):
+            if first:
+                raise KeyboardInterrupt
+            first.extend(content)
+            return real(content, **kwargs)
+
+        with mock.patch.object(lists, "WRITE_BATCH", 5):
+            with (
+                mock.patch.object(lists, "write_also_read", killed_after_one_batch),
+                self.assertRaises(KeyboardInterrupt),
+            ):
+                lists.compute_also_read()
+            with mock.patch.object(lists, "write_also_read", wraps=real) as write:
+                lists.compute_also_read()
+        rest = [pk for call in write.call_args_list for pk in call.args[0]]
+        self.assertEqual(len(first), 5)
+        self.assertEqual(sorted(first + rest), sorted(a.pk for a in articles))  # none twice, none missing
+        self.assertTrue(all(self.stored(articles).values()))
 
 
 class MemoryAlsoReadTests(AlsoReadContract, AudienceTestCase):

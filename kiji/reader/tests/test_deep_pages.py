@@ -71,4 +71,3 @@ class DeepCategoryPageTests(NewsroomTestCase):
         plan = _plan(listing[0])
         assert "article_category_listing" in plan, plan
         assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
-

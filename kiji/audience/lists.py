@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from kiji.audience.backends import get_backend, hour_of, utc_hour
@@ -45,7 +45,11 @@ def _views(since: datetime, until: datetime | None = None) -> dict[int, int]:
     rows = ArticleViewHour.objects.filter(hour__gte=since)
     if until is not None:
         rows = rows.filter(hour__lt=until)
-    return dict(rows.values_list("article").annotate(v=Sum("count")).values_list("article", "v"))
+    # Grouped by article_id + 0, not article_id: SQLite otherwise walks the whole table in article order
+    # to skip the GROUP BY's sort (4.3 s for the last hour of 381,600 rows); this way it reads only the
+    # window's rows from the (hour, article) index (7 ms). PostgreSQL plans both the same way.
+    article = F("article_id") + 0
+    return dict(rows.annotate(a=article).values("a").annotate(v=Sum("count")).values_list("a", "v"))
 
 
 def _ranked(views: dict[int, int], meta: dict[int, tuple]) -> list[int]:

@@ -269,8 +269,9 @@ class Article(RefusesControlCharacters, models.Model):
         indexes = [
             # home page latest list, feeds, sitemaps: published() ordered by time
             models.Index(fields=["status", "published_at"], name="article_status_time"),
-            # category pages and "latest per category"
-            models.Index(fields=["category", "status", "published_at"], name="article_cat_status_time"),
+            # category pages (deep ones too: the page's ids come from the index alone, in its order,
+            # published_at then pk) and "latest per category"
+            models.Index(fields=["category", "status", "published_at", "id"], name="article_category_listing"),
         ]
         constraints = [
             # the importer's idempotency: one article per source URL

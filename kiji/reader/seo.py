@@ -11,12 +11,12 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.templatetags.static import static
-from django.urls import reverse
 from markupsafe import Markup
 
 from kiji.lib.dates import iso_jst
 from kiji.newsroom.models import Article, Category, Image, Tag, Writer
+from kiji.reader import links as reader_links
+from kiji.reader.links import href, static
 
 OG_MIN_WIDTH = 1200
 DEFAULT_IMAGE = "img/og-default.png"
@@ -91,23 +91,27 @@ def _feeds(*pairs) -> list[dict]:
         {
             "title": f"{settings.SITE_NAME} (RSS)",
             "type": "application/rss+xml",
-            "href": absolute(reverse("reader:feed_rss")),
+            "href": absolute(reader_links.url("reader:feed_rss")),
         },
         {
             "title": f"{settings.SITE_NAME} (Atom)",
             "type": "application/atom+xml",
-            "href": absolute(reverse("reader:feed_atom")),
+            "href": absolute(reader_links.url("reader:feed_atom")),
         },
     ]
     for label, rss_name, atom_name, slug in pairs:
         links.append(
-            {"title": f"{label} (RSS)", "type": "application/rss+xml", "href": absolute(reverse(rss_name, args=[slug]))}
+            {
+                "title": f"{label} (RSS)",
+                "type": "application/rss+xml",
+                "href": absolute(reader_links.url(rss_name, slug)),
+            }
         )
         links.append(
             {
                 "title": f"{label} (Atom)",
                 "type": "application/atom+xml",
-                "href": absolute(reverse(atom_name, args=[slug])),
+                "href": absolute(reader_links.url(atom_name, slug)),
             }
         )
     return links
@@ -137,7 +141,7 @@ def category_meta(category: Category, page=None) -> dict:
     meta = _og(
         category.name,
         category.description or f"{category.name}の最新ニュース",
-        absolute(category.get_absolute_url() + _page_query(page)),
+        absolute(href(category) + _page_query(page)),
         "website",
         default_image(),
     )
@@ -157,14 +161,14 @@ def tag_meta(tag: Tag, page=None) -> dict:
     meta = _og(
         f"#{tag.name}",
         f"「{tag.name}」に関する記事の一覧",
-        absolute(tag.get_absolute_url() + _page_query(page)),
+        absolute(href(tag) + _page_query(page)),
         "website",
         default_image(),
     )
     meta["feeds"] = _feeds(
         (f"{settings.SITE_NAME} #{tag.name}", "reader:tag_feed_rss", "reader:tag_feed_atom", tag.slug)
     )
-    meta["jsonld"] = [breadcrumb_jsonld([(f"#{tag.name}", tag.get_absolute_url())])]
+    meta["jsonld"] = [breadcrumb_jsonld([(f"#{tag.name}", href(tag))])]
     return meta
 
 
@@ -173,29 +177,27 @@ def writer_meta(writer: Writer, page=None) -> dict:
     meta = _og(
         writer.name,
         writer.bio[:120] or f"{writer.name}の記事一覧",
-        absolute(writer.get_absolute_url() + _page_query(page)),
+        absolute(href(writer) + _page_query(page)),
         "profile",
         photo or default_image(),
     )
     meta["feeds"] = _feeds(
         (f"{settings.SITE_NAME} {writer.name}", "reader:writer_feed_rss", "reader:writer_feed_atom", writer.slug)
     )
-    meta["jsonld"] = [breadcrumb_jsonld([("記者", ""), (writer.name, writer.get_absolute_url())])]
+    meta["jsonld"] = [breadcrumb_jsonld([("記者", ""), (writer.name, href(writer))])]
     return meta
 
 
 def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> dict:
     """Everything the article page's head needs; `writers` and `tags` are what the page shows."""
     image = share_image(article.lead_image)
-    meta = _og(
-        article.labelled(article.headline), article.description, absolute(article.get_absolute_url()), "article", image
-    )
+    meta = _og(article.labelled(article.headline), article.description, absolute(href(article)), "article", image)
     meta["article"] = {
         "published_time": iso_jst(article.published_at),
         "modified_time": iso_jst(article.last_changed),
         "section": article.category.name,
         "tags": [t.name for t in tags],
-        "authors": [absolute(w.get_absolute_url()) for w in writers],
+        "authors": [absolute(href(w)) for w in writers],
     }
     meta["feeds"] = _feeds(
         (
@@ -207,7 +209,7 @@ def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> di
     )
     meta["jsonld"] = [
         news_article_jsonld(article, writers, image),
-        breadcrumb_jsonld([*article.category.trail(), (article.headline, article.get_absolute_url())]),
+        breadcrumb_jsonld([*article.category.trail(), (article.headline, href(article))]),
     ]
     return meta
 
@@ -248,7 +250,7 @@ def _image_object(image: dict) -> dict:
 
 
 def news_article_jsonld(article: Article, writers: list[Writer], image: dict) -> dict:
-    url = absolute(article.get_absolute_url())
+    url = absolute(href(article))
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -257,7 +259,7 @@ def news_article_jsonld(article: Article, writers: list[Writer], image: dict) ->
         "image": [image["url"]],
         "datePublished": iso_jst(article.published_at),
         "dateModified": iso_jst(article.last_changed),
-        "author": [{"@type": "Person", "name": w.name, "url": absolute(w.get_absolute_url())} for w in writers],
+        "author": [{"@type": "Person", "name": w.name, "url": absolute(href(w))} for w in writers],
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
@@ -304,7 +306,7 @@ def json_ld(data) -> Markup:
 
 def share_links(article: Article) -> dict:
     """Each service's share URL for the article's canonical URL; the same for every reader."""
-    url = absolute(article.get_absolute_url())
+    url = absolute(href(article))
     u = quote(url, safe="")
     text = quote(article.headline, safe="")
     return {

@@ -11,6 +11,7 @@ and reading never writes. Pages read through a per-process memo of a few seconds
 import sys
 
 from django.conf import settings
+from markupsafe import Markup
 
 from kiji.audience import lists
 from kiji.newsroom.models import Article, Category
@@ -50,6 +51,43 @@ def comments(article: Article) -> dict:
     return article_comments(article)
 
 
+# ---- the side lists as HTML --------------------------------------------------------------------
+# Rendering a list (its items, labels and links) cost more than reading it; the rendered fragment is
+# remembered through the same memo as the list, under the same purge versions, so it is exactly as
+# fresh as the list itself (an edit, a publication or a recomputed list shows at once).
+
+SIDE_LISTS = {
+    "ranking": ("ranking", False, "集計中です。しばらくお待ちください。"),
+    "also-read": ("こんな記事も読まれています", False, "関連する記事はまだありません。"),
+    "recommended": ("おすすめニュース", True, "おすすめ記事はまだありません。"),
+    "trending": ("話題", True, "いま話題の記事はまだありません。"),
+}
+
+
+def _side_list(css: str, items: list[Article], title: str = "") -> str:
+    from django.template.loader import get_template
+
+    default_title, labels, empty = SIDE_LISTS[css]
+    context = {"title": title or default_title, "items": items, "css": css, "labels": labels, "empty": empty}
+    return get_template("includes/numbered_list.html", using="jinja2").template.render(context)
+
+
+def ranking_html(category: Category) -> str:
+    return _side_list("ranking", category_ranking(category), title=f"{category.name} ランキング")
+
+
+def also_read_html(article: Article) -> str:
+    return _side_list("also-read", also_read(article))
+
+
+def recommended_html() -> str:
+    return _side_list("recommended", recommended())
+
+
+def trending_html() -> str:
+    return _side_list("trending", trending())
+
+
 def _memo():
     from kiji.reader.slotmemo import SlotMemo
 
@@ -63,13 +101,13 @@ _memoized = None
 
 
 def for_article(article: Article, *, preview: bool = False) -> dict:
-    """The article page's slots: its category's ranking, also-read, おすすめ, 話題, views, comments."""
+    """The article page's slots: its category's ranking, also-read, おすすめ, 話題 (as HTML), views, comments."""
     memo = _memo()
     return {
-        "ranking": memo.category_ranking(article.category),
-        "also_read": memo.also_read(article),
-        "recommended": memo.recommended(),
-        "trending": memo.trending(),
+        "ranking": Markup(memo.ranking_html(article.category)),
+        "also_read": Markup(memo.also_read_html(article)),
+        "recommended": Markup(memo.recommended_html()),
+        "trending": Markup(memo.trending_html()),
         "views": "" if preview else memo.view_count(article),
         "comments": memo.comments(article),
     }
@@ -78,4 +116,4 @@ def for_article(article: Article, *, preview: bool = False) -> dict:
 def for_home() -> dict:
     """The home page's slots: おすすめ and 話題."""
     memo = _memo()
-    return {"recommended": memo.recommended(), "trending": memo.trending()}
+    return {"recommended": Markup(memo.recommended_html()), "trending": Markup(memo.trending_html())}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import router
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,12 +21,18 @@ from kiji.reader.menu import menu_categories
 
 
 def _page(request, queryset):
+    """One page of a listing, in two steps: the page's ids (an index walk, however deep the page), then
+    only those rows with what the cards show. Whole rows sorted first: 41 ms at page 300 of a 10x archive."""
     try:
-        return Paginator(queryset, settings.KIJI_PAGE_SIZE, allow_empty_first_page=True).page(
-            request.GET.get("page") or 1
-        )
+        page = Paginator(
+            queryset.values_list("pk", flat=True), settings.KIJI_PAGE_SIZE, allow_empty_first_page=True
+        ).page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("ページが見つかりません") from None
+    ids = list(page.object_list)
+    cards = {article.pk: article for article in queryset.for_cards().filter(pk__in=ids)}
+    page.object_list = [cards[pk] for pk in ids if pk in cards]
+    return page
 
 
 def home(request):
@@ -40,22 +47,26 @@ def home(request):
 
 
 def category_detail(request, slug):
-    category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    # A parent category's page lists its sub-categories' articles too (ニュース shows 政治).
-    in_category = Q(category=category) | Q(category__parent=category)
-    page = _page(request, Article.objects.published().filter(in_category).for_cards().latest_first())
+    # The category and its sub-categories in one query: a parent's page lists theirs too (ニュース shows 政治).
+    family = list(Category.objects.select_related("parent").filter(Q(slug=slug) | Q(parent__slug=slug)))
+    category = next((c for c in family if c.slug == slug), None)
+    if category is None:
+        raise Http404("ページが見つかりません")
+    # category_id IN (…) walks the index article_category_listing in the page's order.
+    ids = [c.pk for c in family]
+    page = _page(request, Article.objects.published().filter(category_id__in=ids).latest_first())
     return render(request, "reader/category.html", {"category": category, "page": page})
 
 
 def writer_detail(request, slug):
     writer = get_object_or_404(Writer.objects.select_related("photo"), slug=slug)
-    page = _page(request, Article.objects.published().filter(writers=writer).for_cards().latest_first())
+    page = _page(request, Article.objects.published().filter(writers=writer).latest_first())
     return render(request, "reader/writer.html", {"writer": writer, "page": page})
 
 
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page = _page(request, Article.objects.published().filter(tags=tag).for_cards().latest_first())
+    page = _page(request, Article.objects.published().filter(tags=tag).latest_first())
     return render(request, "reader/tag.html", {"tag": tag, "page": page})
 
 
@@ -83,24 +94,36 @@ def credit_parts(credit: str) -> list[dict]:
 _writers = Prepared(lambda pk: Article(pk=pk).writers.order_by("byline__position", "byline__pk"))  # byline order
 _tags = Prepared(lambda pk: Article(pk=pk).tags.all())
 _corrections = Prepared(lambda pk: Article(pk=pk).corrections.all())
+# The article itself; whether its time has come is asked in Python (Article.is_visible), so the SQL
+# holds no clock and compiles once.
+_published_article = Prepared(
+    lambda pk: Article.objects.filter(pk=pk, status=Article.Status.PUBLISHED).select_related(
+        "category__parent", "lead_image"
+    )
+)
 
 
 def _article_context(article: Article, *, preview: bool = False) -> dict:
     using = article._state.db or "default"
+    corrections = _corrections(article.pk, using)
+    # What with_last_changed() would add, from the corrections the page shows anyway (no GROUP BY).
+    article.last_correction_at = max((c.created_at for c in corrections), default=None)
     return {
         "article": article,
         "credit_parts": credit_parts(article.source_credit),
         "writers": _writers(article.pk, using),
         "tags": _tags(article.pk, using),
-        "corrections": _corrections(article.pk, using),
+        "corrections": corrections,
         "preview": preview,
         "slots": slots.for_article(article, preview=preview),
     }
 
 
 def article_detail(request, pk, slug=None):
-    articles = Article.objects.published().select_related("category__parent", "lead_image").with_last_changed()
-    article = get_object_or_404(articles, pk=pk)
+    found = _published_article(pk, router.db_for_read(Article))
+    if not found or not found[0].is_visible():
+        raise Http404("ページが見つかりません")
+    article = found[0]
     if (slug or "") != article.slug:
         return redirect(article, permanent=True)  # one canonical URL
     return render(request, "reader/article.html", _article_context(article))

@@ -58,6 +58,11 @@ class EditorBrowserTests(StaticLiveServerTestCase):
         self.page.goto(f"{self.live_server_url}/admin/newsroom/article/add/")
 
     def tearDown(self):
+        # Leaving a saved article's form sends the desk's "leave" beacon (pagehide). The live server
+        # answers it on the test's own in-memory SQLite connection; if the flush that ends the test
+        # runs meanwhile, SQLite says "database table is locked". Leave first, let the beacon land.
+        self.page.goto("about:blank")
+        self.page.wait_for_timeout(500)
         self.context.close()
 
     def body_value(self) -> str:

@@ -162,6 +162,18 @@ def autop(text: str, kept: list[str] | None = None) -> str:
     return html.strip()
 
 
+_EMPTY = re.compile(r"<(a|figure|figcaption|li|p|span|div)\b[^>]*>\s*</\1>", re.I)
+
+
+def drop_empty(html: str) -> str:
+    """Elements left holding nothing (a gallery item whose picture was not in UPLOADS and had no alt
+    text) go, innermost first, so a reader sees no empty bullet or box where the picture was."""
+    while True:
+        html, n = _EMPTY.subn("", html)
+        if not n:
+            return html
+
+
 def gallery_grid(pictures: list[tuple[str, str, str]]) -> str:
     """A figure grid of (src, alt, caption) pictures, as a [gallery] showed them."""
     figures = []

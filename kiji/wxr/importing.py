@@ -35,7 +35,7 @@ from kiji.newsroom.signals import articles_imported
 from kiji.pages.models import Page
 from kiji.redirects.models import Redirect, canonical_old_path, key_for_url, old_path_key
 from kiji.wxr import writing
-from kiji.wxr.content import convert, gallery_grid
+from kiji.wxr.content import convert, drop_empty, gallery_grid
 from kiji.wxr.mapping import (
     PERMALINK_TAG,
     STATUS,
@@ -242,8 +242,16 @@ class _Run:
             parts = urlsplit(url)
             return f' {match[1]}="{escape(parts.path or "/")}{"?" + escape(parts.query) if parts.query else ""}"'
 
-        html = _IMG.sub(img, html)
-        return _HREF.sub(href, html)
+        lost = []  # pictures not in UPLOADS: their wrappers may be left empty
+
+        def img_or_alt(match: re.Match) -> str:
+            tag = img(match)
+            if not tag.startswith("<"):
+                lost.append(tag)
+            return tag
+
+        html = _HREF.sub(href, _IMG.sub(img_or_alt, html))
+        return drop_empty(html) if lost else html
 
     def galleries(self) -> None:
         """Posts with a [gallery], converted again now that every attachment of the export is known."""

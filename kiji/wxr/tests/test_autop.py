@@ -3,7 +3,7 @@
 from django.test import SimpleTestCase
 
 from kiji.lib.html import sanitize_html
-from kiji.wxr.content import autop, convert
+from kiji.wxr.content import autop, convert, drop_empty
 
 
 class AutopTests(SimpleTestCase):
@@ -61,3 +61,9 @@ class ConvertTests(SimpleTestCase):
         self.assertIn('<figure><img src="/a.jpg" alt="議事堂"><figcaption>国会議事堂</figcaption></figure>', html)
         self.assertIn("<p>本文。</p>", html)
         self.assertIn("<p>続き。</p>", html)
+
+
+class DropEmptyTests(SimpleTestCase):
+    def test_a_gallery_item_that_lost_its_picture_leaves_no_empty_bullet(self):
+        html = '<ul class="g"><li><figure><a href="/x"></a></figure></li><li><figure>夕日</figure></li></ul>'
+        self.assertEqual(drop_empty(html), '<ul class="g"><li><figure>夕日</figure></li></ul>')

@@ -200,6 +200,18 @@ class FastDoorTests(NewsroomTestCase):
         body = b"".join(CachedWSGIApplication(WSGIHandler())(env, lambda s, h, *a: started.append((s, dict(h)))))
         return started[0][0], started[0][1], body
 
+    def test_an_old_wordpress_query_is_not_answered_with_the_cached_home_page(self):
+        from kiji.redirects.models import Redirect
+
+        forget_all()
+        article = self.make_article(headline="移転した記事")
+        Redirect.objects.create(old_path="/?p=12", new_path=article.get_absolute_url())
+        self.assertTrue(self.wsgi_get("/")[0].startswith("200"))
+        self.assertEqual(self.wsgi_get("/")[1]["X-Kiji-Cache"], "hit")
+        status, headers, _ = self.wsgi_get("/", QUERY_STRING="p=12")
+        self.assertEqual((status[:3], headers["Location"]), ("301", article.get_absolute_url()))
+        self.assertEqual(self.wsgi_get("/", QUERY_STRING="utm_source=x")[1]["X-Kiji-Cache"], "hit")
+
     def test_it_serves_hits_without_django_and_follows_purges(self):
         forget_all()
         article = self.make_article(headline="円相場が急変")

@@ -55,8 +55,38 @@ def _labels(labels: dict) -> str:
     return ",".join(escaped)
 
 
+# Field names are remembered: a request's observation names ~20 fields (one per bucket), and quoting
+# the labels each time cost more than answering a page-cache hit. The labels are the code's own (views,
+# statuses, job names), so there are few; the cap only guards against a mistake.
+_FIELDS: dict[tuple, str] = {}
+_HISTOGRAMS: dict[tuple, tuple] = {}
+_REMEMBERED = 10_000
+
+
 def _field(name: str, labels: dict) -> str:
-    return f"{name}{{{_labels(labels)}}}" if labels else name
+    key = (name, *labels.items())
+    field = _FIELDS.get(key)
+    if field is None:
+        if len(_FIELDS) >= _REMEMBERED:
+            _FIELDS.clear()
+        field = _FIELDS[key] = f"{name}{{{_labels(labels)}}}" if labels else name
+    return field
+
+
+def _histogram(name: str, labels: dict) -> tuple:
+    """((le, bucket field) …, +Inf field, sum field, count field) of one histogram series."""
+    key = (name, *labels.items())
+    fields = _HISTOGRAMS.get(key)
+    if fields is None:
+        if len(_HISTOGRAMS) >= _REMEMBERED:
+            _HISTOGRAMS.clear()
+        fields = _HISTOGRAMS[key] = (
+            tuple((le, _field(f"{name}_bucket", {**labels, "le": le})) for le in BUCKETS),
+            _field(f"{name}_bucket", {**labels, "le": "+Inf"}),
+            _field(f"{name}_sum", labels),
+            _field(f"{name}_count", labels),
+        )
+    return fields
 
 
 def _redis():
@@ -105,10 +135,11 @@ def set_gauge(name: str, value: float, **labels) -> None:
 
 def observe(name: str, seconds: float, *, also: dict[str, float] | None = None, **labels) -> None:
     """One histogram observation (cumulative buckets, sum, count), plus `also` counters, in one round trip."""
-    increments = {_field(f"{name}_bucket", {**labels, "le": le}): 1 for le in BUCKETS if seconds <= le}
-    increments[_field(f"{name}_bucket", {**labels, "le": "+Inf"})] = 1
-    increments[_field(f"{name}_sum", labels)] = seconds
-    increments[_field(f"{name}_count", labels)] = 1
+    buckets, infinity, total, count = _histogram(name, labels)
+    increments = {field: 1 for le, field in buckets if seconds <= le}
+    increments[infinity] = 1
+    increments[total] = seconds
+    increments[count] = 1
     increments.update(also or {})
     _apply(increments, {})
 

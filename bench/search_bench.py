@@ -335,6 +335,22 @@ def precision(ours: dict, like: dict) -> list[str]:
     return lines
 
 
+def cpu_clock() -> float:
+    """CPU seconds of this process and, on PostgreSQL (a server on this machine), of its server
+    process: what a search costs however busy the shared cores are (the wall clock waits for them)."""
+    from django.db import connection
+
+    spent = time.process_time()
+    if connection.vendor == "postgresql":
+        if getattr(connection, "_bench_backend_pid", None) is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                connection._bench_backend_pid = cursor.fetchone()[0]
+        with open(f"/proc/{connection._bench_backend_pid}/schedstat") as stat:  # ns on a CPU, first field
+            spent += int(stat.read().split()[0]) / 1e9
+    return spent
+
+
 def _pct(values: list[float], p: int) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000

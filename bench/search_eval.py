@@ -1,6 +1,9 @@
 """How well search answers queries as readers type them, on the livedoor corpus, per kind.
 
-    .venv/bin/python bench/search_eval.py [--postgres] [--no-append]
+    .venv/bin/python bench/search_eval.py [--postgres [--reuse]] [--no-append]
+
+--reuse (with --postgres): KIJI_BENCH_PG_DB already holds the loaded corpus (a copy of an earlier
+run's database, e.g. `CREATE DATABASE new TEMPLATE old`): no fresh load.
 
 The archive is the livedoor corpus (loaded as bench/search_bench.py does). The queries below were
 written for this benchmark (none is corpus text), of the kinds in issue 16: kana readings,
@@ -239,13 +242,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--no-append", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="with --postgres: KIJI_BENCH_PG_DB is loaded already")
     parser.add_argument("--keep", metavar="SQLITE_FILE", help="keep the loaded corpus there and reuse it next time")
     parser.add_argument("--verbose", action="store_true", help="print the queries kiji misses")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kiji-bench-eval-"))
     database = Path(args.keep) if args.keep else tmp / "e.sqlite3"
     reuse = database.exists()
-    os.environ["DATABASE_URL"] = search_bench._fresh_postgres() if args.postgres else f"sqlite:///{database}"
+    if args.postgres:
+        base = search_bench.PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + search_bench.PG_BENCH_DB
+        os.environ["DATABASE_URL"] = base if args.reuse else search_bench._fresh_postgres()
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["KIJI_VAR_DIR"] = str(tmp)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
@@ -257,7 +265,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     try:
-        lines = run(load=not reuse or args.postgres, verbose=args.verbose)
+        lines = run(load=not args.reuse if args.postgres else not reuse, verbose=args.verbose)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not args.no_append:
@@ -309,6 +317,8 @@ def run(*, load: bool = True, verbose: bool = False) -> list[str]:
             scores.setdefault((kind, name), []).append(rank)
             if verbose and name == "kiji" and rank is None:
                 print(f"kiji misses {kind}: {text}", flush=True)
+            elif verbose and name == "kiji" and kind == "known" and rank != 1:
+                print(f"kiji ranks known item {need} at {rank}: {text}", flush=True)
     kinds = list(dict.fromkeys(kind for kind, *_ in queries))
     lines.append(f"{'kind':<13}{'n':>4}" + "".join(f"{n + ' s@10':>13}{n + ' MRR':>12}" for n in systems))
     for kind in kinds:

@@ -7,6 +7,8 @@ Objects are closed (additionalProperties: false): a field the views start leakin
 
 from django.conf import settings
 
+from kiji.search.backends import CANDIDATES
+
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _DATETIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with the JST offset (+09:00)"}
 _URL = {"type": "string", "format": "uri"}
@@ -103,7 +105,16 @@ SCHEMAS = {
     "SearchResults": _closed(
         {
             "query": {"type": "string"},
-            "count": {"type": "integer", "minimum": 0},
+            "count": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Matching articles; a lower bound when count_at_least is true",
+            },
+            "count_at_least": {
+                "type": "boolean",
+                "description": f"More articles match than count: past {CANDIDATES:,} they are not counted, "
+                "and only the newest of them and those with every word in the headline are ranked",
+            },
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1},
             "results": {"type": "array", "items": _ref("ArticleSummary")},

@@ -125,13 +125,15 @@ def search(request):
     page = _int_param(request, "page", 1, 1, MAX_PAGE)
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     # Ids only: the reader page's highlighted snippets and suggestions would be thrown away here.
-    ids, total = ranked_ids(
+    found = ranked_ids(
         parse_query(query), Filters(category_id=category.pk if category else None), page=page, per_page=per_page
     )
+    ids = found.ids
     by_pk = _for_summaries(Article.objects.published()).in_bulk(ids)
     return {
         "query": query,
-        "count": total,
+        "count": found.total,
+        "count_at_least": found.at_least,
         "page": page,
         "per_page": per_page,
         "results": [rep.article_summary(by_pk[pk]) for pk in ids if pk in by_pk],

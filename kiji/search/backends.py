@@ -12,8 +12,13 @@ up to +50 %, one from last month +25 %, one from years ago almost nothing.
 How, so that no query scores every article holding a common word: the index answers, without
 scoring, which articles match all groups (the strict set) and, only when that set is small, which
 match each group; coverage, phrase and exact are counted here from those id sets, and relevance is
-computed only for the best tiers that fill the page, at most SCORE_CAP articles of them (those
-whose title holds the query's words first, then the newest by id).
+computed only for the best tiers that fill the page, for at most SCORE_CAP articles of each (those
+whose title holds the query's words first, then the newest by id), and only against the query's
+rarer words (see relevant_groups).
+
+When more than CANDIDATES articles hold every word, they are not counted: the total is then a lower
+bound (`Found.at_least`; the page says 「1000件以上」), and only the newest CANDIDATES and those
+with every word in the title are ranked.
 """
 
 import json
@@ -21,13 +26,21 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
-from kiji.search.expand import Group, Plan
+from kiji.search.expand import Group, Plan, documents_of
 
-# FTS5 bm25 column weights (title, body, parts, readings); on PostgreSQL weights A 1.0, B 0.4, C 0.2, D 0.1 do.
+# FTS5 bm25 column weights (title, body, parts, readings); PostgreSQL's ts_rank weighs its A, B, C, D
+# labels (the same columns) in the same proportions, so that both backends put the same article first.
 TITLE_WEIGHT, BODY_WEIGHT, PARTS_WEIGHT, READINGS_WEIGHT = 5.0, 1.0, 0.5, 0.3
+PG_WEIGHTS = (
+    "{" + ",".join(str(w / TITLE_WEIGHT) for w in (READINGS_WEIGHT, PARTS_WEIGHT, BODY_WEIGHT, TITLE_WEIGHT)) + "}"
+)
+# ts_rank normalization: 1 divides by 1 + the log of the article's length, as bm25 discounts long
+# articles (by default a long article that repeats a common word outranks the one titled with them).
+PG_NORMALIZATION = 1
 RECENCY_BOOST = 0.5
 RECENCY_DAYS = 30.0
 # Articles with every word come first; when fewer than this many do, articles with most of the
@@ -35,8 +48,18 @@ RECENCY_DAYS = 30.0
 STRICT_ENOUGH = 10
 # The index gives at most this many candidates per word (newest ids first) and relevance is
 # computed for at most SCORE_CAP of one tier: no query scores every article holding a common word.
-CANDIDATES = 2000
-SCORE_CAP = 500
+# 1000 / 200 (were 2000 / 500): SQLite CPU p95 at 10x 28.7 -> 23.3 ms (bench/RESULTS.md, issue 16).
+CANDIDATES = 1000
+SCORE_CAP = 200
+# Relevance is computed against the query's rarer words only: a word in more than this many times
+# as many articles as the query's rarest adds little to BM25, and its list is most of the cost.
+COMMON_RATIO = 10
+
+
+class Found(NamedTuple):
+    ids: list[int]
+    total: int
+    at_least: bool = False  # more articles match than `total`: they were not all counted
 
 
 @dataclass(frozen=True)
@@ -99,29 +122,29 @@ class _Ranking:
         """Ids of the articles matching `expr` (newest ids first, at most `limit`; only those `within`)."""
         raise NotImplementedError
 
-    def total(self, expr: str, filters: Filters) -> int:
-        raise NotImplementedError
-
     def scores(self, plan: Plan, ids: list[int], now: datetime, *, strict: bool) -> dict[int, tuple[float, object]]:
         """{id: (score, published_at)} for those of `ids` published by `now`; higher is better."""
         raise NotImplementedError
 
     def scored(self, plan: Plan, *, strict: bool) -> str:
-        """The expression relevance is computed against: any group, or all of them when every
-        candidate holds all (the index finds those faster)."""
-        groups = [self.group(g) for g in plan.groups]
+        """The expression relevance is computed against: any of the rarer groups, or all of them
+        when every candidate holds all (the index finds those faster)."""
+        groups = [self.group(g) for g in relevant_groups(plan.groups)]
         return self.any(groups, plan) if groups and not strict else self.every(groups, plan)
 
-    def _candidates(self, plan: Plan, filters: Filters) -> tuple[dict[int, int], int]:
-        """({article id: coverage} of at most a few CANDIDATES, the number of matching articles)."""
+    def _candidates(self, plan: Plan, filters: Filters) -> tuple[dict[int, int], int, bool]:
+        """({article id: coverage} of at most a few CANDIDATES, the number of matching articles,
+        whether that number is only a lower bound)."""
         groups = [self.group(g) for g in plan.groups]
         every = self.every(groups, plan)
         strict = self.ids(every, filters, limit=CANDIDATES + 1)
         if len(strict) > CANDIDATES:  # a common word: the newest and those with every word in the title
+            # Not counted further (a count reads every matching row: 10 ms CPU for サッカー 日本代表 at
+            # 10x on SQLite, every heap row on PostgreSQL): more than CANDIDATES match.
             titled = self.ids(self.every([self.title(g) for g in plan.groups], plan), filters, limit=CANDIDATES)
-            return dict.fromkeys([*titled, *strict[:CANDIDATES]], len(groups)), self.total(every, filters)
+            return dict.fromkeys([*titled, *strict[:CANDIDATES]], len(groups)), CANDIDATES, True
         if len(strict) >= STRICT_ENOUGH or len(groups) <= 1:
-            return dict.fromkeys(strict, len(groups)), len(strict)
+            return dict.fromkeys(strict, len(groups)), len(strict), False
         # Few strict matches: articles with most of the words follow. Words that are in more than
         # CANDIDATES articles (方法, 知る) only count for articles that hold a rarer word of the query.
         matching = [self.ids(expr, filters, limit=CANDIDATES + 1) for expr in groups]
@@ -134,7 +157,8 @@ class _Ranking:
             for pk in members:
                 if pk in coverage:
                     coverage[pk] += 1
-        return coverage, len(coverage)
+        # Every word common: only the newest CANDIDATES holding any of them were taken, not counted.
+        return coverage, len(coverage), not rare and len(found) >= CANDIDATES
 
     def _within(self, exprs: list[str], within: list[int], filters: Filters) -> dict[int, int]:
         """{id: how many of `exprs` it matches}, among `within`."""
@@ -144,33 +168,50 @@ class _Ranking:
                 counts[pk] = counts.get(pk, 0) + 1
         return counts
 
-    def search(self, plan: Plan, filters: Filters, *, now: datetime, limit: int, offset: int):
-        coverage, total = self._candidates(plan, filters)
+    def search(self, plan: Plan, filters: Filters, *, now: datetime, limit: int, offset: int) -> Found:
+        coverage, total, at_least = self._candidates(plan, filters)
         if not coverage:
-            return [], 0
-        within = list(coverage)
-        near = self._within([self.pair(p) for p in plan.pairs], within, filters)
-        exact = self._within([self.group(g, own_only=True) for g in plan.groups], within, filters)
+            return Found([], 0)
+        # Phrase and exact are tested for the rarer words only, as relevance is (relevant_groups): a
+        # pair of common words (つく 知る, from について知りたい) reads two long lists for nothing.
+        within, rarer = list(coverage), relevant_groups(plan.groups)
+        forms = {g.form for g in rarer}
+        pairs = [p for p in plan.pairs if forms.intersection(p)]
+        near = self._within([self.pair(p) for p in pairs], within, filters)
+        exact = self._within([self.group(g, own_only=True) for g in rarer], within, filters)
         tiers: dict[tuple[int, int, int], list[int]] = {}
         for pk, cov in coverage.items():
             tiers.setdefault((cov, near.get(pk, 0), exact.get(pk, 0)), []).append(pk)
-        wanted, filled = [], 0  # the best tiers that fill the page, each scored among its newest SCORE_CAP
+        # The best tiers that fill the page. Each tier is in the candidates' order (those with every
+        # word in the title first, then the newest): its first SCORE_CAP are ranked by relevance, the
+        # rest follow in that order unscored, so that a deep page still continues the first ones.
+        wanted, filled = [], 0
         for key in sorted(tiers, reverse=True):
             if filled >= offset + limit:
                 break
-            wanted.append(sorted(tiers[key], reverse=True)[:SCORE_CAP])
+            wanted.append(tiers[key])
             filled += len(tiers[key])
         strict = all(key[0] == len(plan.groups) for key in tiers)
-        scored = self.scores(plan, [pk for tier in wanted for pk in tier], now, strict=strict)
-        ranked = [
-            pk
-            for tier in wanted
-            for pk in sorted((pk for pk in tier if pk in scored), key=lambda pk: (*scored[pk], pk), reverse=True)
-        ]
-        return ranked[offset : offset + limit], total
+        scored = self.scores(plan, [pk for tier in wanted for pk in tier[:SCORE_CAP]], now, strict=strict)
+        ranked = []
+        for tier in wanted:
+            head = (pk for pk in tier[:SCORE_CAP] if pk in scored)
+            ranked += [*sorted(head, key=lambda pk: (*scored[pk], pk), reverse=True), *tier[SCORE_CAP:]]
+        return Found(ranked[offset : offset + limit], total, at_least)
 
-    def count(self, plan: Plan, filters: Filters, *, now: datetime) -> int:
-        return self._candidates(plan, filters)[1]
+    def count(self, plan: Plan, filters: Filters, *, now: datetime) -> tuple[int, bool]:
+        """(the number of matching articles, whether it is only a lower bound)."""
+        return self._candidates(plan, filters)[1:]
+
+
+def relevant_groups(groups: list[Group]) -> list[Group]:
+    """The groups relevance is computed against: those in at most COMMON_RATIO times as many
+    articles as the rarest (by the vocabulary's counts, kept per process: expand.documents_of). 方法
+    and 知る add little to 節電's BM25 and would make the index read their long lists; candidates
+    matching none of these still rank (at 0) within their tier."""
+    counts = [max(documents_of(g), 1) for g in groups]
+    rarest = min(counts, default=0)
+    return [g for g, n in zip(groups, counts, strict=True) if n <= rarest * COMMON_RATIO]
 
 
 class SqliteBackend(_Ranking):
@@ -211,30 +252,21 @@ class SqliteBackend(_Ranking):
             sql, params = f"SELECT * FROM ({sql}) ORDER BY 1 DESC LIMIT %s", [*params, limit]
         return [r[0] for r in _run(sql, params)]
 
-    def total(self, expr: str, filters: Filters) -> int:
-        if filters == Filters():
-            return _run("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expr])[0][0]
-        where, params = filters.sql()
-        return _run(
-            "SELECT count(*) FROM search_fts JOIN search_searchdocument d ON d.article_id = search_fts.rowid"
-            f" WHERE search_fts MATCH %s {where}",
-            [expr, *params],
-        )[0][0]
-
     def scores(self, plan: Plan, ids: list[int], now: datetime, *, strict: bool) -> dict[int, tuple[float, object]]:
         # bm25 is lower for better matches: negated, so that higher is better on both backends. The
         # FTS table is read by its MATCH only (`+rowid`: a rowid look-up per id would run the MATCH
-        # again for each), then joined.
+        # again for each), then joined; a candidate matching none of the scored (rarer) words scores 0.
         expr = self.scored(plan, strict=strict)
         rows = _run(
             f"""
             WITH s AS MATERIALIZED (
                 SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PARTS_WEIGHT}, {READINGS_WEIGHT}) AS b
                 FROM search_fts WHERE search_fts MATCH %s AND +rowid IN (SELECT value FROM json_each(%s)))
-            SELECT s.id, -s.b * (1.0 + {RECENCY_BOOST} / (1.0 + max(0.0, julianday(%s) - julianday(d.published_at))
-                   / {RECENCY_DAYS})), d.published_at
-            FROM s JOIN search_searchdocument d ON d.article_id = s.id WHERE d.published_at <= %s""",
-            [expr, json.dumps(ids), _dt(now), _dt(now)],
+            SELECT d.article_id, -coalesce(s.b, 0.0) * (1.0 + {RECENCY_BOOST} / (1.0 + max(0.0, julianday(%s)
+                   - julianday(d.published_at)) / {RECENCY_DAYS})), d.published_at
+            FROM search_searchdocument d LEFT JOIN s ON s.id = d.article_id
+            WHERE d.article_id IN (SELECT value FROM json_each(%s)) AND d.published_at <= %s""",
+            [expr, json.dumps(ids), _dt(now), json.dumps(ids), _dt(now)],
         )
         return {pk: (score, published) for pk, score, published in rows}
 
@@ -257,11 +289,11 @@ def _by_index():
 
 
 class PostgresBackend(_Ranking):
-    def search(self, plan: Plan, filters: Filters, *, now: datetime, limit: int, offset: int):
+    def search(self, plan: Plan, filters: Filters, *, now: datetime, limit: int, offset: int) -> Found:
         with _by_index():
             return super().search(plan, filters, now=now, limit=limit, offset=offset)
 
-    def count(self, plan: Plan, filters: Filters, *, now: datetime) -> int:
+    def count(self, plan: Plan, filters: Filters, *, now: datetime) -> tuple[int, bool]:
         with _by_index():
             return super().count(plan, filters, now=now)
 
@@ -313,13 +345,19 @@ class PostgresBackend(_Ranking):
         )
         return [r[0] for r in rows]
 
-    def total(self, expr: str, filters: Filters) -> int:
-        expr = _WEIGHTS.sub("'", expr)
+    def _within(self, exprs: list[str], within: list[int], filters: Filters) -> dict[int, int]:
+        """One query for all of `exprs`, reading the candidates by their key: through the GIN index,
+        each test read every article matching it (tv <-> 番組 at 10x: 110 ms of server CPU to keep
+        a few of 1000 candidates); here each candidate's vector is tested once per expression."""
+        if not exprs or not within:
+            return {}
+        tests = " + ".join("(d.vector @@ to_tsquery('simple', %s))::int" for _ in exprs)
         where, params = filters.sql()
-        return _run(
-            f"SELECT count(*) FROM search_searchdocument d WHERE d.vector @@ to_tsquery('simple', %s) {where}",
-            [expr, *params],
-        )[0][0]
+        rows = _run(
+            f"SELECT d.article_id, {tests} FROM search_searchdocument d WHERE d.article_id = ANY(%s) {where}",
+            [*exprs, within, *params],
+        )
+        return {pk: n for pk, n in rows if n}
 
     # ts_rank, not ts_rank_cd: on the 10x livedoor copy it ranked the 50 benchmark queries twice as
     # fast (p95 86 vs 169 ms) with the same precision@10 by channel (0.748 vs 0.738).
@@ -327,7 +365,8 @@ class PostgresBackend(_Ranking):
         expr = self.scored(plan, strict=strict)
         rows = _run(
             f"""
-            SELECT d.article_id, ts_rank(d.vector, to_tsquery('simple', %s)) * (1.0 + {RECENCY_BOOST} / (1.0 +
+            SELECT d.article_id, ts_rank('{PG_WEIGHTS}'::float4[], d.vector, to_tsquery('simple', %s), {PG_NORMALIZATION})
+                   * (1.0 + {RECENCY_BOOST} / (1.0 +
                    greatest(0.0, extract(epoch FROM (%s - d.published_at)) / 86400.0) / {RECENCY_DAYS})),
                    d.published_at
             FROM search_searchdocument d WHERE d.article_id = ANY(%s) AND d.published_at <= %s""",

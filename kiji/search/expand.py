@@ -231,7 +231,7 @@ def correction(query: Query, current: Plan) -> str | None:
     for group in current.groups:
         if group.synonyms:
             continue
-        documents = _documents(group)
+        documents = documents_of(group)
         if documents > RARE_DOCUMENTS:
             continue
         if better := _nearest(group, documents):
@@ -239,7 +239,7 @@ def correction(query: Query, current: Plan) -> str | None:
     return text if changed else None
 
 
-def _documents(group: Group) -> int:
+def documents_of(group: Group) -> int:
     """In how many articles the archive holds the word or its reading (0: unknown)."""
     return _vocabulary.get_or_set(
         ("documents", group.form, group.reading),

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
-from kiji.search.backends import Filters, backend
+from kiji.search.backends import Filters, Found, backend
 from kiji.search.expand import Plan, correction, plan
 from kiji.search.highlight import highlight, snippet
 from kiji.search.query import Query, parse_query
@@ -38,6 +38,7 @@ class Suggestion:
     query: str
     count: int
     keep_filters: bool = True
+    at_least: bool = False  # `count` is a lower bound (more than backends.CANDIDATES match)
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Results:
     total: int
     page: int
     num_pages: int
+    total_at_least: bool = False  # `total` is a lower bound: more match, not counted (backends.CANDIDATES)
     suggestions: list[Suggestion] = field(default_factory=list)
     per_page: int = PER_PAGE
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)  # (reader's word, added words)
@@ -75,11 +77,12 @@ def search_articles(
     if not wanted.searchable:
         return Results(query=query, hits=[], total=0, page=1, num_pages=0)
     page = min(max(page, 1), MAX_PAGE)
-    ids, total = _ranked(wanted, filters, page=page, per_page=per_page, now=now)
+    ids, total, at_least = _ranked(wanted, filters, page=page, per_page=per_page, now=now)
     results = Results(
         query=query,
         hits=_hits(ids, wanted, now),
         total=total,
+        total_at_least=at_least,
         page=page,
         per_page=per_page,
         num_pages=min(MAX_PAGE, math.ceil(total / per_page)),
@@ -101,31 +104,29 @@ def ranked_ids(
     page: int = 1,
     per_page: int = PER_PAGE,
     now: datetime | None = None,
-) -> tuple[list[int], int]:
-    """One page of matching article ids, best first, and the total: no snippets, no suggestions (the API)."""
+) -> Found:
+    """One page of matching article ids, best first, and the total (a lower bound when
+    `at_least`): no snippets, no suggestions (the API)."""
     return _ranked(plan(query), filters or Filters(), page=page, per_page=per_page, now=now or timezone.now())
 
 
-def _ranked(wanted: Plan, filters: Filters, *, page: int, per_page: int, now: datetime) -> tuple[list[int], int]:
+def _ranked(wanted: Plan, filters: Filters, *, page: int, per_page: int, now: datetime) -> Found:
     if not wanted.searchable:
-        return [], 0
+        return Found([], 0)
     page = min(max(page, 1), MAX_PAGE)
     key = _cache_key(wanted, filters, page, per_page) if RESULT_SECONDS else None
     if key and (kept := cache.get(key)) is not None:
-        return kept
-    engine = backend()
-    ids, total = engine.search(wanted, filters, now=now, limit=per_page, offset=(page - 1) * per_page)
-    if total is None:
-        total = engine.count(wanted, filters, now=now) if page > 1 else 0
+        return Found(*kept)
+    found = backend().search(wanted, filters, now=now, limit=per_page, offset=(page - 1) * per_page)
     if key:
-        cache.set(key, (ids, total), RESULT_SECONDS)
-    return ids, total
+        cache.set(key, tuple(found), RESULT_SECONDS)
+    return found
 
 
 def _cache_key(wanted: Plan, filters: Filters, page: int, per_page: int) -> str:
     version = cache.get(INDEX_VERSION_KEY, 0)
     asked = repr((version, wanted, filters, page, per_page)).encode("utf-8", "surrogatepass")
-    return "search:ranked:" + hashlib.sha256(asked).hexdigest()
+    return "search:ranked2:" + hashlib.sha256(asked).hexdigest()
 
 
 def suggestions(query: Query, filters: Filters, *, now: datetime) -> list[Suggestion]:
@@ -134,10 +135,13 @@ def suggestions(query: Query, filters: Filters, *, now: datetime) -> list[Sugges
     if len(query.included) > 1:
         for term in query.included:
             shorter = query.without(term)
-            if count := engine.count(plan(shorter), filters, now=now):
-                out.append(Suggestion(query=shorter.raw, count=count))
-    if filters != Filters() and (count := engine.count(plan(query), Filters(), now=now)):
-        out.append(Suggestion(query=query.raw, count=count, keep_filters=False))
+            count, at_least = engine.count(plan(shorter), filters, now=now)
+            if count:
+                out.append(Suggestion(query=shorter.raw, count=count, at_least=at_least))
+    if filters != Filters():
+        count, at_least = engine.count(plan(query), Filters(), now=now)
+        if count:
+            out.append(Suggestion(query=query.raw, count=count, keep_filters=False, at_least=at_least))
     return sorted(out, key=lambda s: -s.count)[:5]
 
 
@@ -159,5 +163,4 @@ ADMIN_LIMIT = 500
 def admin_article_ids(text: str) -> list[int]:
     """Published articles matching what was typed in the newsroom's admin search (title and body, through
     the Sudachi-normalized index: 付属 finds 附属), at most ADMIN_LIMIT."""
-    ids, _total = ranked_ids(parse_query(text), per_page=ADMIN_LIMIT)
-    return ids
+    return ranked_ids(parse_query(text), per_page=ADMIN_LIMIT).ids

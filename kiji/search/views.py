@@ -36,6 +36,7 @@ def results(request):
         {
             "query": s.query,
             "count": s.count,
+            "at_least": s.at_least,
             "keep_filters": s.keep_filters,
             "params": {**(params if s.keep_filters else {}), "q": s.query},
         }

@@ -2,6 +2,7 @@
 
 import json
 from datetime import timedelta
+from unittest import mock
 
 import time_machine
 from django.conf import settings
@@ -226,6 +227,11 @@ class OtherEndpointTests(ApiTestCase):
         data = self.json("/api/v1/search?q=閣議決定")
         self.assertEqual([a["headline"] for a in data["results"]], ["予算案を閣議決定"])
         self.assertEqual(data["count"], 1)
+        self.assertIs(data["count_at_least"], False)
+        with mock.patch("kiji.search.backends.CANDIDATES", 1):  # more match than are counted
+            data = self.json("/api/v1/search?q=予算")
+        self.assertEqual((data["count"], data["count_at_least"]), (1, True))
+        self.assertTrue(data["results"])
         self.assertEqual(self.json("/api/v1/search?q=首脳会談&category=politics")["results"], [])
         self.assertEqual(self.json("/api/v1/search?q=首脳会談&category=korea")["results"][0]["id"], self.second.pk)
         self.assertEqual(self.json("/api/v1/search?q=秘密")["results"], [])

@@ -147,6 +147,38 @@ class FilterAndPagingTests(SearchTestCase):
         self.assertEqual(len(shown), 12)
         self.assertEqual(self.search("地震", page="999").status_code, 200)
 
+    def test_pages_past_the_articles_ranked_by_relevance_continue_the_list(self):
+        for i in range(12):
+            self.indexed(headline=f"地震の情報 {i}", published_at=self.now - timedelta(hours=i + 1))
+        with mock.patch("kiji.search.backends.SCORE_CAP", 3):
+            first, second = self.headlines(self.search("地震")), self.headlines(self.search("地震", page="2"))
+        self.assertEqual((len(first), len(second)), (10, 2))
+        self.assertEqual(len(set(first) | set(second)), 12)
+
+    def test_past_the_candidates_it_says_at_least_instead_of_counting(self):
+        for i in range(6):
+            self.indexed(headline=f"地震の情報 {i}", published_at=self.now - timedelta(hours=6 - i))
+        with mock.patch("kiji.search.backends.CANDIDATES", 4):
+            response = self.search("地震")
+            self.assertContains(response, "検索結果 4件以上")
+            self.assertEqual(self.headlines(response)[0], "地震の情報 5")  # the newest
+            self.assertContains(self.search("地震"), "検索結果 4件以上")  # the same from the result cache
+        self.indexed(headline="地震の情報 6")  # a change to the index: counted afresh
+        self.assertContains(self.search("地震"), "検索結果 7件</p>")
+
+    def test_relevance_leaves_out_a_common_word_but_not_its_articles(self):
+        self.indexed(headline="節電のこつ", body="<p>夏の節電。</p>", published_at=self.now - timedelta(days=3))
+        for i in range(5):
+            self.indexed(
+                headline=f"料理の方法 {i}", body="<p>手軽な方法。</p>", published_at=self.now - timedelta(days=1)
+            )
+        call_command("reindex", stdout=StringIO())  # the vocabulary's counts: 方法 in 5 articles, 節電 in 1
+        with mock.patch("kiji.search.backends.COMMON_RATIO", 2):
+            found = self.headlines(self.search("節電 方法"))
+        # the rare word's article first, though the others are newer and hold 方法 in the title
+        self.assertEqual(found[0], "節電のこつ")
+        self.assertEqual(len(found), 6)
+
     def test_a_word_no_article_holds_does_not_make_the_search_fail(self):
         self.indexed(headline="予算が可決")
         self.assertEqual(self.headlines(self.search("予算 宇宙人")), ["予算が可決"])

@@ -143,7 +143,7 @@ class SitemapIndexLastmodTests(NewsroomTestCase):
             old.corrections.create(text="数字を訂正しました")
         self.make_article(headline="下書きの直後の変更", status=Article.Status.DRAFT, published_at=None)
         sitemap = ArticleSitemap()
-        every = max(sitemap.lastmod(article) for article in sitemap.items())  # Django's way: every row read
+        every = max(sitemap.lastmod(a) for a in sitemap.items() if a.is_visible())  # every row read
         with self.assertNumQueries(4):  # one read from the end of an index per kind of change
             self.assertEqual(sitemap.get_latest_lastmod(), every)
         self.assertEqual(every, old.corrections.get().created_at)

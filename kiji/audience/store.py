@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from kiji.audience.models import ArticleViewHour, CoRead, ListSnapshot
+from kiji.lib.db import pause_for_writers
 from kiji.newsroom.models import Article
 
 
@@ -73,6 +74,7 @@ def roll_up_view_hours(now: datetime) -> int:
             folded += step.count()
             step.delete()
             persist_counts(Counter({(pk, 0): n for pk, n in sums.items()}), Counter())  # hour 0 = ROLLED_UP
+        pause_for_writers()
     return folded
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from kiji.lib.db import pause_for_writers
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
 from kiji.search.expand import forget_vocabulary
@@ -176,8 +177,8 @@ def refresh_vocabulary() -> tuple[int, int, int]:
     Each batch of BATCH_SIZE words is a transaction of its own, and Sudachi reads the new words before
     any of them: on SQLite the slow scheduler process would otherwise hold the one write lock for
     the whole pass (minutes on a large archive's first run) and the regular process's jobs, publishing
-    included, would fail with "database is locked". A pass stopped half-way leaves counts that the
-    next one finishes."""
+    included, would fail with "database is locked" (kiji.lib.db.pause_for_writers lets them in between
+    batches). A pass stopped half-way leaves counts that the next one finishes."""
     counts = _document_counts()
     changed, gone = [], []
     for term in Term.objects.only("pk", "term", "documents").iterator(chunk_size=2000):
@@ -191,12 +192,15 @@ def refresh_vocabulary() -> tuple[int, int, int]:
     for start in range(0, len(changed), BATCH_SIZE):
         with transaction.atomic():
             Term.objects.bulk_update(changed[start : start + BATCH_SIZE], ["documents"])
+        pause_for_writers()
     for start in range(0, len(gone), BATCH_SIZE):
         with transaction.atomic():
             Term.objects.filter(pk__in=gone[start : start + BATCH_SIZE]).delete()
+        pause_for_writers()
     for start in range(0, len(read), BATCH_SIZE):
         with transaction.atomic():
             _save_terms(read[start : start + BATCH_SIZE])
+        pause_for_writers()
     forget_vocabulary()
     index_changed()
     return len(changed), len(counts), len(gone)

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock, skipUnless
 
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TransactionTestCase
 
 from kiji.audience import store
 from kiji.audience.models import ArticleViewHour
+from kiji.lib.db import pause_for_writers
 from kiji.newsroom.models import Article, Category
 from kiji.search import services
 from kiji.search.models import Term
@@ -38,7 +39,15 @@ def transactions():
     statements.extend(sql for _, sql in found)
 
 
+@mock.patch("kiji.lib.db.BATCH_PAUSE", 0)  # the pause between batches, asserted below
 class SlowJobWritesTests(TransactionTestCase):
+    def test_a_pass_pauses_between_batches_on_sqlite_so_waiting_writers_get_the_lock(self):
+        with mock.patch("kiji.lib.db.time.sleep") as sleep, mock.patch("kiji.lib.db.BATCH_PAUSE", 0.1):
+            pause_for_writers()
+            with transaction.atomic():
+                pause_for_writers()  # never while the lock is held
+        self.assertEqual(sleep.call_count, 1 if connection.vendor == "sqlite" else 0)
+
     @skipUnless(connection.vendor == "sqlite", "SQLite's lock")
     def test_a_write_waits_ten_seconds_for_the_lock_before_it_fails(self):
         with connection.cursor() as cursor:

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from kiji.audience.backends import get_backend, hour_of, utc_hour
+from kiji.audience.backends import RedisBackend, get_backend, hour_of, utc_hour
 from kiji.audience.models import ArticleViewHour, CoRead, EditorPick
 from kiji.lib import metrics
+from kiji.lib.db import pause_for_writers
 from kiji.lib.memo import Memo
 from kiji.newsroom.models import Article, Category
 
@@ -253,6 +254,8 @@ def write_also_read(content: dict[int, list[tuple[int, float]]], *, meta: dict |
                 for pk in chunk
             }
         )
+        if not isinstance(backend, RedisBackend):  # lists in the database: ~150 batches at 10x, publishing between
+            pause_for_writers()
     return len(ids)
 
 

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from kiji.audience.models import ArticleViewHour, CoRead, ListSnapshot
+from kiji.lib.db import pause_for_writers
 from kiji.newsroom.models import Article
 
 
@@ -53,19 +54,27 @@ KEEP_HOURS_DAYS = 32
 ROLLED_UP = datetime(1970, 1, 1, tzinfo=UTC)  # the hour of each article's one row of older views
 
 
+ROLL_UP_STEP = timedelta(hours=6)  # hours of views folded per transaction
+
+
 def roll_up_view_hours(now: datetime) -> int:
     """Fold view-hour rows older than KEEP_HOURS_DAYS into one row per article (hour ROLLED_UP), so
     the table holds a month of hours plus one row per article: totals are unchanged, and each run
     reads only the hours that aged since the last (the rolled rows sit below the range read).
-    Returns how many rows were folded."""
-    aged = ArticleViewHour.objects.filter(hour__gt=ROLLED_UP, hour__lt=now - timedelta(days=KEEP_HOURS_DAYS))
-    with transaction.atomic():
-        sums = Counter(dict(aged.values_list("article").annotate(v=Sum("count")).values_list("article", "v")))
-        if not sums:
-            return 0
-        folded = aged.count()
-        aged.delete()
-        persist_counts(Counter({(pk, 0): n for pk, n in sums.items()}), Counter())  # hour 0 = ROLLED_UP
+    ROLL_UP_STEP hours at a time, each step a transaction of its own: the first run on a site with
+    years of views would otherwise hold SQLite's one write lock for the whole fold, and the regular
+    scheduler's jobs (publishing) fail with "database is locked". Returns how many rows were folded."""
+    cutoff = now - timedelta(days=KEEP_HOURS_DAYS)
+    aged = ArticleViewHour.objects.filter(hour__gt=ROLLED_UP, hour__lt=cutoff)
+    folded = 0
+    while (start := aged.order_by("hour").values_list("hour", flat=True).first()) is not None:
+        step = aged.filter(hour__gte=start, hour__lt=min(start + ROLL_UP_STEP, cutoff))
+        with transaction.atomic():
+            sums = Counter(dict(step.values_list("article").annotate(v=Sum("count")).values_list("article", "v")))
+            folded += step.count()
+            step.delete()
+            persist_counts(Counter({(pk, 0): n for pk, n in sums.items()}), Counter())  # hour 0 = ROLLED_UP
+        pause_for_writers()
     return folded
 
 

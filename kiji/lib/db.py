@@ -5,6 +5,7 @@ and every request carrying a session cookie (staff) use the primary: an editor a
 they just saved, while readers' pages may lag by the replica's delay (the page cache does too).
 """
 
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -79,3 +80,19 @@ def refresh_statistics(using: str = "default") -> None:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=1000")
         cursor.execute("ANALYZE")
+
+
+# SQLite's busy handler looks for the lock again every 100 ms at most: a background pass writing batch
+# after batch without a gap kept the regular scheduler's writes waiting past busy_timeout
+# ("database is locked": bench/slow_writes.py). A pause this long lets every waiting writer in.
+BATCH_PAUSE = 0.1
+
+
+def pause_for_writers(using: str = "default") -> None:
+    """After one batch of a long background write pass (the slow scheduler process) has committed: on
+    SQLite, a pause so that other processes' writers, publishing among them, get the one write lock."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite" and not connection.in_atomic_block and BATCH_PAUSE:
+        time.sleep(BATCH_PAUSE)

@@ -272,6 +272,10 @@ class Article(RefusesControlCharacters, models.Model):
             # category pages (deep ones too: the page's ids come from the index alone, in its order,
             # published_at then pk) and "latest per category"
             models.Index(fields=["category", "status", "published_at", "id"], name="article_category_listing"),
+            # the sitemap index's "newest change": the newest save and update of a published article,
+            # read from the index's end instead of every published row
+            models.Index(fields=["status", "modified_at"], name="article_status_modified"),
+            models.Index(fields=["status", "updated_at"], name="article_status_updated"),
         ]
         constraints = [
             # the importer's idempotency: one article per source URL
@@ -367,6 +371,8 @@ class Correction(RefusesControlCharacters, models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # the sitemap index's "newest change": the newest correction, from the index's end
+        indexes = [models.Index(fields=["created_at"], name="correction_time")]
         verbose_name = _("correction")
         verbose_name_plural = _("corrections")
 

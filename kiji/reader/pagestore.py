@@ -74,10 +74,10 @@ def ttl() -> int:
     return settings.KIJI_PAGECACHE_TTL
 
 
-# The only query parameters a cached page depends on (reader pagination, the ranking's window and
-# category); with short plain values. Anything else (?x=random) is left out of the key, so a random
-# query string neither bypasses the cache nor fills it with copies.
-KEYED_PARAMS = {"page", "window", "category"}
+# The only query parameters a cached page depends on (reader pagination, the sitemaps' pages ?p=, the
+# ranking's window and category); with short plain values. Anything else (?x=random) is left out of
+# the key, so a random query string neither bypasses the cache nor fills it with copies.
+KEYED_PARAMS = {"page", "p", "window", "category"}
 _KEYED_VALUE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 

@@ -5,12 +5,14 @@ cache (kiji.reader.pagestore) keeps these responses until a publish purges the s
 """
 
 from datetime import timedelta
+from functools import cached_property
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_safe
 from kiji.distribution.models import Partner
 from kiji.distribution.selection import for_site_channel
 from kiji.lib.text import strip_controls
-from kiji.newsroom.models import Article, Category, Tag, Writer
+from kiji.newsroom.models import Article, Category, Correction, Tag, Writer
 from kiji.reader.seo import absolute
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -37,27 +39,75 @@ class _SiteSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).netloc
 
 
+class _IdRanges:
+    """The article sitemap's pages: page p holds the published articles whose ids fall in
+    ((p - 1) * size, p * size], so a page reads at most `size` rows by the primary key (however deep,
+    whatever the archive's size), the page count comes from the newest id, and a page changes only
+    when one of its own articles does (pages by publication order all shifted with each new article).
+    Only the attributes Django's Sitemap uses: num_pages and page(number).object_list."""
+
+    def __init__(self, articles, size: int):
+        self.articles, self.size = articles, size
+
+    @cached_property
+    def num_pages(self) -> int:
+        # The newest id of any article, the primary key's last entry: so the last page holds none
+        # yet when the newest `size` ids are all unpublished.
+        newest = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
+        return max(1, -(-(newest or 0) // self.size))
+
+    def page(self, number) -> SimpleNamespace:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if not 1 <= number <= self.num_pages:
+            raise EmptyPage("That page contains no results")
+        first, now = (number - 1) * self.size, timezone.now()
+        # Visibility asked of each row (Article.is_visible, published() in Python): with the status
+        # in the SQL, SQLite read every published row from article_status_time instead of the range.
+        in_range = self.articles.filter(pk__gt=first, pk__lte=first + self.size)
+        return SimpleNamespace(object_list=[article for article in in_range if article.is_visible(now)])
+
+
 class ArticleSitemap(_SiteSitemap):
     limit = 10000
 
     def items(self):
+        """Every article in id order; a page keeps those readers can see."""
         return (
-            Article.objects.published()
-            .order_by("-published_at", "-pk")
-            .only("pk", "slug", "published_at", "updated_at", "modified_at")
+            Article.objects.order_by("pk")
+            .only("pk", "slug", "status", "published_at", "updated_at", "modified_at")
             .with_last_changed()
         )
+
+    @cached_property
+    def paginator(self):
+        return _IdRanges(self.items(), self.limit)
 
     def lastmod(self, article):
         return article.last_changed
 
     def get_latest_lastmod(self):
-        """The newest Article.last_changed of all published articles, by aggregates in the database
-        (Django's default reads every article into memory: 43 MB a request at 73,000 articles)."""
-        published = Article.objects.published()
-        times = published.aggregate(Max("published_at"), Max("updated_at"), Max("modified_at"))
-        times["correction"] = published.aggregate(c=Max("corrections__created_at"))["c"]
-        return max((t for t in times.values() if t), default=None)
+        """The newest Article.last_changed of all published articles: the newest publication, save,
+        substantive update and correction, each read from the end of its index (Django's default reads
+        every article: 43 MB a request at 73,000 articles; aggregates still read every published row)."""
+        now = timezone.now()
+        published = Article.objects.published(now)
+        times = [
+            published.order_by("-published_at").values_list("published_at", flat=True).first(),
+            published.order_by("-modified_at").values_list("modified_at", flat=True).first(),
+            published.filter(updated_at__isnull=False)
+            .order_by("-updated_at")
+            .values_list("updated_at", flat=True)
+            .first(),
+            # EXISTS, not a join: a join lets SQLite walk every published article for the corrections
+            Correction.objects.filter(Exists(published.filter(pk=OuterRef("article_id"))))
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first(),
+        ]
+        return max((t for t in times if t), default=None)
 
 
 class CategorySitemap(_SiteSitemap):

@@ -35,8 +35,15 @@ def _page(request, queryset):
     return page
 
 
+# What a home-page card shows (jinja2/includes/card.html): no body, writers or image. The whole rows
+# with their bylines cost more than the rest of the page (50 bodies decoded for 50 links).
+_CARD_FIELDS = ("slug", "headline", "short_headline", "sponsorship", "published_at", "category__name", "category__slug")
+
+
 def home(request):
-    published = Article.objects.published().for_cards().latest_first()
+    # Each list is the head of an index in its order (article_status_time for the top, and
+    # article_category_listing per category): the same reads at 7,000 articles as at 740,000.
+    published = Article.objects.published().select_related("category").only(*_CARD_FIELDS).latest_first()
     top = list(published[:5])
     sections = []
     for category in menu_categories():  # the menu's cached list, not a query of its own

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from kiji.lib.db import pause_for_writers
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article
 from kiji.search.expand import forget_vocabulary
@@ -111,20 +112,24 @@ def _words_of(*texts: str) -> set[str]:
     return {w for text in texts for w in text.split() if len(w) <= MAX_TERM_CHARS}
 
 
-def _create_terms(counts: dict[str, int]) -> None:
-    """Vocabulary rows for new words, with their reading and Sudachi synonym groups."""
-    terms, groups = [], []
+def _read_terms(counts: dict[str, int]) -> list[tuple[Term, set[int]]]:
+    """Vocabulary rows for new words, with their reading and Sudachi synonym groups, not saved: Sudachi
+    runs before any write transaction (on SQLite a transaction holds the one write lock, and the
+    scheduler's publishing would wait behind thousands of words)."""
+    read = []
     for word, documents in counts.items():
         found = query_words(word)
-        terms.append(Term(term=word, reading="".join(w.reading for w in found)[:200], documents=documents))
-        groups.append({g for w in found for g in w.groups})
-    for start in range(0, len(terms), BATCH_SIZE):
-        created = Term.objects.bulk_create(terms[start : start + BATCH_SIZE])
-        links = [
-            TermGroup(group=g, term_id=t.pk)
-            for t, gs in zip(created, groups[start : start + BATCH_SIZE], strict=True)
-            for g in gs
-        ]
+        term = Term(term=word, reading="".join(w.reading for w in found)[:200], documents=documents)
+        read.append((term, {g for w in found for g in w.groups}))
+    return read
+
+
+def _save_terms(read: list[tuple[Term, set[int]]]) -> None:
+    """Save _read_terms() rows, BATCH_SIZE words a statement (in the caller's transaction, if any)."""
+    for start in range(0, len(read), BATCH_SIZE):
+        batch = read[start : start + BATCH_SIZE]
+        created = Term.objects.bulk_create([term for term, _ in batch])
+        links = [TermGroup(group=g, term_id=t.pk) for t, (_, gs) in zip(created, batch, strict=True) for g in gs]
         TermGroup.objects.bulk_create(links, batch_size=BATCH_SIZE)
 
 
@@ -135,9 +140,10 @@ def add_terms(docs: Iterable[SearchDocument]) -> None:
     listed = sorted(words)
     for start in range(0, len(listed), BATCH_SIZE):
         known.update(Term.objects.filter(term__in=listed[start : start + BATCH_SIZE]).values_list("term", flat=True))
+    read = _read_terms({w: 1 for w in listed if w not in known})
     try:
         with transaction.atomic():
-            _create_terms({w: 1 for w in listed if w not in known})
+            _save_terms(read)
     except IntegrityError:  # another process added one of them meanwhile: the next indexing adds the rest
         pass
 
@@ -153,10 +159,11 @@ def _document_counts() -> dict[str, int]:
 def rebuild_vocabulary() -> int:
     """Recount the vocabulary from the whole index and read every word again; returns its size."""
     counts = _document_counts()
-    with transaction.atomic():
+    read = _read_terms(counts)
+    with transaction.atomic():  # readers see the old vocabulary or the new one, never none
         TermGroup.objects.all().delete()
         Term.objects.all().delete()
-        _create_terms(counts)
+        _save_terms(read)
     forget_vocabulary()
     index_changed()
     return len(counts)
@@ -165,7 +172,13 @@ def rebuild_vocabulary() -> int:
 def refresh_vocabulary() -> tuple[int, int, int]:
     """Bring the vocabulary's counts in step with the index without a reindex (the periodic job):
     counts that changed are written, words no article holds any more leave (no longer suggested),
-    new words are added. Only new words go through Sudachi. Returns (updated, added, removed)."""
+    new words are added. Only new words go through Sudachi. Returns (updated, added, removed).
+
+    Each batch of BATCH_SIZE words is a transaction of its own, and Sudachi reads the new words before
+    any of them: on SQLite the slow scheduler process would otherwise hold the one write lock for
+    the whole pass (minutes on a large archive's first run) and the regular process's jobs, publishing
+    included, would fail with "database is locked" (kiji.lib.db.pause_for_writers lets them in between
+    batches). A pass stopped half-way leaves counts that the next one finishes."""
     counts = _document_counts()
     changed, gone = [], []
     for term in Term.objects.only("pk", "term", "documents").iterator(chunk_size=2000):
@@ -175,11 +188,19 @@ def refresh_vocabulary() -> tuple[int, int, int]:
         elif documents != term.documents:
             term.documents = documents
             changed.append(term)
-    with transaction.atomic():
-        Term.objects.bulk_update(changed, ["documents"], batch_size=BATCH_SIZE)
-        for start in range(0, len(gone), BATCH_SIZE):
+    read = _read_terms(counts)  # what is left: words no Term holds yet
+    for start in range(0, len(changed), BATCH_SIZE):
+        with transaction.atomic():
+            Term.objects.bulk_update(changed[start : start + BATCH_SIZE], ["documents"])
+        pause_for_writers()
+    for start in range(0, len(gone), BATCH_SIZE):
+        with transaction.atomic():
             Term.objects.filter(pk__in=gone[start : start + BATCH_SIZE]).delete()
-        _create_terms(counts)  # what is left: words no Term holds yet
+        pause_for_writers()
+    for start in range(0, len(read), BATCH_SIZE):
+        with transaction.atomic():
+            _save_terms(read[start : start + BATCH_SIZE])
+        pause_for_writers()
     forget_vocabulary()
     index_changed()
     return len(changed), len(counts), len(gone)

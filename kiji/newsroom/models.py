@@ -272,6 +272,8 @@ class Article(RefusesControlCharacters, models.Model):
             # category pages (deep ones too: the page's ids come from the index alone, in its order,
             # published_at then pk) and "latest per category"
             models.Index(fields=["category", "status", "published_at", "id"], name="article_category_listing"),
+            # the also-read round's articles edited since the last round (kiji/audience/lists.py)
+            models.Index(fields=["modified_at"], name="article_modified"),
         ]
         constraints = [
             # the importer's idempotency: one article per source URL

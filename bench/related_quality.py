@@ -36,6 +36,12 @@ def main():
     parser.add_argument(
         "--search", action="store_true", help="only: the clustered neighbour search against the exact one (all pairs)"
     )
+    parser.add_argument(
+        "--new",
+        action="store_true",
+        help="only: articles newer than the model (every 10th held out), scored among their nearest cluster's "
+        "pool (the scheduler's update) against all articles",
+    )
     args = parser.parse_args()
     audience_corpus.setup(fresh=args.fresh)
 
@@ -57,6 +63,27 @@ def main():
     print(f"\n{len(articles)} articles, {len(set(channel.values()))} channels, {args.limit} also-read items each")
     # The search index's text: Sudachi ran once, when the articles were indexed (kiji import-ldcc).
     indexed = SearchDocument.objects.order_by("article_id").values_list("article_id", "title", "body", "parts")
+    if args.new:
+        docs = list(indexed)
+        held, kept = docs[::10], [d for i, d in enumerate(docs) if i % 10]
+        model = similar.fit(kept)
+        model.similar_all(limit=args.limit)  # the lists the scheduler holds between two rebuilds
+
+        def update_share(exact: bool) -> tuple[float, float]:
+            if exact:
+                model.unit_of = lambda latent: None  # every article scored, as before the clusters were probed
+            started = time.process_time()
+            found = {pk: model.similar_to(t, b, p, pk=pk, limit=args.limit) for pk, t, b, p in held}
+            vars(model).pop("unit_of", None)
+            cpu = (time.process_time() - started) * 1000 / len(held)
+            return share_same_channel({pk: [o for o, _ in f] for pk, f in found.items()}, channel), cpu
+
+        (pooled, pooled_ms), (exact, exact_ms) = update_share(False), update_share(True)
+        print(f"  {len(held)} new articles against a model of {len(kept)} ({len(model.units())} units):")
+        print(f"  among the nearest cluster's pool: {pooled:.3f}   ({pooled_ms:.1f} ms CPU an article)")
+        print(f"  against every article:           {exact:.3f}   ({exact_ms:.1f} ms CPU an article)")
+        print(f"  loss: {exact - pooled:+.3f} (allowed: 0.010)")
+        return
     if args.search:
         clustered, build_s, query_s = evaluate(indexed)
         print(f"  clustered search (PROBES {similar.PROBES} of ~{similar.CLUSTER_SIZE}): {clustered:.3f}", end="")

@@ -9,6 +9,9 @@ model, as a ratio (--no-baseline skips it). --dedupe: a copied corpus gives ever
 at least 2, so the vocabulary grows far faster than a real archive's; with it, terms are kept only
 if MIN_DF articles of ONE copy hold them (a df pre-pass), so every size has the 1x vocabulary.
 --database-url: read the index from that database (PostgreSQL) instead of the SQLite one.
+"one changed article, CPU (wall)": the scheduler's update of one article, scored among its nearest
+cluster's pool, beside main's way (against every article) in the same process; --per-article skips
+the full lists (the update then computes only the units its candidates need).
 CPU seconds are the process's (all threads): the machine is shared, wall times are noisy.
 """
 
@@ -53,7 +56,47 @@ def write_kept_terms() -> None:
     KEPT.write_text("\n".join(term for term, n in df.items() if n >= similar.MIN_DF))
 
 
-def measure(copies: int, *, dedupe: bool, baseline: bool, database_url: str | None) -> dict:
+def measure_one(model, sample) -> dict:
+    """One changed article, per article of `sample`: scored among the pool of its nearest cluster's
+    unit ("after"), and against every article as main did ("before": unit_of() answering None, main's
+    code path, one sparse row times the whole transposed matrix), each warmed up once (the units its
+    candidates need, the transposed matrix), then timed twice alternately, the lower kept; then its
+    RECIPROCAL neighbours' lists. CPU and wall ms per article."""
+    from kiji.search import similar
+
+    def one_pass(exact: bool) -> tuple[float, float]:
+        if exact:
+            model.unit_of = lambda latent: None
+        try:
+            cpu, wall = time.process_time(), time.perf_counter()
+            for doc in sample:
+                model.similar_to(*doc[1:], pk=doc[0], limit=40)
+            return (time.process_time() - cpu) * 1000 / len(sample), (time.perf_counter() - wall) * 1000 / len(sample)
+        finally:
+            vars(model).pop("unit_of", None)
+
+    one_pass(False), one_pass(True)  # warm-up
+    after, before = [one_pass(False)], [one_pass(True)]
+    after.append(one_pass(False)), before.append(one_pass(True))
+    pools = [model.pool_of(model._project(model.matrix[[model.row_of(d[0])]])) for d in sample]
+    scored = [len(model) if pool is None else len(pool) for pool in pools]
+    found = [(d[0], model.similar_to(*d[1:], pk=d[0], limit=40)) for d in sample]
+    cpu = time.process_time()
+    for pk, neighbours in found:
+        model.reciprocal(pk, neighbours, limit=40)
+    reciprocal = (time.process_time() - cpu) * 1000 / len(sample)
+    return {
+        "after_cpu": min(a[0] for a in after),
+        "after_wall": min(a[1] for a in after),
+        "before_cpu": min(b[0] for b in before),
+        "before_wall": min(b[1] for b in before),
+        "scored": sum(scored) / len(scored),
+        "reciprocal_cpu": reciprocal,
+        "reciprocal": similar.RECIPROCAL,
+    }
+
+
+def measure(copies: int, *, dedupe: bool, baseline: bool, per_article: bool, database_url: str | None) -> dict:
     setup(database_url)
     import numpy as np
 
@@ -75,24 +118,23 @@ def measure(copies: int, *, dedupe: bool, baseline: bool, database_url: str | No
     started, cpu = time.perf_counter(), time.process_time()
     model = similar.fit(docs(), **options)
     built, cpu_built = time.perf_counter(), time.process_time()
-    model.similar_all(limit=40)
+    if not per_article:
+        model.similar_all(limit=40)
     listed, cpu_listed = time.perf_counter(), time.process_time()
     pools = [len(pool) for _, pool in model.units()]
     sample = [similar.document_of(pk) for pk in rows.values_list("article_id", flat=True)[:50]]
-    one = time.perf_counter()
-    for doc in sample:
-        model.similar_to(*doc[1:], pk=doc[0], limit=40)
-    one = (time.perf_counter() - one) / len(sample)
+    one = measure_one(model, sample)
+    one_ms, one_old_ms = one["after_wall"], float("nan")
     # The old way: the transposed matrix rebuilt (as CSC) for each article, and the projection held
     # as (TOPICS, columns), whose transposed view the sparse product copied on every call.
-    old = float("nan")
     if baseline:
+        model.unit_of = lambda latent: None
         model.topics = np.asfortranarray(model.topics)
         old = time.perf_counter()
         for doc in sample[:10]:
             model._transposed = model.matrix.T.tocsc()
             model.similar_to(*doc[1:], pk=doc[0], limit=40)
-        old = (time.perf_counter() - old) / 10
+        one_old_ms = (time.perf_counter() - old) / 10 * 1000
     return {
         "articles": len(model),
         "model_s": built - started,
@@ -102,8 +144,9 @@ def measure(copies: int, *, dedupe: bool, baseline: bool, database_url: str | No
         "units": len(pools),
         "pool": sum(pools) / len(pools),
         "vocabulary": len(model.vocabulary),
-        "one_ms": one * 1000,
-        "one_old_ms": old * 1000,
+        "one_ms": one_ms,
+        "one_old_ms": one_old_ms,
+        **one,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "nnz": int(model.matrix.nnz),
         "dtype": str(np.asarray(model.matrix.data).dtype),
@@ -117,9 +160,17 @@ def main():
     parser.add_argument("--dedupe", action="store_true", help="every size keeps the 1x vocabulary (see above)")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the old way's cost")
     parser.add_argument("--database-url", help="read the index from this database (already holding the corpus)")
+    parser.add_argument(
+        "--per-article", action="store_true", help="only the model and one changed article (no full lists)"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process measuring one size
     args = parser.parse_args()
-    options = {"dedupe": args.dedupe, "baseline": args.baseline, "database_url": args.database_url}
+    options = {
+        "dedupe": args.dedupe,
+        "baseline": args.baseline,
+        "per_article": args.per_article,
+        "database_url": args.database_url,
+    }
     if args.one:
         print(json.dumps(measure(args.one, **options)))
         return
@@ -131,6 +182,7 @@ def main():
         write_kept_terms()
     flags = [f"--{name.replace('_', '-')}={value}" for name, value in options.items() if isinstance(value, str)]
     flags += ["--dedupe"] * args.dedupe + ["--no-baseline"] * (not args.baseline)
+    flags += ["--per-article"] * args.per_article
     print(f"similar_rebuild: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()}")
     first = None
     for copies in args.copies:
@@ -140,8 +192,9 @@ def main():
         r = json.loads(out.stdout.strip().splitlines()[-1])
         first = first or r
         grow = (r["model_s"] + r["lists_s"]) / (first["model_s"] + first["lists_s"])
+        lists = "not run (--per-article)" if args.per_article else f"{r['lists_s']:.1f} s"
         print(
-            f"  {copies}x {r['articles']:,} articles: model {r['model_s']:.1f} s, all lists {r['lists_s']:.1f} s "
+            f"  {copies}x {r['articles']:,} articles: model {r['model_s']:.1f} s, all lists {lists} "
             f"(x{grow:.1f} for x{r['articles'] / first['articles']:.0f} articles), peak RSS {r['peak_mb']:,.0f} MB; "
             f"one changed article {r['one_ms']:.1f} ms (baseline, the old way: "
             f"{r['one_old_ms']:.1f} ms, ratio {r['one_old_ms'] / r['one_ms']:.0f}x)",
@@ -151,6 +204,13 @@ def main():
             f"     CPU: model {r['model_cpu']:.1f} s, all lists {r['lists_cpu']:.1f} s; vocabulary {r['vocabulary']:,}, "
             f"matrix nnz {r['nnz']:,}; {r['units']} units scoring {r['pool']:,.0f} articles each on average; "
             f"load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        print(
+            f"     one changed article, CPU (wall) per article: {r['after_cpu']:.1f} ms ({r['after_wall']:.1f} ms) "
+            f"scoring {r['scored']:,.0f} articles; against all {r['articles']:,} as main did: "
+            f"{r['before_cpu']:.1f} ms ({r['before_wall']:.1f} ms); its {r['reciprocal']} nearest neighbours' "
+            f"lists: +{r['reciprocal_cpu']:.1f} ms CPU",
             flush=True,
         )
 

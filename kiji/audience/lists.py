@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from kiji.audience.backends import RedisBackend, get_backend, hour_of, utc_hour
@@ -58,13 +58,25 @@ def _ranked(views: dict[int, int], meta: dict[int, tuple]) -> list[int]:
     return sorted((pk for pk in views if pk in meta), key=lambda pk: (-views[pk], -meta[pk][1], -pk))
 
 
-def _published_meta(now: datetime, *, viewed_since: datetime | None = None) -> dict[int, tuple[int, float]]:
+def _published_meta(
+    now: datetime, *, viewed_since: datetime | None = None, ids: set[int] | None = None
+) -> dict[int, tuple[int, float]]:
     """{pk: (category, published timestamp)} of published articles; with `viewed_since`, only of those
-    viewed since then (the rankings' and trending's candidates: never the whole archive each minute)."""
+    viewed since then (the rankings' and trending's candidates: never the whole archive each minute);
+    with `ids`, only of those articles."""
     articles = Article.objects.published(now)
     if viewed_since is not None:
         viewed = ArticleViewHour.objects.filter(hour__gte=viewed_since).values("article")
         articles = articles.filter(pk__in=viewed)
+    if ids is not None:
+        listed, found = sorted(ids), {}
+        for start in range(0, len(listed), WRITE_BATCH):
+            found.update(_meta(articles.filter(pk__in=listed[start : start + WRITE_BATCH])))
+        return found
+    return _meta(articles)
+
+
+def _meta(articles) -> dict[int, tuple[int, float]]:
     return {pk: (cat, ts.timestamp()) for pk, cat, ts in articles.values_list("pk", "category_id", "published_at")}
 
 
@@ -233,7 +245,9 @@ def write_also_read(content: dict[int, list[tuple[int, float]]], *, meta: dict |
     co-readership; returns how many lists were written. `meta`: _published_meta(), when the caller
     writes many batches (read once, not per batch)."""
     now = timezone.now()
-    meta, now_ts = meta if meta is not None else _published_meta(now), now.timestamp()
+    if meta is None:  # only the articles these lists name: a round's few lists never read the whole archive
+        meta = _published_meta(now, ids={p for pk, found in content.items() for p in (pk, *(o for o, _ in found))})
+    now_ts = now.timestamp()
     co_weight = settings.KIJI_AUDIENCE_CO_READ_WEIGHT
     ids = [pk for pk in content if pk in meta]
     backend = get_backend()
@@ -288,6 +302,8 @@ def compute_also_read(article_ids: list[int] | None = None) -> int:
         doc = similar.document_of(pk)
         if doc is not None:
             content[pk] = model.similar_to(*doc[1:], pk=pk, limit=STORED + 10)
+            # Its nearest neighbours list it at once (the others at the next full rebuild).
+            content.update(model.reciprocal(pk, content[pk], limit=STORED + 10))
     return write_also_read(content)
 
 
@@ -312,9 +328,20 @@ def _rebuild_all(similar) -> int:
         rebuild.release()
 
 
+def _changed_since(since: datetime, now: datetime, limit: int = 2000) -> list[int]:
+    """Published articles edited or published since `since` (at most `limit`), read from two indexes:
+    the edited ones by modified_at, the published ones by (status, published_at). One query with an OR
+    of both read every published article, every round."""
+    edited = Article.objects.filter(modified_at__gte=since).order_by().values_list("pk", flat=True)[:limit]
+    published = Article.objects.published(now)
+    fresh = published.filter(published_at__gte=since).order_by().values_list("pk", flat=True)[:limit]
+    return sorted({*published.filter(pk__in=list(edited)).values_list("pk", flat=True), *fresh})[:limit]
+
+
 def refresh_also_read_job() -> None:
-    """Scheduler job: lists of articles published or edited since the last round, at once; all
-    lists every KIJI_AUDIENCE_RELATED_REFRESH seconds (new articles then appear in older ones' lists),
+    """Scheduler job: lists of articles published or edited since the last round, at once (and of their
+    nearest neighbours, which list them: similar.RECIPROCAL); all lists every
+    KIJI_AUDIENCE_RELATED_REFRESH seconds (new articles then appear in every older list they belong in),
     and at once when a rebuild was interrupted here (it continues where it stopped)."""
     backend = get_backend()
     if not backend.claim("also_read", 10):
@@ -329,11 +356,7 @@ def refresh_also_read_job() -> None:
         compute_also_read()
     else:
         since = datetime.fromtimestamp((backend.read_list("_also_read_since") or {}).get("ts", 0), tz=UTC)
-        changed = list(
-            Article.objects.published(now)
-            .filter(Q(modified_at__gte=since) | Q(published_at__gte=since))
-            .values_list("pk", flat=True)[:2000]
-        )
+        changed = _changed_since(since, now)
         if changed:
             compute_also_read(changed)
     backend.write_lists({"_also_read_since": {"ts": now.timestamp()}})

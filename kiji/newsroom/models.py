@@ -276,6 +276,8 @@ class Article(RefusesControlCharacters, models.Model):
             # read from the index's end instead of every published row
             models.Index(fields=["status", "modified_at"], name="article_status_modified"),
             models.Index(fields=["status", "updated_at"], name="article_status_updated"),
+            # the also-read round's articles edited since the last round (kiji/audience/lists.py)
+            models.Index(fields=["modified_at"], name="article_modified"),
         ]
         constraints = [
             # the importer's idempotency: one article per source URL

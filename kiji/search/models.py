@@ -38,8 +38,8 @@ class SearchDocument(models.Model):
 
 class Term(models.Model):
     """A word of the index's vocabulary, with its reading and Sudachi synonym groups: what typo
-    suggestions and synonym expansion look up (new words added as articles are indexed; counts
-    kept in step by the job search.vocabulary, rebuilt by `kiji reindex`)."""
+    suggestions and synonym expansion look up (words and their counts follow each article as it is
+    indexed or removed; recounted weekly by the job search.vocabulary, rebuilt by `kiji reindex`)."""
 
     term = models.CharField(max_length=100, unique=True)
     reading = models.CharField(max_length=200, blank=True, default="", db_index=True)

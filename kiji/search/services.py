@@ -1,10 +1,14 @@
 """Writes to the search index: keep one SearchDocument per article readers can see."""
 
+import logging
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 
 from kiji.lib.db import pause_for_writers
 from kiji.lib.html import html_to_text
@@ -14,6 +18,7 @@ from kiji.search.models import SearchDocument, Term, TermGroup
 from kiji.search.tokenize import index_fields, query_words
 
 BATCH_SIZE = 500
+log = logging.getLogger(__name__)
 INDEX_VERSION_KEY = "search:index-version"
 
 
@@ -53,23 +58,32 @@ def sync_article(article_id: int) -> bool:
         return False
     doc = build_document(article)
     with transaction.atomic():
+        old = _indexed_words([article_id])
         # delete + insert rather than UPDATE: one code path for both backends' index upkeep
         SearchDocument.objects.filter(article_id=article_id).delete()
         doc.save(force_insert=True)
-    add_terms([doc])
+    count_words(_change(old, [doc]))
     index_changed()
     return True
 
 
 def remove_article(article_id: int) -> None:
-    SearchDocument.objects.filter(article_id=article_id).delete()
+    with transaction.atomic():
+        old = _indexed_words([article_id])
+        SearchDocument.objects.filter(article_id=article_id).delete()
+    count_words(_change(old, []))
     index_changed()
 
 
 def index_articles(
-    article_ids: Iterable[int], *, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
+    article_ids: Iterable[int],
+    *,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+    vocabulary: bool = True,
 ) -> int:
-    """(Re)index the given articles in batches; those readers cannot see are removed. Returns indexed count."""
+    """(Re)index the given articles in batches; those readers cannot see are removed. Returns indexed count.
+    vocabulary=False leaves the vocabulary's counts alone (the caller rebuilds it afterwards)."""
     ids = list(article_ids)
     indexed = 0
     for start in range(0, len(ids), batch_size):
@@ -77,9 +91,11 @@ def index_articles(
         articles = Article.objects.published().filter(pk__in=batch).prefetch_related("tags")
         docs = [build_document(article) for article in articles]
         with transaction.atomic():
+            old = _indexed_words(batch) if vocabulary else []
             SearchDocument.objects.filter(article_id__in=batch).delete()
             SearchDocument.objects.bulk_create(docs)
-        add_terms(docs)
+        if vocabulary:
+            count_words(_change(old, docs))
         index_changed()
         indexed += len(docs)
         if progress:
@@ -91,7 +107,7 @@ def reindex_all(*, batch_size: int = BATCH_SIZE, progress: Callable[[int], None]
     """Rebuild the whole index from the articles readers can see now; returns how many were indexed."""
     ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
     _delete_invisible(ids)
-    indexed = index_articles(ids, batch_size=batch_size, progress=progress)
+    indexed = index_articles(ids, batch_size=batch_size, progress=progress, vocabulary=False)
     rebuild_vocabulary()
     return indexed
 
@@ -133,19 +149,49 @@ def _save_terms(read: list[tuple[Term, set[int]]]) -> None:
         TermGroup.objects.bulk_create(links, batch_size=BATCH_SIZE)
 
 
-def add_terms(docs: Iterable[SearchDocument]) -> None:
-    """Add the words of `docs` the vocabulary does not know yet (counts wait for the nightly rebuild)."""
-    words = set().union(*(_words_of(d.title, d.body, d.parts) for d in docs))
-    known: set[str] = set()
-    listed = sorted(words)
-    for start in range(0, len(listed), BATCH_SIZE):
-        known.update(Term.objects.filter(term__in=listed[start : start + BATCH_SIZE]).values_list("term", flat=True))
-    read = _read_terms({w: 1 for w in listed if w not in known})
+def _indexed_words(article_ids: list[int]) -> list[set[str]]:
+    """The words of the index rows of `article_ids` (those indexed), before they are replaced."""
+    rows = SearchDocument.objects.filter(article_id__in=article_ids).values_list("title", "body", "parts")
+    return [_words_of(*row) for row in rows]
+
+
+def _change(old: list[set[str]], docs: Iterable[SearchDocument]) -> dict[str, int]:
+    """{word: change of its document count} when the rows holding `old` are replaced by `docs`."""
+    change = Counter()
+    for words in old:
+        change.subtract(words)
+    for doc in docs:
+        change.update(_words_of(doc.title, doc.body, doc.parts))
+    return {word: n for word, n in change.items() if n}
+
+
+def count_words(change: dict[str, int]) -> None:
+    """Move the vocabulary's document counts by `change` as articles are indexed, so they follow the
+    archive without a pass over it: new words are added (only they go through Sudachi), words no
+    article holds any more leave (no longer suggested). Work in proportion to the words changed."""
     try:
         with transaction.atomic():
-            _save_terms(read)
-    except IntegrityError:  # another process added one of them meanwhile: the next indexing adds the rest
-        pass
+            _count_words(change)
+    except DatabaseError:  # a conflicting writer (a deadlock, a word added meanwhile): the index row
+        # is already saved; the periodic recount (jobs.vocabulary) corrects the counts.
+        log.warning("search vocabulary: %d word counts left for the next recount", len(change), exc_info=True)
+
+
+def _count_words(change: dict[str, int]) -> None:
+    words = sorted(change)
+    known: set[str] = set()
+    for start in range(0, len(words), BATCH_SIZE):
+        known.update(Term.objects.filter(term__in=words[start : start + BATCH_SIZE]).values_list("term", flat=True))
+    by_change: dict[int, list[str]] = defaultdict(list)
+    for word in sorted(known):
+        by_change[change[word]].append(word)
+    for n, listed in sorted(by_change.items()):
+        for start in range(0, len(listed), BATCH_SIZE):
+            chunk = listed[start : start + BATCH_SIZE]
+            Term.objects.filter(term__in=chunk).update(documents=Greatest(F("documents") + n, 0))
+            if n < 0:
+                Term.objects.filter(term__in=chunk, documents=0).delete()
+    _create_terms({w: n for w, n in sorted(change.items()) if n > 0 and w not in known})
 
 
 def _document_counts() -> dict[str, int]:

@@ -31,10 +31,13 @@ exactly. Each cluster is the unit of work of a Rebuild, which saves the model an
 to a folder, so a killed rebuild continues where it stopped.
 
 The counts go straight into the sparse matrix's arrays as the documents stream in (no per-article
-dictionaries kept), and the transposed matrix is built once per model, so scoring one new or edited
-article costs one sparse row times it (against all N: linear, not bounded). numpy and scipy are
-imported inside the functions: only the background job and commands that build lists load them,
-never a web worker.
+dictionaries kept). One new or edited article (the scheduler's round) is scored like the articles of
+a rebuild: its topic vector goes to the nearest cluster, and it is scored against the pool of that
+cluster's unit (at most POOL clusters), so its cost does not grow with the archive; the neighbourhoods
+its re-ranking reads are computed only for the units holding its candidates when the model has none
+yet. Its nearest neighbours (RECIPROCAL of them) get it in their lists at once: the score is the same
+from both sides. numpy and scipy are imported inside the functions: only the background job and
+commands that build lists load them, never a web worker.
 """
 
 import fcntl
@@ -63,6 +66,7 @@ PROBES = 8  # clusters each article's neighbours are sought in (its own and the 
 POOL = 16  # at most this many clusters scored per unit: those most often among its articles' probes
 KMEANS_SAMPLE = 40  # articles per cluster the clusters are trained on
 KMEANS_ROUNDS = 8
+RECIPROCAL = 10  # a new or edited article's nearest neighbours whose lists it enters at once
 REBUILD_MAX_AGE = 86400  # seconds: an interrupted rebuild older than this starts over
 
 Document = tuple[int, str, str, str]  # (pk, title, body, parts): space-separated tokens
@@ -86,10 +90,15 @@ class Model:
     topics: object = None  # numpy (columns, TOPICS), C-contiguous: projection to the latent space
     latent: object = None  # numpy (rows, TOPICS), rows L2-normalized
     analyzer: Callable[[str], list[str]] = words_and_pairs
-    _near: list = field(default_factory=list)  # per row: (candidate rows, scores), best first
-    _transposed: object = None  # matrix.T as CSR, built once (every product needs it)
+    _near: list = field(default_factory=list)  # per row: (candidate rows, scores), best first; None: not yet
+    _transposed: object = None  # matrix.T as CSR, built once (exact sites: every product needs it)
     _units: list | None = None
     probes: object = None  # numpy (rows, PROBES): each row's nearest clusters, its own first (None: exact)
+    centroids: object = None  # numpy (clusters, TOPICS): the clusters' unit centres (None: exact)
+    _unit_of: object = None  # numpy: cluster -> its unit, -1 for a cluster without articles
+    _pool_clusters: list | None = None  # per unit: the clusters of its pool
+    _by_cluster: tuple | None = None  # (matrix rows in cluster order, their rows, each cluster's first)
+    _updated: dict = field(default_factory=dict)  # pk -> its list as updated since the model was built
 
     def __len__(self):
         return len(self.pks)
@@ -100,21 +109,102 @@ class Model:
 
     def similar_rows(self, rows: Iterable[int], *, limit: int = 30) -> dict[int, list[tuple[int, float]]]:
         """{pk: [(pk, score)] best first} for the given rows of the model."""
-        near = self._neighbourhoods()
+        import numpy as np
+
+        rows = list(rows)
+        near = self._neighbourhoods(rows)
+        near = self._neighbourhoods(
+            np.unique(np.concatenate([near[row][0] for row in rows] or [[]])).astype(int).tolist()
+        )
         return {int(self.pks[row]): self._rerank(*near[row], near, limit) for row in rows}
 
     def similar_to(
         self, title: str, body: str, parts: str, *, pk: int | None = None, limit: int = 30
     ) -> list[tuple[int, float]]:
-        """Neighbours of one article (new, or edited since the model was built) against the model."""
+        """Neighbours of one article (new, or edited since the model was built) against the model: among
+        the rows the unit of its nearest cluster is scored against (every row on a site searched
+        exactly), so the work is bounded whatever the archive's size."""
         import numpy as np
 
         vector = _weigh(
             _to_matrix([_counts(title, body, parts, self.analyzer, self.vocabulary, False)], len(self.vocabulary)), self
         )
-        exclude = np.asarray([self.row_of(pk)])
-        rows, scores = _candidates(self, vector, self._project(vector), exclude)[0]
-        return self._rerank(rows, scores, self._neighbourhoods(), limit)
+        latent = self._project(vector)
+        unit, row = self.unit_of(latent), self.row_of(pk)
+        if unit is None:
+            rows, scores = _best(vector, latent, self.transposed(), self.latent, self.pks, np.asarray([row]))[0]
+        else:
+            pool, scores = self._score_pool(unit, vector, latent)
+            skip = np.flatnonzero(pool == row)[:1] if row >= 0 else []
+            best, scores = _top(scores[None, :], np.asarray([*skip, -1][:1]), self.pks[pool])[0]
+            rows = pool[best]
+        found = self._rerank(rows, scores, self._neighbourhoods(rows.tolist()), limit)
+        if pk is not None:
+            # Articles newer than the model that entered this one's list (reciprocal()) stay in it.
+            newer = [(p, v) for p, v in self._updated.get(pk, []) if self.row_of(p) < 0 and p != pk]
+            found = _merged(found, newer, limit)
+            self._updated[pk] = found
+        return found
+
+    def reciprocal(self, pk: int, found: list[tuple[int, float]], *, limit: int = 30) -> dict[int, list]:
+        """The lists of the RECIPROCAL nearest of `found` (pk's neighbours, from similar_to) that `pk`
+        enters, with it at its score from their side: the same (term and topic cosines and the share of
+        shared neighbours are symmetric). Until the next rebuild they also keep earlier newcomers."""
+        changed = {}
+        for other, score in found[:RECIPROCAL]:
+            row = self.row_of(other)
+            if row < 0:
+                continue
+            current = self._updated.get(other) or self.similar_rows([row], limit=limit)[other]
+            merged = _merged([p for p in current if p[0] != pk], [(pk, score)], limit)
+            if merged != current:
+                self._updated[other] = changed[other] = merged
+        return changed
+
+    def unit_of(self, latent) -> int | None:
+        """The unit an article of topic vector `latent` (1 x TOPICS) belongs to: its nearest cluster's
+        (the nearest holding articles); None on a site searched exactly."""
+        import numpy as np
+
+        self.units()
+        if latent is None or self.centroids is None:
+            return None
+        units = self._unit_of[np.argsort(-(self.centroids @ latent[0]), kind="stable")]
+        return int(units[np.flatnonzero(units >= 0)[0]])
+
+    def pool_of(self, latent):
+        """The rows an article of topic vector `latent` is scored against: its unit's pool; None on a
+        site searched exactly."""
+        unit = self.unit_of(latent)
+        return None if unit is None else self.units()[unit][1]
+
+    def _score_pool(self, unit: int, vector, latent) -> tuple:
+        """(rows of `unit`'s pool, their term + topic cosine with `vector`): one product per cluster of
+        the pool over a copy of the matrix in cluster order, whose clusters are slices (views), so the
+        work is the pool's, not the archive's."""
+        import numpy as np
+        from scipy import sparse
+
+        if self._by_cluster is None:
+            order = np.argsort(self.probes[:, 0], kind="stable")
+            bounds = np.concatenate([[0], np.cumsum(np.bincount(self.probes[:, 0], minlength=len(self.centroids)))])
+            self._by_cluster = (self.matrix[order], order, bounds)
+        matrix, order, bounds = self._by_cluster
+        dense = vector.toarray().ravel()
+        rows, scores = [], []
+        for c in self._pool_clusters[unit].tolist():
+            a, b = int(bounds[c]), int(bounds[c + 1])
+            start, end = matrix.indptr[a], matrix.indptr[b]
+            indptr = (matrix.indptr[a : b + 1] - start).astype(matrix.indices.dtype)
+            part = sparse.csr_matrix(
+                (matrix.data[start:end], matrix.indices[start:end], indptr), shape=(b - a, matrix.shape[1]), copy=False
+            )
+            rows.append(order[a:b])
+            scores.append(part @ dense)
+        rows, scores = np.concatenate(rows), np.concatenate(scores).astype(np.float32)
+        if latent is not None:
+            scores += TOPIC_WEIGHT * (self.latent[rows] @ latent[0])
+        return rows, scores
 
     def row_of(self, pk: int | None) -> int:
         """The model's row of article `pk`, or -1 (pks are sorted: the index is read in pk order)."""
@@ -132,10 +222,19 @@ class Model:
             self._transposed = self.matrix.T.tocsr()
         return self._transposed
 
-    def _neighbourhoods(self) -> list:
-        if not self._near and len(self):
+    def _neighbourhoods(self, rows: list[int] | None = None) -> list:
+        """Per row, its (candidate rows, scores); computed, unit by unit, for the units holding `rows`
+        (default: every row) that have not been yet."""
+        import numpy as np
+
+        if len(self._near) != len(self):
             self._near = [None] * len(self)
-            for unit in range(len(self.units())):
+        needed = range(len(self)) if rows is None else rows
+        missing = [row for row in needed if self._near[row] is None]
+        if missing:
+            self.units()
+            homes = np.zeros(len(missing), int) if self.probes is None else self._unit_of[self.probes[missing, 0]]
+            for unit in np.unique(homes).tolist():
                 for row, found in zip(*unit_neighbours(self, unit), strict=True):
                     self._near[row] = found
         return self._near
@@ -143,10 +242,18 @@ class Model:
     def units(self) -> list:
         """The rebuild's units of work: per cluster, the rows it holds and the rows they are scored
         against (everything, in one unit, for a small site)."""
+        import numpy as np
+
         if self._units is None:
             if self.probes is None and self.latent is not None:
-                self.probes = _probes(self)
-            self._units = _units(self.probes, len(self))
+                self.probes, self.centroids = _probes(self)
+            if self.probes is not None and self.centroids is None:  # a checkpoint saved without them
+                self.centroids = _centres(self.latent, self.probes[:, 0])
+            self._units, self._pool_clusters = _units(self.probes, len(self))
+            if self.probes is not None:
+                self._unit_of = np.full(len(self.centroids), -1)
+                homes = np.unique(self.probes[:, 0])  # _units() keeps the clusters with articles, in order
+                self._unit_of[homes] = np.arange(len(homes))
         return self._units
 
     def _project(self, vectors):
@@ -225,12 +332,6 @@ def _topics(matrix):
     return np.ascontiguousarray(vt.T, dtype=np.float32)
 
 
-def _candidates(model: Model, vectors, latent, exclude) -> list:
-    """Per row of `vectors`: the CANDIDATES best rows of the whole model by term + topic cosine;
-    `exclude` holds, per row of `vectors`, the model row it must not match (itself) or -1."""
-    return _best(vectors, latent, model.transposed(), model.latent, model.pks, exclude)
-
-
 def _best(vectors, latent, transposed, pool_latent, pool_pks, exclude) -> list:
     """Per row of `vectors`: the CANDIDATES best columns of `transposed` (a pool of articles) by term
     + topic cosine, as (pool positions, scores) best first; `exclude`: per row, a position or -1."""
@@ -241,38 +342,62 @@ def _best(vectors, latent, transposed, pool_latent, pool_pks, exclude) -> list:
         scores = (vectors[start : start + CHUNK] @ transposed).toarray()
         if latent is not None:
             scores += TOPIC_WEIGHT * (latent[start : start + CHUNK] @ pool_latent.T)
-        skip = np.asarray(exclude[start : start + CHUNK])
-        mine = np.flatnonzero(skip >= 0)
-        scores[mine, skip[mine]] = 0.0
-        k = min(CANDIDATES, scores.shape[1])
-        best = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k else np.zeros((len(scores), 0), int)
-        values = np.take_along_axis(scores, best, axis=1)
-        order = np.lexsort((-pool_pks[best], -values), axis=1)  # best score, then the newer pk
-        out.extend(zip(np.take_along_axis(best, order, axis=1), np.take_along_axis(values, order, axis=1), strict=True))
+        out.extend(_top(scores, np.asarray(exclude[start : start + CHUNK]), pool_pks))
     return out
 
 
-def _probes(model: Model):
-    """Each row's PROBES nearest clusters, its own first; None when the site is searched exactly."""
+def _top(scores, skip, pool_pks) -> list:
+    """Per row of `scores` (rows x pool): the CANDIDATES best (pool positions, scores), best first;
+    `skip`: per row, a position that must not match (the article itself) or -1."""
+    import numpy as np
+
+    mine = np.flatnonzero(skip >= 0)
+    scores[mine, skip[mine]] = 0.0
+    k = min(CANDIDATES, scores.shape[1])
+    best = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k else np.zeros((len(scores), 0), int)
+    values = np.take_along_axis(scores, best, axis=1)
+    order = np.lexsort((-pool_pks[best], -values), axis=1)  # best score, then the newer pk
+    return list(zip(np.take_along_axis(best, order, axis=1), np.take_along_axis(values, order, axis=1), strict=True))
+
+
+def _probes(model: Model) -> tuple:
+    """Each row's PROBES nearest clusters, its own first, and the clusters' centres; (None, None) when
+    the site is searched exactly."""
     count = -(-len(model) // CLUSTER_SIZE)
     if count <= PROBES:
-        return None
-    return _nearest(model.latent, _centroids(model.latent, count), PROBES).astype("int32")
+        return None, None
+    centroids = _centroids(model.latent, count)
+    return _nearest(model.latent, centroids, PROBES).astype("int32"), centroids
 
 
-def _units(probes, n: int) -> list[tuple]:
-    """[(rows of one cluster, rows they are scored against)], sorted arrays."""
+def _centres(latent, home):
+    """Unit-length mean of each cluster's rows (`home`: each row's cluster)."""
+    import numpy as np
+
+    sums = np.zeros((int(home.max()) + 1, latent.shape[1]), np.float32)
+    np.add.at(sums, home, latent)
+    return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+
+
+def _merged(found: list, more: list, limit: int) -> list:
+    """`found` and `more` ((pk, score) pairs, no pk in both), best first as _rerank orders them."""
+    return sorted(found + more, key=lambda pair: (-pair[1], -pair[0]))[:limit]
+
+
+def _units(probes, n: int) -> tuple[list[tuple], list]:
+    """[(rows of one cluster, rows they are scored against)], sorted arrays, and per unit the clusters
+    of its pool (None: the one unit of a site searched exactly)."""
     import numpy as np
 
     if probes is None:
         everything = np.arange(n)
-        return [(everything, everything)]
+        return [(everything, everything)], [None]
     home = probes[:, 0]
     count = int(probes.max()) + 1
     order = np.argsort(home, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(home, minlength=count))])
     members = [order[bounds[c] : bounds[c + 1]] for c in range(count)]  # ascending: a stable sort of rows
-    units = []
+    units, clusters = [], []
     for c in range(count):
         if len(members[c]):
             # The clusters most often probed by the unit's articles (ties: the lower number), its own first.
@@ -280,7 +405,8 @@ def _units(probes, n: int) -> list[tuple]:
             votes[c] = len(votes) * len(members[c]) + 1
             near = np.sort(np.argsort(-votes, kind="stable")[: min(POOL, np.count_nonzero(votes))])
             units.append((members[c], np.sort(np.concatenate([members[x] for x in near]))))
-    return units
+            clusters.append(near)
+    return units, clusters
 
 
 def _centroids(latent, count: int):
@@ -515,6 +641,7 @@ class Rebuild:
             "topics": empty if model.topics is None else model.topics,
             "latent": empty if model.latent is None else model.latent,
             "probes": np.zeros((0, 0), np.int32) if model.probes is None else model.probes,
+            "centroids": np.zeros((0, 0), np.float32) if model.centroids is None else model.centroids,
         }
         _atomic(self.directory / "model.npz", lambda f: np.savez(f, **arrays))
         terms = sorted(model.vocabulary, key=model.vocabulary.get)  # tokens hold no whitespace
@@ -537,6 +664,8 @@ class Rebuild:
         model.topics = arrays["topics"] if arrays["topics"].size else None
         model.latent = arrays["latent"] if arrays["latent"].size else None
         model.probes = arrays["probes"] if arrays["probes"].size else None
+        centroids = arrays.get("centroids")  # absent from a checkpoint of an older version: units() derives them
+        model.centroids = centroids if centroids is not None and centroids.size else None
         return model
 
 

@@ -183,6 +183,37 @@ class AlsoReadContract:
         run_due_jobs()
         self.assertEqual(lists.also_read(late)[0], similar)
 
+    def test_a_new_article_enters_its_neighbours_lists_before_the_next_full_rebuild(self):
+        source = self.publish(headline="日銀が政策金利を維持 円安続く", body=ECONOMY)
+        self.publish(headline="円安 物価上昇", body=ECONOMY)
+        self.publish(headline="プロ野球 日本シリーズ", body=BASEBALL)
+        self.publish(headline="火星探査機が着陸", body=MARS)
+        run_due_jobs()  # the full rebuild
+        self.move(seconds=20)
+        late = self.publish(headline="日銀 金利据え置き", body=ECONOMY, published_at=self.clock)
+        self.move(seconds=20)
+        with mock.patch.object(lists, "_rebuild_all", side_effect=AssertionError("a full rebuild")):
+            run_due_jobs()  # the round of changed articles
+        # The stored list itself (not the page's top-up with the category's latest articles).
+        self.assertIn(late.pk, lists._ids(f"also:{source.pk}")[:2])
+        self.assertIn(source, lists.also_read(late)[:2])
+
+    def test_an_edited_article_gets_its_new_list_at_the_next_round(self):
+        source = self.publish(headline="日銀が政策金利を維持", body=ECONOMY)
+        self.publish(headline="円安 物価上昇", body=ECONOMY)
+        self.publish(headline="プロ野球 日本シリーズ", body=BASEBALL, category=self.korea)
+        self.publish(headline="日本一のエース", body=BASEBALL, category=self.korea)
+        run_due_jobs()
+        self.assertEqual(headlines(lists.also_read(source))[:1], ["円安 物価上昇"])
+        self.move(seconds=20)
+        Article.objects.filter(pk=source.pk).update(
+            headline="日本シリーズ 三年ぶり日本一", body=BASEBALL, modified_at=self.clock
+        )
+        sync_article(source.pk)  # what the edit's signal does
+        self.move(seconds=20)
+        run_due_jobs()
+        self.assertTrue({"プロ野球 日本シリーズ", "日本一のエース"} & set(headlines(lists.also_read(source))[:2]))
+
     def test_the_similar_command_rebuilds_every_list(self):
         source = self.make_article(headline="日銀が政策金利を維持", body=ECONOMY)
         similar = self.make_article(headline="日銀 金利据え置き", body=ECONOMY)

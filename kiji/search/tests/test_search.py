@@ -489,3 +489,27 @@ class KanaLettersAndVocabularyTests(SearchTestCase):
         self.assertTrue(jobs.vocabulary())
         self.assertNotContains(self.search("ザッケロー二"), "もしかして: ")
         self.assertFalse(jobs.vocabulary())  # once per VOCABULARY_EVERY seconds
+
+    def test_the_vocabulary_counts_follow_publishing_editing_and_unpublishing_at_once(self):
+        def documents():
+            return Term.objects.filter(term="紅葉").values_list("documents", flat=True).first()
+
+        first = self.indexed(headline="紅葉の名所", body="<p>紅葉が見頃です。</p>")
+        second = self.indexed(headline="紅葉まつり", body="<p>週末に開催。</p>")
+        imported = [self.make_article(headline=f"紅葉の便り {i}") for i in range(2)]
+        articles_imported.send(sender=Article, article_ids=[a.pk for a in imported])
+        self.assertEqual(documents(), 4)
+        second.headline = "秋まつり"
+        second.save()
+        with self.captureOnCommitCallbacks(execute=True):
+            announce_change(second)
+        self.assertEqual(documents(), 3)
+        for article in (first, *imported):
+            with self.captureOnCommitCallbacks(execute=True):
+                unpublish_article(article=article, by=self.editor)
+        self.assertIsNone(documents())  # no article holds it: no longer a word to suggest
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=first, by=self.editor)
+        self.assertEqual(documents(), 1)
+        call_command("reindex", stdout=StringIO())
+        self.assertEqual(documents(), 1)  # the full recount agrees

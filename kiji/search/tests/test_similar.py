@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 from unittest import mock
 
+from django.test import SimpleTestCase
+
 from kiji.search import similar
 from kiji.search.services import sync_article
 from kiji.testing import NewsroomTestCase
@@ -102,3 +104,108 @@ class RebuildMatchesTheOldAlgorithmTests(IndexedCorpus):
         self.assertEqual(list(model.pks), sorted(model.pks))
         self.assertEqual(model.similar_all()[self.rates.pk][0][0], self.yen.pk)
         self.assertEqual(model.row_of(10**9), -1)
+
+
+def synthetic_corpus(copies: int, *, start: int = 1) -> list:
+    """Articles on eight subjects (each its own words, plus words every subject uses), `copies` times
+    30 articles a subject: an archive that grows without its vocabulary changing."""
+    import random
+
+    rng = random.Random(copies)
+    common = [f"共通{i}" for i in range(30)]
+    docs = []
+    for n in range(8 * 30 * copies):
+        subject = [f"話題{n % 8}語{i}" for i in range(40)]
+        title = " ".join(rng.sample(subject, 3))
+        body = " ".join(rng.sample(subject, 25) + rng.sample(common, 8))
+        docs.append((start + n, title, body, ""))
+    return docs
+
+
+@mock.patch.multiple(similar, CLUSTER_SIZE=8, PROBES=3, POOL=4)  # many clusters on a small archive
+class OneChangedArticleTests(SimpleTestCase):
+    def scored(self, model, docs) -> list[int]:
+        """How many articles each update of `docs` scored (the columns of every product it ran)."""
+        counts, best, pool = [], similar._best, similar.Model._score_pool
+
+        def counting(vectors, latent, transposed, *args):
+            counts.append(transposed.shape[1])
+            return best(vectors, latent, transposed, *args)
+
+        def counting_pool(model, *args):
+            rows, scores = pool(model, *args)
+            counts.append(len(scores))
+            return rows, scores
+
+        with (
+            mock.patch.object(similar, "_best", counting),
+            mock.patch.object(similar.Model, "_score_pool", counting_pool),
+        ):
+            for pk, title, body, parts in docs:
+                model.similar_to(title, body, parts, pk=pk)
+        return counts
+
+    def assertSameList(self, found, expected):
+        """The same articles in the same order, the same scores but for float32 rounding."""
+        self.assertEqual([pk for pk, _ in found], [pk for pk, _ in expected])
+        for (_, score), (_, other) in zip(found, expected, strict=True):
+            self.assertAlmostEqual(score, other, places=5)
+
+    def test_an_update_scores_as_many_articles_at_four_times_the_archive(self):
+        small, large = similar.fit(synthetic_corpus(1)), similar.fit(synthetic_corpus(4))
+        small.similar_all(), large.similar_all()  # the full rebuild the scheduler keeps in memory
+        edited = synthetic_corpus(1)[:16]
+        new = [(10**6 + pk, title, body, parts) for pk, title, body, parts in edited]  # newer than either model
+        for docs in (edited, new):
+            at_1x, at_4x = self.scored(small, docs), self.scored(large, docs)
+            self.assertLessEqual(max(at_1x), similar.POOL * max(len(rows) for rows, _ in small.units()))
+            self.assertLess(max(at_4x), len(large) / 4)  # not the whole archive
+            self.assertLess(sum(at_4x) / len(at_4x), 1.5 * sum(at_1x) / len(at_1x))  # about the same work
+
+    def test_an_update_finds_the_rebuilds_list_and_articles_on_its_subject(self):
+        docs = synthetic_corpus(2)
+        model = similar.fit(docs)
+        rebuilt = model.similar_all(limit=20)
+        self.assertGreater(len(model.units()), similar.PROBES)  # clustered, not searched exactly
+        for pk, title, body, parts in docs[:40]:
+            self.assertSameList(model.similar_to(title, body, parts, pk=pk, limit=20), rebuilt[pk])
+        pk, title, body, parts = docs[5]
+        found = model.similar_to(title, body, parts, pk=10**6)  # a new article on subject 5
+        self.assertTrue(found)
+        self.assertTrue(all((other - 1) % 8 == 5 for other, _ in found[:10]))
+
+    def test_a_model_without_its_lists_computes_only_the_units_an_update_needs(self):
+        docs = synthetic_corpus(4)
+        model = similar.fit(docs)
+        real, ran = similar.unit_neighbours, []
+        with mock.patch.object(similar, "unit_neighbours", lambda m, unit: ran.append(unit) or real(m, unit)):
+            pk, title, body, parts = docs[3]
+            found = model.similar_to(title, body, parts, pk=pk, limit=20)
+        self.assertLess(len(ran), len(model.units()) / 2)
+        self.assertSameList(found, similar.fit(docs).similar_all(limit=20)[pk])
+
+    def test_the_nearest_neighbours_of_a_new_article_list_it_with_the_same_score(self):
+        model = similar.fit(synthetic_corpus(2))
+        rebuilt = model.similar_all(limit=20)
+        pk, title, body, parts = synthetic_corpus(2)[5]
+        found = model.similar_to(title, body, parts, pk=10**6, limit=20)
+        changed = model.reciprocal(10**6, found, limit=20)
+        self.assertTrue(changed)
+        self.assertLessEqual(set(changed), {other for other, _ in found[: similar.RECIPROCAL]})
+        for other, score in found[: similar.RECIPROCAL]:
+            if other in changed:
+                self.assertIn((10**6, score), changed[other])
+                self.assertEqual(
+                    [p for p in changed[other] if p[0] != 10**6], rebuilt[other][: len(changed[other]) - 1]
+                )
+        # an update of that neighbour later keeps the newcomer in its list until the next rebuild
+        other = next(iter(changed))
+        doc = next(d for d in synthetic_corpus(2) if d[0] == other)
+        self.assertIn(10**6, [p for p, _ in model.similar_to(*doc[1:], pk=other, limit=20)])
+
+    def test_a_site_of_few_clusters_is_searched_exactly(self):
+        with mock.patch.object(similar, "PROBES", 10**9):
+            model = similar.fit(synthetic_corpus(1))
+            model.similar_all()
+            self.assertIsNone(model.pool_of(model.latent[:1]))
+            self.assertEqual(self.scored(model, synthetic_corpus(1)[:2]), [len(model)] * 2)

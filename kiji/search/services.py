@@ -167,21 +167,24 @@ def _change(old: list[set[str]], docs: Iterable[SearchDocument]) -> dict[str, in
 
 def count_words(change: dict[str, int]) -> None:
     """Move the vocabulary's document counts by `change` as articles are indexed, so they follow the
-    archive without a pass over it: new words are added (only they go through Sudachi), words no
-    article holds any more leave (no longer suggested). Work in proportion to the words changed."""
+    archive without a pass over it: new words are added (only they go through Sudachi, before the
+    write transaction), words no article holds any more leave (no longer suggested). Work in
+    proportion to the words changed."""
+    words = sorted(change)
+    known: set[str] = set()
+    for start in range(0, len(words), BATCH_SIZE):
+        known.update(Term.objects.filter(term__in=words[start : start + BATCH_SIZE]).values_list("term", flat=True))
+    read = _read_terms({w: n for w, n in change.items() if n > 0 and w not in known})
     try:
         with transaction.atomic():
-            _count_words(change)
+            _count_words(change, known)
+            _save_terms(read)
     except DatabaseError:  # a conflicting writer (a deadlock, a word added meanwhile): the index row
         # is already saved; the periodic recount (jobs.vocabulary) corrects the counts.
         log.warning("search vocabulary: %d word counts left for the next recount", len(change), exc_info=True)
 
 
-def _count_words(change: dict[str, int]) -> None:
-    words = sorted(change)
-    known: set[str] = set()
-    for start in range(0, len(words), BATCH_SIZE):
-        known.update(Term.objects.filter(term__in=words[start : start + BATCH_SIZE]).values_list("term", flat=True))
+def _count_words(change: dict[str, int], known: set[str]) -> None:
     by_change: dict[int, list[str]] = defaultdict(list)
     for word in sorted(known):
         by_change[change[word]].append(word)
@@ -191,7 +194,6 @@ def _count_words(change: dict[str, int]) -> None:
             Term.objects.filter(term__in=chunk).update(documents=Greatest(F("documents") + n, 0))
             if n < 0:
                 Term.objects.filter(term__in=chunk, documents=0).delete()
-    _create_terms({w: n for w, n in sorted(change.items()) if n > 0 and w not in known})
 
 
 def _document_counts() -> dict[str, int]:

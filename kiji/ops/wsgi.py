@@ -6,7 +6,6 @@ before Django builds a request or runs its middleware: they are what a traffic s
 """
 
 import os
-from urllib.parse import parse_qsl
 
 from django.core.wsgi import get_wsgi_application
 
@@ -20,7 +19,7 @@ from kiji.audience.beacon import BeaconWSGIApplication  # noqa: E402
 from kiji.ops import health  # noqa: E402
 from kiji.ops.monitoring import MonitoredWSGIApplication  # noqa: E402
 from kiji.reader.pagestore import anonymous, enabled, get_page, not_modified, page_key, response_headers  # noqa: E402
-from kiji.redirects.models import WP_QUERY_KEYS  # noqa: E402
+from kiji.redirects.models import is_old_front_page_query  # noqa: E402
 
 
 class CachedWSGIApplication:
@@ -36,7 +35,7 @@ class CachedWSGIApplication:
             environ["REQUEST_METHOD"] in ("GET", "HEAD")
             and enabled()
             and anonymous(environ.get("HTTP_COOKIE", ""))
-            and not _old_front_page_query(environ)
+            and not is_old_front_page_query(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
         ):
             host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
             page = get_page(page_key(_scheme(environ), host, get_path_info(environ), environ.get("QUERY_STRING", "")))
@@ -57,14 +56,6 @@ class CachedWSGIApplication:
                 )
                 return [body]
         return self.application(environ, start_response)
-
-
-def _old_front_page_query(environ) -> bool:
-    """/?p=12: the key of the cached home page holds no p, so Django's redirects look it up first."""
-    query = environ.get("QUERY_STRING")
-    if not query or environ.get("PATH_INFO") != "/":
-        return False
-    return any(name in WP_QUERY_KEYS for name, _ in parse_qsl(query, keep_blank_values=True))
 
 
 def _scheme(environ) -> str:

@@ -2,7 +2,7 @@
 
 from django.http import HttpResponsePermanentRedirect
 
-from kiji.redirects.models import WP_QUERY_KEYS, Redirect, old_path_key
+from kiji.redirects.models import WP_QUERY_KEYS, Redirect, is_old_front_page_query, old_path_key
 
 
 def _target(request) -> str | None:
@@ -20,10 +20,8 @@ class OldQueryMiddleware:
 
     def __call__(self, request):
         if (
-            request.path_info == "/"
-            and request.META.get("QUERY_STRING")
-            and request.method in ("GET", "HEAD")
-            and any(k in request.GET for k in WP_QUERY_KEYS)
+            request.method in ("GET", "HEAD")
+            and is_old_front_page_query(request.path_info, request.META.get("QUERY_STRING", ""))
             and (target := _target(request))
         ):
             return HttpResponsePermanentRedirect(target)

@@ -1,13 +1,21 @@
 """Old addresses (a WordPress site's permalinks, ?p=ID, archives, feeds) and where they live now."""
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # The query parameters WordPress answers on its front page (/?p=12, /?page_id=2, /?cat=3 …).
 WP_QUERY_KEYS = ("p", "page_id", "cat", "tag", "author", "name", "attachment_id", "pagename", "m", "feed")
+
+
+def is_old_front_page_query(path: str, query: str) -> bool:
+    """/?p=12 and the like: an address WordPress answered on its front page, which here must reach the
+    redirects before any copy of the home page (whose cache key holds no such parameter) answers it."""
+    if path != "/" or not query:
+        return False
+    return any(name in WP_QUERY_KEYS for name, _ in parse_qsl(query, keep_blank_values=True))
 
 
 def old_path_key(path: str, query: dict[str, str] | None = None) -> str:

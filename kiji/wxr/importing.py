@@ -329,7 +329,8 @@ class _Run:
         A re-run leaves the menu as the editors have set it since."""
         if not self.new_top_categories:
             return
-        room = max(MENU_MAX - Category.objects.filter(in_menu=True).exclude(pk__in=self.new_ids()).count(), 0)
+        new_ids = [c.pk for c in self.new_top_categories]
+        room = max(MENU_MAX - Category.objects.filter(in_menu=True).exclude(pk__in=new_ids).count(), 0)
         family = {c.pk: c.pk for c in self.new_top_categories}
         family.update(Category.objects.filter(parent__in=list(family)).values_list("pk", "parent_id"))
         published = Counter()
@@ -351,9 +352,6 @@ class _Run:
                 f"メインメニューには記事の多い {len(shown)} 件（{names}）を表示し、ほかの {len(hidden)} 件は表示しません"
                 "（管理画面のカテゴリーの「メインメニューに表示」で変えられます）"
             )
-
-    def new_ids(self) -> list[int]:
-        return [c.pk for c in self.new_top_categories]
 
     def writer(self, author: Author) -> Writer:
         if author.login in self.writers:

@@ -63,30 +63,31 @@ _HISTOGRAMS: dict[tuple, tuple] = {}
 _REMEMBERED = 10_000
 
 
+def _remembered(store: dict, key: tuple, make):
+    value = store.get(key)
+    if value is None:
+        if len(store) >= _REMEMBERED:
+            store.clear()
+        value = store[key] = make()
+    return value
+
+
 def _field(name: str, labels: dict) -> str:
-    key = (name, *labels.items())
-    field = _FIELDS.get(key)
-    if field is None:
-        if len(_FIELDS) >= _REMEMBERED:
-            _FIELDS.clear()
-        field = _FIELDS[key] = f"{name}{{{_labels(labels)}}}" if labels else name
-    return field
+    return _remembered(_FIELDS, (name, *labels.items()), lambda: f"{name}{{{_labels(labels)}}}" if labels else name)
 
 
 def _histogram(name: str, labels: dict) -> tuple:
     """((le, bucket field) …, +Inf field, sum field, count field) of one histogram series."""
-    key = (name, *labels.items())
-    fields = _HISTOGRAMS.get(key)
-    if fields is None:
-        if len(_HISTOGRAMS) >= _REMEMBERED:
-            _HISTOGRAMS.clear()
-        fields = _HISTOGRAMS[key] = (
+    return _remembered(
+        _HISTOGRAMS,
+        (name, *labels.items()),
+        lambda: (
             tuple((le, _field(f"{name}_bucket", {**labels, "le": le})) for le in BUCKETS),
             _field(f"{name}_bucket", {**labels, "le": "+Inf"}),
             _field(f"{name}_sum", labels),
             _field(f"{name}_count", labels),
-        )
-    return fields
+        ),
+    )
 
 
 def _redis():

@@ -7,6 +7,7 @@ from unittest import mock
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -218,3 +219,30 @@ class SitemapPagesByIdTests(NewsroomTestCase):
         self.assertEqual(
             response.content.decode().count("sitemap-articles.xml"), -(-Article.objects.order_by("-pk").first().pk // 3)
         )
+
+    def test_a_page_is_what_the_urlset_template_writes(self):
+        """The article pages are written row by row (10,000 URLs a page); the bytes are the template's,
+        slugs quoted as reverse() quotes them and times in local time as date:"c" shows them."""
+        articles = [
+            self.make_article(headline=f"見出し{n}", slug=slug)
+            for n, slug in enumerate(("plain-words", "日本語のスラッグ", "a&b'c"))
+        ]
+        articles.append(self.make_article(headline="スラッグなし"))
+        articles[0].corrections.create(text="訂正しました", created_at=timezone.now() + timedelta(minutes=5))
+        visible = Article.objects.published().with_last_changed().order_by("pk")
+        expected = render_to_string(
+            "sitemaps/urlset.xml",
+            {
+                "urlset": [
+                    {"location": settings.SITE_URL + a.get_absolute_url(), "lastmod": a.last_changed} for a in visible
+                ]
+            },
+            using="django",
+        )
+        pages, found = self.urls()
+        written = "".join(self.client.get(page.removeprefix(settings.SITE_URL)).content.decode() for page in pages)
+        head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        self.assertEqual(written.replace("</urlset>\n" + head, ""), expected)
+        self.assertEqual(len(found), 4)
+        self.assertIn("/%E6%97%A5%E6%9C%AC%E8%AA%9E%E3%81%AE", written)
+        self.assertIn("/a&amp;b&#x27;c/", written)

@@ -6,24 +6,14 @@ file) by a sitecustomize module given to the scheduler's processes only, which a
 done and every model fit: the test is mid-rebuild however slow the machine is.
 """
 
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from kiji.ops.tests.sites import ROOT, drop_site, fresh_site, kiji, python
 from kiji.ops.tests.test_scheduler_stop import alive, children
-
-# Under the CI's libfaketime pass (+400 days) these real scheduler processes never publish the article
-# they are given, although the same steps by hand under faketime do: not understood yet. The SQLite and
-# PostgreSQL passes run them; the faketime pass says why it does not.
-pytestmark = pytest.mark.skipif(
-    "FAKETIME" in os.environ, reason="real scheduler processes under libfaketime do not publish (open question)"
-)
 
 SLOW_REBUILD = """
 import os, time

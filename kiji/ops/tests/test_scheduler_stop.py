@@ -4,9 +4,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+from kiji.ops.management.commands.run_scheduler import pause
 from kiji.ops.tests.sites import ROOT, drop_site, fresh_site, kiji, python
 
 HEARTBEAT = "from kiji.ops.models import Heartbeat; print(Heartbeat.objects.filter(name='scheduler').count())"
@@ -59,3 +61,15 @@ def test_sigterm_stops_the_scheduler_and_its_slow_process_within_ten_seconds(tmp
                 scheduler.wait()
     finally:
         drop_site(env)
+
+
+def test_a_stop_ends_the_pause_between_rounds_at_once_and_without_one_it_lasts_the_interval():
+    stop = threading.Event()
+    threading.Thread(target=lambda: (time.sleep(0.3), stop.set())).start()  # as SIGTERM's handler does
+    start = time.monotonic()
+    assert pause(stop, 60)
+    assert time.monotonic() - start < 5  # not the minute
+
+    start = time.monotonic()
+    assert not pause(threading.Event(), 0.5)
+    assert 0.5 <= time.monotonic() - start < 5

@@ -5,7 +5,6 @@ pass), racing for one scheduled article, its WebSub pings and a newsletter issue
 """
 
 import http.server
-import os
 import signal
 import subprocess
 import sys
@@ -13,17 +12,8 @@ import threading
 import time
 from collections import Counter
 
-import pytest
-
 from kiji.newsletters.tests.smtp import LocalSMTP
 from kiji.ops.tests.sites import ROOT, drop_site, fresh_site, kiji, python
-
-# Under the CI's libfaketime pass (+400 days) these real scheduler processes never publish the article
-# they are given, although the same steps by hand under faketime do: not understood yet. The SQLite and
-# PostgreSQL passes run them; the faketime pass says why it does not.
-pytestmark = pytest.mark.skipif(
-    "FAKETIME" in os.environ, reason="real scheduler processes under libfaketime do not publish (open question)"
-)
 
 READERS = 30
 

@@ -37,6 +37,31 @@ class PageCacheAbuseTests(NewsroomTestCase):
         self.assertNotEqual(page_key("http", "h", "/", "page=2"), page_key("http", "h", "/", "page=3"))
         self.assertEqual(page_key("http", "h", "/", "a=1&page=2"), page_key("http", "h", "/", "page=2&b=2"))
 
+    def test_p_on_a_reader_page_is_the_same_cached_page(self):
+        # ?p= pages the section sitemaps only: on an article (or any other page) each value made its own copy.
+        for query in ("?p=1", "?p=2", "?p=abc&utm_source=x"):
+            with self.subTest(query=query), self.assertNumQueries(0):
+                self.assertEqual(self.client.get(self.url + query)["X-Kiji-Cache"], "hit")
+        self.assertEqual(page_key("http", "h", self.url, "p=7"), page_key("http", "h", self.url, ""))
+        self.assertEqual(
+            page_key("http", "h", "/category/politics/", "p=7"), page_key("http", "h", "/category/politics/", "")
+        )
+
+    def test_sitemap_pages_keep_their_own_cache_entries(self):
+        from unittest import mock
+
+        from kiji.reader.sitemaps import ArticleSitemap
+
+        for i in range(3):
+            self.make_article(headline=f"記事{i}", slug=f"kiji-{i}")
+        with mock.patch.object(ArticleSitemap, "limit", 2):
+            first = self.client.get("/sitemap-articles.xml")
+            second = self.client.get("/sitemap-articles.xml?p=2")
+            self.assertEqual((first["X-Kiji-Cache"], second["X-Kiji-Cache"]), ("miss", "miss"))
+            self.assertNotEqual(first.content, second.content)
+            self.assertEqual(self.client.get("/sitemap-articles.xml?p=2").content, second.content)
+            self.assertEqual(self.client.get("/sitemap-articles.xml?p=2")["X-Kiji-Cache"], "hit")
+
     def test_slug_variants_redirect_without_filling_the_cache(self):
         for i in range(20):
             path = f"/articles/{self.article.pk}/variant-{i}/"

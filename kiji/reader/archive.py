@@ -5,13 +5,21 @@ years and months: a month's page walks that month's entries, a year's counts tha
 list of years seeks once per year; none grows with the rest of the archive (740,000 articles).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kiji.lib.dates import ARCHIVE_YEARS, JST, month_bounds, to_jst, year_bounds
 from kiji.newsroom.models import Article
+
+
+def _published_in(start: datetime, end: datetime, now: datetime | None) -> QuerySet:
+    """Published articles of [start, end) through published() with one upper bound, the earlier of its `now` and
+    the range's end: given both (published_at <= now AND published_at < end), SQLite bounded its index range by
+    now, and a month of 2015 walked every entry since (263 ms instead of 1 at 740,000 articles)."""
+    last = min(now or timezone.now(), end - timedelta(microseconds=1))  # published_at keeps microseconds, no finer
+    return Article.objects.published(last).filter(published_at__gte=start)
 
 
 def years(now: datetime | None = None) -> list[int]:
@@ -33,28 +41,15 @@ def years(now: datetime | None = None) -> list[int]:
 
 
 def month_counts(year: int, now: datetime | None = None) -> list[tuple[int, int]]:
-    """(month, published articles) of a JST year, newest month first, months without any left out.
-    One query: the year's range of the index, counted twelve ways (ValueError outside ARCHIVE_YEARS)."""
-    start, end = year_bounds(year)
-    bounds = [month_bounds(year, month) for month in range(1, 13)]
-    counts = (
-        Article.objects.published(now)
-        .filter(published_at__gte=start, published_at__lt=end)
-        .aggregate(
-            **{
-                f"m{month}": Count("published_at", filter=Q(published_at__gte=low, published_at__lt=high))
-                for month, (low, high) in enumerate(bounds, start=1)
-            }
-        )
-    )
-    return [(month, counts[f"m{month}"]) for month in range(12, 0, -1) if counts[f"m{month}"]]
+    """(month, published articles) of a JST year, newest month first, months without any left out
+    (ValueError outside ARCHIVE_YEARS). Twelve counts of a month's range of the index each: one count of the
+    year's range tested twelve ways per entry took 159 ms on SQLite at 740,000 articles (34,000 a year)."""
+    year_bounds(year)
+    counts = [(month, _published_in(*month_bounds(year, month), now).count()) for month in range(12, 0, -1)]
+    return [(month, count) for month, count in counts if count]
 
 
 def month_articles(year: int, month: int, now: datetime | None = None) -> QuerySet:
     """A JST month's published articles, newest first (ValueError if there is no such month)."""
     start, end = month_bounds(year, month)
-    return (
-        Article.objects.published(now or timezone.now())
-        .filter(published_at__gte=start, published_at__lt=end)
-        .latest_first()
-    )
+    return _published_in(start, end, now).latest_first()

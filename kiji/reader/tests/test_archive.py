@@ -186,8 +186,8 @@ class ArchiveQueryTests(NewsroomTestCase):
             self.make_article(published_at=jst(2010, day % 12 + 1, 1))
         many = [self.count(u) for u in ("/archive/2010/06/", "/archive/2010/")]
         self.assertEqual(few, many)
-        # the month: count, the page's ids, their rows, writers; the year: its twelve counts in one query
-        self.assertEqual(many, [4, 1])
+        # the month: count, the page's ids, their rows, writers; the year: a count of each month's range
+        self.assertEqual(many, [4, 12])
         # the index: one seek per year holding articles, one more to find there is no later year
         self.assertEqual(self.count("/archive/"), 2 + 1)
 
@@ -213,10 +213,12 @@ class ArchiveQueryTests(NewsroomTestCase):
             for url in ("/archive/2010/06/", "/archive/2010/", "/archive/"):
                 self.assertEqual(self.client.get(url).status_code, 200)
         reads = [q["sql"] for q in queries.captured_queries if 'FROM "newsroom_article" WHERE' in q["sql"]]
-        self.assertEqual(
-            len(reads), 2 + 1 + 21, reads
-        )  # month: count, ids; year: counts; index: a seek a year, one more
+        # month: count, ids; year: twelve counts; index: a seek a year, and one more
+        self.assertEqual(len(reads), 2 + 12 + 21, reads)
         for sql in reads:
             plan = _plan(sql)
             self.assertIn("article_status_time", plan)
             self.assertNotRegex(plan, r"SCAN newsroom_article\b(?! USING)|Seq Scan|TEMP B-TREE")
+            # One upper bound: given "<= now" and "< end of month" SQLite bounded the range by now, and a month
+            # of 2015 walked every entry since (263 ms at 740,000 articles; bench/archive_pages.py).
+            self.assertEqual(len(re.findall(r'"published_at" <', sql)), 1, sql)

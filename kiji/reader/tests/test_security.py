@@ -52,15 +52,16 @@ class PageCacheAbuseTests(NewsroomTestCase):
 
         from kiji.reader.sitemaps import ArticleSitemap
 
-        for i in range(3):
-            self.make_article(headline=f"記事{i}", slug=f"kiji-{i}")
+        # The article sitemap's pages are ranges of ids (2 a page here): three new ids span two pages.
+        ids = [self.make_article(headline=f"記事{i}", slug=f"kiji-{i}").pk for i in range(3)]
+        first, second = (f"/sitemap-articles.xml?p={(pk - 1) // 2 + 1}" for pk in (ids[0], ids[-1]))
         with mock.patch.object(ArticleSitemap, "limit", 2):
-            first = self.client.get("/sitemap-articles.xml")
-            second = self.client.get("/sitemap-articles.xml?p=2")
-            self.assertEqual((first["X-Kiji-Cache"], second["X-Kiji-Cache"]), ("miss", "miss"))
-            self.assertNotEqual(first.content, second.content)
-            self.assertEqual(self.client.get("/sitemap-articles.xml?p=2").content, second.content)
-            self.assertEqual(self.client.get("/sitemap-articles.xml?p=2")["X-Kiji-Cache"], "hit")
+            one, two = self.client.get(first), self.client.get(second)
+            self.assertEqual((one["X-Kiji-Cache"], two["X-Kiji-Cache"]), ("miss", "miss"))
+            self.assertIn(b"kiji-0", one.content)
+            self.assertIn(b"kiji-2", two.content)
+            self.assertNotEqual(one.content, two.content)
+            self.assertEqual(self.client.get(second)["X-Kiji-Cache"], "hit")
 
     def test_slug_variants_redirect_without_filling_the_cache(self):
         for i in range(20):

@@ -74,24 +74,28 @@ def ttl() -> int:
     return settings.KIJI_PAGECACHE_TTL
 
 
-# The only query parameters a cached page depends on (reader pagination, the sitemaps' pages ?p=, the
-# ranking's window and category); with short plain values. Anything else (?x=random) is left out of
-# the key, so a random query string neither bypasses the cache nor fills it with copies.
-KEYED_PARAMS = {"page", "p", "window", "category"}
+# The only query parameters a cached page depends on (reader pagination, the ranking's window and
+# category), with short plain values; and on a section sitemap's path alone, its page ?p= (anywhere else
+# ?p=<value> would make each value its own copy of an article page). Anything else (?x=random) is left out
+# of the key, so a random query string neither bypasses the cache nor fills it with copies.
+KEYED_PARAMS = {"page", "window", "category"}
+SITEMAP_KEYED_PARAMS = KEYED_PARAMS | {"p"}
+SITEMAP_SECTION_PATH = re.compile(r"/sitemap-[-a-zA-Z0-9_]+\.xml")  # reader:sitemap_section
 _KEYED_VALUE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
-def canonical_query(query: str) -> str:
+def canonical_query(query: str, path: str = "/") -> str:
+    keyed = SITEMAP_KEYED_PARAMS if SITEMAP_SECTION_PATH.fullmatch(path) else KEYED_PARAMS
     kept = sorted(
         (name, value)
         for name, value in parse_qsl(query, keep_blank_values=False)
-        if name in KEYED_PARAMS and _KEYED_VALUE.fullmatch(value)
+        if name in keyed and _KEYED_VALUE.fullmatch(value)
     )
     return urlencode(dict(kept))
 
 
 def page_key(scheme: str, host: str, path: str, query: str) -> str:
-    raw = f"{scheme}://{host}{path}?{canonical_query(query)}"
+    raw = f"{scheme}://{host}{path}?{canonical_query(query, path)}"
     return "page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 

@@ -157,6 +157,14 @@ def category_meta(category: Category, page=None) -> dict:
     return meta
 
 
+def archive_meta(title: str, path: str, crumbs: list[tuple[str, str]], page=None) -> dict:
+    """A date archive page (記事アーカイブ, a year, a month): canonical with its page, breadcrumb JSON-LD."""
+    meta = _og(title, f"{settings.SITE_NAME}の{title}", absolute(path + _page_query(page)), "website", default_image())
+    meta["feeds"] = _feeds()
+    meta["jsonld"] = [breadcrumb_jsonld(crumbs)]
+    return meta
+
+
 def tag_meta(tag: Tag, page=None) -> dict:
     meta = _og(
         f"#{tag.name}",

@@ -52,9 +52,11 @@ def comments(article: Article) -> dict:
 
 
 # ---- the side lists as HTML --------------------------------------------------------------------
-# Rendering a list (its items, labels and links) cost more than reading it; the rendered fragment is
-# remembered through the same memo as the list, under the same purge versions, so it is exactly as
-# fresh as the list itself (an edit, a publication or a recomputed list shows at once).
+# Rendering a list (its items, labels and links) cost more than reading it, so the pages remember the
+# rendered fragment alone (the slot memo, under the page cache's purge versions: an edit, a publication
+# or a recomputed list shows at once); a list's data is read only when its fragment is rendered. The
+# memo holds no second copy of the data: the one other reader, the API, wants the articles, not HTML,
+# and reads them as they are (kiji.api.views).
 
 SIDE_LISTS = {
     "ranking": ("ranking", False, "集計中です。しばらくお待ちください。"),

@@ -18,6 +18,32 @@ class TagSlugConverter:
 
 register_converter(TagSlugConverter, "tagslug")
 
+
+class YearConverter:
+    """Four ASCII digits (not \\d: int() would take ２０１０ and other scripts' digits); the view refuses
+    years outside kiji.lib.dates.ARCHIVE_YEARS, so 0000 or 9999 is a 404 too."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{value:04d}"
+
+
+class MonthConverter(YearConverter):
+    """Two ASCII digits, as /archive/2010/06/ writes the month; the view refuses 00 and 13-99."""
+
+    regex = "[0-9]{2}"
+
+    def to_url(self, value):
+        return f"{value:02d}"
+
+
+register_converter(YearConverter, "year")
+register_converter(MonthConverter, "month")
+
 app_name = "reader"
 
 urlpatterns = [
@@ -28,6 +54,9 @@ urlpatterns = [
     path("writers/<slug:slug>/", views.writer_detail, name="writer"),
     path("tags/<tagslug:slug>/", views.tag_detail, name="tag"),
     path("page/<path:path>/", views.page_detail, name="page"),
+    path("archive/", views.archive_index, name="archive"),
+    path("archive/<year:year>/", views.archive_year, name="archive_year"),
+    path("archive/<year:year>/<month:month>/", views.archive_month, name="archive_month"),
     path("preview/articles/<int:pk>/", views.article_preview, name="preview"),
     # feeds, sitemaps, robots.txt (distribution)
     path("feeds/rss/", feeds.ArticleFeed(), name="feed_rss"),

@@ -16,7 +16,7 @@ from kiji.lib.queries import Prepared
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.newsroom.permissions import can_view
 from kiji.pages.models import Page
-from kiji.reader import slots
+from kiji.reader import archive, slots
 from kiji.reader.menu import menu_categories
 
 
@@ -75,6 +75,34 @@ def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = _page(request, Article.objects.published().filter(tags=tag).latest_first())
     return render(request, "reader/tag.html", {"tag": tag, "page": page})
+
+
+def archive_index(request):
+    """記事アーカイブ: the years holding articles (a fresh site's page says it has none, and is not indexed)."""
+    return render(request, "reader/archive_index.html", {"years": archive.years()})
+
+
+def archive_year(request, year):
+    """A year's months with their counts; a year without articles, or no year at all, is a 404."""
+    try:
+        months = archive.month_counts(year)
+    except ValueError:
+        raise Http404("ページが見つかりません") from None
+    if not months:
+        raise Http404("ページが見つかりません")
+    return render(request, "reader/archive_year.html", {"year": year, "months": months})
+
+
+def archive_month(request, year, month):
+    """A month's articles, newest first, paginated like a category; a month without articles is a 404."""
+    try:
+        articles = archive.month_articles(year, month)
+    except ValueError:
+        raise Http404("ページが見つかりません") from None
+    page = _page(request, articles)
+    if not page.object_list:
+        raise Http404("ページが見つかりません")
+    return render(request, "reader/archive_month.html", {"year": year, "month": month, "page": page})
 
 
 # One part of a source credit: "提供元: Peachy http://…" -> label "提供元: ", text "Peachy", url "http://…".

@@ -26,6 +26,7 @@ from kiji.audience.models import EditorPick
 from kiji.comments import text as comment_text
 from kiji.comments.models import Comment, Visitor
 from kiji.lib import pagecache
+from kiji.lib.dates import ARCHIVE_YEARS
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article, Byline, Category, Image, Tag, Writer
 from kiji.newsroom.permissions import WRITERS_GROUP
@@ -109,6 +110,7 @@ class _Run:
         self.changed_ids: list[int] = []  # articles added or updated: search, lists and the page cache hear of them
         self.updated_ids: list[int] = []  # articles that were there before: their own cached pages are purged
         self.attachments: list[tuple[str, str]] = []  # (attachment page link, parent post's WordPress ID)
+        self.dated: set[tuple[int, int, int]] = set()  # days whose date archives already answer
 
     # --- memory of what was imported ---------------------------------------------------------
     def known(self, kind: str, key: str) -> ImportedItem | None:
@@ -634,6 +636,8 @@ class _Run:
         current = unquote(item.slug)
         if self.permalinks and (permalink := self.permalink(item, current)):
             self.redirect(permalink, new)  # the structure the site used, when its links do not show it (/?p=12)
+        if article.status == Article.Status.PUBLISHED and (when := item.date_local or item.date_gmt):
+            self.date_archive_redirects(when)
         for old_slug in item.meta.get("_wp_old_slug", []):
             old_slug = unquote(old_slug.strip())
             if not old_slug:
@@ -643,6 +647,18 @@ class _Run:
                 self.redirect(path[: -len(current) - 1] + old_slug + "/", new)
             if "%postname%" in self.permalinks and (permalink := self.permalink(item, old_slug)):
                 self.redirect(permalink, new)
+
+    def date_archive_redirects(self, when) -> None:
+        """WordPress's date archives of a published post's day (/2010/, /2010/06/, /2010/06/15/, on the site's
+        local date as WordPress made them) answer with the year's and month's archive (a day has no page here)."""
+        day = (when.year, when.month, when.day)
+        if day in self.dated or when.year not in ARCHIVE_YEARS:
+            return
+        self.dated.add(day)
+        month = reverse("reader:archive_month", args=[when.year, when.month])
+        self.redirect(f"/{when:%Y}/", reverse("reader:archive_year", args=[when.year]))
+        self.redirect(f"/{when:%Y}/{when:%m}/", month)
+        self.redirect(f"/{when:%Y}/{when:%m}/{when:%d}/", month)
 
     def permalink(self, item: Item, slug: str) -> str:
         """The post's address under --permalinks, as WordPress made it (local post date); "" if it lacks a part."""

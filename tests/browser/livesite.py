@@ -27,8 +27,10 @@ django.setup()
 from django.apps import apps  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from kiji.lib.dates import to_jst  # noqa: E402
 from kiji.newsroom.models import Article, Category, Correction, Image, Tag, Writer  # noqa: E402
 from kiji.newsroom.services.images import store_upload  # noqa: E402
 
@@ -194,6 +196,7 @@ def seed() -> dict:
     _add_views([feature, *articles])
     _reindex()
     draft = Article.objects.create(headline="下書き：入力テスト", body="", category=categories["politics"])
+    month = to_jst(feature.published_at)
     return {
         "admin": [ADMIN_USERNAME, ADMIN_PASSWORD],
         "article_pk": feature.pk,
@@ -208,6 +211,8 @@ def seed() -> dict:
             "article": feature.get_absolute_url(),
             "writer": hanako.get_absolute_url(),
             "tag": budget.get_absolute_url(),
+            # 記事アーカイブ: the feature's month
+            "archive": reverse("reader:archive_month", args=[month.year, month.month]),
             "search": "/search/?q=%E4%BA%88%E7%AE%97",  # 予算
             # もしかして (a typo of 歳出), the year filter note and its way out: 予算案 サイシュッツ 2026年
             "search-reader": "/search/?q=" + quote(f"予算案 サイシュッツ {feature.published_at.year}年"),

@@ -3,7 +3,19 @@
 import pytest
 from browserkit import WIDTHS, describe_violations, run_axe, screenshot
 
-PAGES = ["home", "category", "article", "writer", "tag", "search", "search-reader", "ranking", "comments", "404"]
+PAGES = [
+    "home",
+    "category",
+    "article",
+    "writer",
+    "tag",
+    "archive",
+    "search",
+    "search-reader",
+    "ranking",
+    "comments",
+    "404",
+]
 PAGE_WIDTHS = [(name, width) for name in PAGES for width in WIDTHS]
 
 # Records layout shifts from the first paint on; read back after load (buffered entries included).

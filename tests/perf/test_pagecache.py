@@ -176,6 +176,29 @@ class SlotMemoTests(NewsroomTestCase):
         pagecache.purge_article(article.pk)
         self.assertEqual(memo.also_read(article), ["別の見出し"])
 
+    @override_settings(KIJI_PAGECACHE=False, KIJI_SLOT_MEMO_SECONDS=30)
+    def test_the_article_page_remembers_each_side_lists_html_alone_and_reads_its_data_once(self):
+        from unittest import mock
+
+        from kiji.audience import lists
+        from kiji.reader import slots
+
+        forget_all()
+        slots._memoized = None  # built afresh with the overridden seconds
+        self.addCleanup(setattr, slots, "_memoized", None)
+        article = self.make_article()
+        with mock.patch.object(lists, "also_read", wraps=lists.also_read) as also_read:
+            for _ in range(3):
+                self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)
+            self.assertEqual(also_read.call_count, 1)
+            names = {key[0] for key in slots._memo()._memo._entries}
+            self.assertEqual(
+                names, {"ranking_html", "also_read_html", "recommended_html", "trending_html", "view_count", "comments"}
+            )
+            pagecache.purge_article(article.pk)
+            self.client.get(article.get_absolute_url())
+            self.assertEqual(also_read.call_count, 2)
+
 
 class FastDoorTests(NewsroomTestCase):
     """kiji.ops.wsgi: hits are answered before Django, with the same bytes, 304s and purges."""

@@ -1,16 +1,15 @@
 """The open editor: who else has an article open (a heartbeat, never a lock) and autosaved text."""
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
+from kiji.lib.text import strip_controls
 from kiji.newsroom.models import Article, EditingSession, Revision
 
 # The form fields an autosave keeps; the body is sanitized when the article itself is saved.
 DRAFT_FIELDS = ("headline", "short_headline", "deck", "body")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # kept out of autosaves, as out of every text field
 
 
 def current_version(article: Article) -> str:
@@ -42,7 +41,8 @@ def heartbeat(*, article: Article, user, draft: dict | None = None) -> EditingSe
     session.seen_at = now
     fields = ["seen_at"]
     if draft is not None:
-        session.draft = {name: _CONTROLS.sub("", str(draft.get(name, "")))[:100_000] for name in DRAFT_FIELDS}
+        # Control characters are kept out of autosaves by the rule every text field follows (kiji.lib.text).
+        session.draft = {name: strip_controls(str(draft.get(name, "")))[:100_000] for name in DRAFT_FIELDS}
         session.draft_saved_at = now
         fields += ["draft", "draft_saved_at"]
     session.save(update_fields=fields)

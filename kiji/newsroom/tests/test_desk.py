@@ -87,6 +87,15 @@ class PresenceAndAutosaveTests(AdminTestCase):
         self.client.post(self.presence_url, {"discard": "1"})
         self.assertNotContains(self.client.get(self.change_url(self.article)), "自動保存された見出し")
 
+    def test_an_autosave_drops_what_the_articles_own_save_refuses_and_keeps_line_breaks(self):
+        # One rule (kiji.lib.text): a C1 control such as NEL (U+0085) or U+FFFF would be restored into the
+        # form only for the save to refuse it; tab and newline stay, as in the body's own field.
+        self.client.force_login(self.editor)
+        typed = {"autosave": "1", "headline": "見出し\x1b\x85", "body": "<p>一行目\n\t二行目\x85\uffff\x00</p>"}
+        self.client.post(self.presence_url, typed)
+        draft = EditingSession.objects.get(article=self.article, user=self.editor).draft
+        self.assertEqual((draft["headline"], draft["body"]), ("見出し", "<p>一行目\n\t二行目</p>"))
+
     def test_saving_the_article_spends_the_autosave(self):
         self.client.force_login(self.editor)
         self.client.post(self.presence_url, {"autosave": "1", "headline": "途中の見出し", "body": ""})

@@ -37,6 +37,32 @@ class PageCacheAbuseTests(NewsroomTestCase):
         self.assertNotEqual(page_key("http", "h", "/", "page=2"), page_key("http", "h", "/", "page=3"))
         self.assertEqual(page_key("http", "h", "/", "a=1&page=2"), page_key("http", "h", "/", "page=2&b=2"))
 
+    def test_p_on_a_reader_page_is_the_same_cached_page(self):
+        # ?p= pages the section sitemaps only: on an article (or any other page) each value made its own copy.
+        for query in ("?p=1", "?p=2", "?p=abc&utm_source=x"):
+            with self.subTest(query=query), self.assertNumQueries(0):
+                self.assertEqual(self.client.get(self.url + query)["X-Kiji-Cache"], "hit")
+        self.assertEqual(page_key("http", "h", self.url, "p=7"), page_key("http", "h", self.url, ""))
+        self.assertEqual(
+            page_key("http", "h", "/category/politics/", "p=7"), page_key("http", "h", "/category/politics/", "")
+        )
+
+    def test_sitemap_pages_keep_their_own_cache_entries(self):
+        from unittest import mock
+
+        from kiji.reader.sitemaps import ArticleSitemap
+
+        # The article sitemap's pages are ranges of ids (2 a page here): three new ids span two pages.
+        ids = [self.make_article(headline=f"記事{i}", slug=f"kiji-{i}").pk for i in range(3)]
+        first, second = (f"/sitemap-articles.xml?p={(pk - 1) // 2 + 1}" for pk in (ids[0], ids[-1]))
+        with mock.patch.object(ArticleSitemap, "limit", 2):
+            one, two = self.client.get(first), self.client.get(second)
+            self.assertEqual((one["X-Kiji-Cache"], two["X-Kiji-Cache"]), ("miss", "miss"))
+            self.assertIn(b"kiji-0", one.content)
+            self.assertIn(b"kiji-2", two.content)
+            self.assertNotEqual(one.content, two.content)
+            self.assertEqual(self.client.get(second)["X-Kiji-Cache"], "hit")
+
     def test_slug_variants_redirect_without_filling_the_cache(self):
         for i in range(20):
             path = f"/articles/{self.article.pk}/variant-{i}/"

@@ -35,6 +35,34 @@ class RedirectTests(TestCase):
         Redirect.objects.create(old_path="/old/", new_path="/new/")
         self.assertNotEqual(self.client.post("/old/").status_code, 301)
 
+    def test_a_paged_old_archive_answers_with_its_archives_first_page(self):
+        Redirect.objects.create(old_path="/2010/06/", new_path="/archive/2010/06/")
+        Redirect.objects.create(old_path="/category/政治/", new_path="/category/politics/")
+        for old, new in (
+            ("/2010/06/page/2/", "/archive/2010/06/"),
+            ("/2010/06/page/2", "/archive/2010/06/"),
+            ("/category/%E6%94%BF%E6%B2%BB/page/13/", "/category/politics/"),
+        ):
+            with self.subTest(old=old):
+                response = self.client.get(old)
+                self.assertEqual((response.status_code, response["Location"]), (301, new))
+
+    def test_a_fresh_site_does_not_answer_wordpress_date_addresses_nor_odd_pages(self):
+        Redirect.objects.create(old_path="/2010/06/", new_path="/archive/2010/06/")
+        for old in (
+            "/2010/",
+            "/2010/07/",
+            "/2010/06/15/",
+            "/2010/07/page/2/",
+            "/2010/06/page/two/",
+            "/2010/06/page/99999999999999999999/",
+            "/2010/06%00/page/2/",
+            "/2010/06/%2500/page/2/",
+            "/page/2/",
+        ):
+            with self.subTest(old=old):
+                self.assertEqual(self.client.get(old).status_code, 404)
+
 
 class NginxExportTests(TestCase):
     def test_it_writes_a_map_nginx_can_answer_from(self):

@@ -142,6 +142,32 @@ class ThemeUnitTestDataTests(TestCase):
             shortlink = "/?p=" if item.post_type == "post" else "/?page_id="
             self.assertEqual(self.client.get(f"{shortlink}{item.wp_id}")["Location"], response["Location"])
 
+    def test_wordpress_date_archives_answer_301_to_the_month_archive(self):
+        from kiji.wxr.parsing import Item, read_export
+
+        posts = [
+            r
+            for r in read_export(shared_corpus("wxr", "themeunittestdata.wordpress.xml"))
+            if isinstance(r, Item) and r.post_type == "post" and r.status == "publish" and not r.password
+        ]
+        self.assertEqual(len(posts), 55)
+        for when in {p.date_local for p in posts}:
+            year, month = f"/archive/{when:%Y}/", f"/archive/{when:%Y}/{when:%m}/"
+            for old, new in (
+                (f"/{when:%Y}/", year),
+                (f"/{when:%Y}/page/2/", year),
+                (f"/{when:%Y}/{when:%m}/", month),
+                (f"/{when:%Y}/{when:%m}/page/3/", month),
+                (f"/{when:%Y}/{when:%m}/{when:%d}/", month),
+            ):
+                response = self.client.get(old)
+                self.assertEqual((response.status_code, response["Location"]), (301, new), old)
+            self.assertEqual(self.client.get(month).status_code, 200, month)
+        # a month the old site had no post in answered 404 there, and here too
+        months = {(p.date_local.year, p.date_local.month) for p in posts}
+        empty = next((y, m) for y in range(2000, 2030) for m in range(1, 13) if (y, m) not in months)
+        self.assertEqual(self.client.get(f"/{empty[0]}/{empty[1]:02d}/").status_code, 404)
+
     def test_old_category_tag_author_and_feed_addresses_answer_301(self):
         category = Category.objects.filter(parent__isnull=False).first()
         response = self.client.get(f"/category/{category.parent.slug}/{category.slug}/")

@@ -36,7 +36,15 @@ from lib_http import (
     wrk,
 )
 
-CORPUS = ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz"
+# shared/ beside the checkout (or beside a folder above it: a git worktree under /work/wt/NAME).
+CORPUS = next(
+    (
+        path
+        for folder in ROOT.parents
+        if (path := folder / "shared" / "corpora" / "livedoor-news-corpus.tar.gz").exists()
+    ),
+    ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz",
+)
 # Overridable so two people can run the bench on one machine (KIJI_BENCH_PORTS=app,nginx,static).
 APP_PORT, NGINX_PORT, STATIC_PORT = map(int, os.environ.get("KIJI_BENCH_PORTS", "8107,8180,8181").split(","))
 TARGETS = {"tier 1": 1 / 100, "tier 2": 1 / 8, "tier 3": 0.8}

@@ -47,7 +47,8 @@ CORPUS = next(
 )
 # Overridable so two people can run the bench on one machine (KIJI_BENCH_PORTS=app,nginx,static).
 APP_PORT, NGINX_PORT, STATIC_PORT = map(int, os.environ.get("KIJI_BENCH_PORTS", "8107,8180,8181").split(","))
-TARGETS = {"tier 1": 1 / 100, "tier 2": 1 / 8, "tier 3": 0.8}
+# tier 1: issue 15 raised it from 1/100 to 1/50.
+TARGETS = {"tier 1": 1 / 50, "tier 2": 1 / 8, "tier 3": 0.8}
 
 
 def main() -> None:

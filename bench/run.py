@@ -36,10 +36,19 @@ from lib_http import (
     wrk,
 )
 
-CORPUS = ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz"
+# shared/ beside the checkout (or beside a folder above it: a git worktree under /work/wt/NAME).
+CORPUS = next(
+    (
+        path
+        for folder in ROOT.parents
+        if (path := folder / "shared" / "corpora" / "livedoor-news-corpus.tar.gz").exists()
+    ),
+    ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz",
+)
 # Overridable so two people can run the bench on one machine (KIJI_BENCH_PORTS=app,nginx,static).
 APP_PORT, NGINX_PORT, STATIC_PORT = map(int, os.environ.get("KIJI_BENCH_PORTS", "8107,8180,8181").split(","))
-TARGETS = {"tier 1": 1 / 100, "tier 2": 1 / 8, "tier 3": 0.8}
+# tier 1: issue 15 raised it from 1/100 to 1/50.
+TARGETS = {"tier 1": 1 / 50, "tier 2": 1 / 8, "tier 3": 0.8}
 
 
 def main() -> None:
@@ -66,6 +75,8 @@ def main() -> None:
         setup_site(env)
     article_url, page = pick_article(work)
     say(f"article: {article_url} ({len(page):,} bytes)")
+    spread = write_spread(work)
+    say(f"tier 1 is also measured over {SPREAD:,} articles (the most recent published), one after another")
 
     nginx = start_nginx(work, page)
     try:
@@ -73,7 +84,7 @@ def main() -> None:
         figures = [static]
         by_server = {}
         for server in args.servers.split(","):
-            by_server[server] = measure_app(server, env, article_url, args.seconds)
+            by_server[server] = measure_app(server, env, article_url, args.seconds, spread)
             figures += by_server[server]
         best = max(by_server, key=lambda s: by_server[s][1].rps + 50 * by_server[s][0].rps)
         # The limit again, now: the machine is shared and noisy, so the higher of the two counts.
@@ -199,6 +210,26 @@ def pick_article(work: Path) -> tuple[str, bytes]:
     return article.get_absolute_url(), response.content
 
 
+SPREAD = 1000
+
+
+def write_spread(work: Path) -> str:
+    """A wrk script asking for the SPREAD most recent published articles in turn (not one URL repeated)."""
+    from kiji.newsroom.models import Article
+
+    urls = [a.get_absolute_url() for a in Article.objects.published().latest_first().only("pk", "slug")[:SPREAD]]
+    script = work / "spread.lua"
+    script.write_text(
+        "local paths = {" + ",".join(f'"{u}"' for u in urls) + "}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\n'
+        "end\n"
+    )
+    return str(script)
+
+
 def start_app(server: str, env: dict, *, cache: bool) -> subprocess.Popen:
     env = {**env, "KIJI_PAGECACHE": "true" if cache else "false"}
     proc = subprocess.Popen(
@@ -235,7 +266,7 @@ def paired(name: str, url: str, seconds: int, **kwargs) -> Figure:
     return figure
 
 
-def measure_app(server: str, env: dict, url: str, seconds: int) -> list[Figure]:
+def measure_app(server: str, env: dict, url: str, seconds: int, spread: str) -> list[Figure]:
     figures = []
     app = start_app(server, env, cache=False)
     try:
@@ -245,6 +276,15 @@ def measure_app(server: str, env: dict, url: str, seconds: int) -> list[Figure]:
                 f"http://127.0.0.1:{APP_PORT}{url}",
                 seconds,
                 rss_of=lambda: rss_mb(app.pid),
+            )
+        )
+        # One URL repeated lets every per-article memo hit; real traffic spreads over many articles.
+        figures.append(
+            paired(
+                f"tier 1: uncached render, {SPREAD:,} articles ({server})",
+                f"http://127.0.0.1:{APP_PORT}/",
+                seconds,
+                script=spread,
             )
         )
     finally:

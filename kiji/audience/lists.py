@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import router
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from kiji.audience.models import ArticleViewHour, CoRead, EditorPick
 from kiji.lib import metrics
 from kiji.lib.db import pause_for_writers
 from kiji.lib.memo import Memo
+from kiji.lib.queries import PreparedValue
 from kiji.newsroom.models import Article, Category
 
 WINDOWS = {"1h": 1, "24h": 24, "7d": 24 * 7}
@@ -370,7 +372,8 @@ def _articles(ids: list[int], limit: int, *, exclude: set[int] = frozenset()) ->
     wanted = [pk for pk in dict.fromkeys(ids) if pk not in exclude][: limit + 10]
     if not wanted:
         return []
-    found = Article.objects.published().filter(pk__in=wanted).select_related("category").in_bulk()
+    # Lists show titles, not bodies: the bodies (the largest column) stay unread.
+    found = Article.objects.published().filter(pk__in=wanted).select_related("category").defer("body").in_bulk()
     return [found[pk] for pk in wanted if pk in found][:limit]
 
 
@@ -413,14 +416,24 @@ def also_read(article: Article, *, limit: int = 8) -> list[Article]:
             .filter(category_id=article.category_id)
             .exclude(pk__in=seen)
             .select_related("category")
+            .defer("body")
             .latest_first()[: limit - len(items)]
         )
         items += list(latest)
     return items
 
 
+# Asked on every article page: compiled once (kiji.lib.queries), not on every render.
+_total_views = PreparedValue(
+    lambda pk: (
+        ArticleViewHour.objects.filter(article_id=pk).values("article_id").annotate(v=Sum("count")).values_list("v")
+    ),
+    default=0,
+)
+
+
 def total_views(article_id: int) -> int:
-    return ArticleViewHour.objects.filter(article_id=article_id).aggregate(v=Sum("count"))["v"] or 0
+    return _total_views(article_id, router.db_for_read(ArticleViewHour))
 
 
 def format_count(n: int) -> str:

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from kiji.comments import rules
 from kiji.comments.forms import started_stamp
 from kiji.comments.models import Comment, Report
+from kiji.lib.queries import PreparedValue
 from kiji.newsroom.models import Article
 
 SORTS = {"newest": "新しい順", "oldest": "古い順", "liked": "共感の多い順"}
@@ -14,6 +15,15 @@ ARTICLE_PAGE_COMMENTS = 10
 
 
 FIELDS = ("pk", "article_id", "nickname", "body", "like_count", "created_at", "parent_id")
+
+
+# The article page asks on every render: compiled once (kiji.lib.queries).
+_shown = PreparedValue(
+    lambda pk: (
+        Comment.objects.visible().filter(article_id=pk).values("article_id").annotate(n=Count("pk")).values_list("n")
+    ),
+    default=0,
+)
 
 
 def comments_page(article: Article, *, sort: str = "newest", page: int | str = 1, size: int | None = None):
@@ -43,15 +53,20 @@ def comments_page(article: Article, *, sort: str = "newest", page: int | str = 1
 def section_context(article: Article, *, sort: str = "newest", page: int | str = 1, size: int | None = None) -> dict:
     """Everything the comment templates need that is the same for every reader (so it may be cached)."""
     state = rules.section_state(article)
-    comments = None if state.hidden else comments_page(article, sort=sort, page=page, size=size)
+    # Every shown comment, replies too, counted first: most articles have none, and then one count is
+    # all the section needs (an empty page, without the two queries of a page of threads).
+    shown = 0 if state.hidden else _shown(article.pk, article._state.db or "default")
+    if state.hidden:
+        comments = None
+    elif shown:
+        comments = comments_page(article, sort=sort, page=page, size=size)
+    else:
+        comments = Paginator([], size or settings.KIJI_COMMENTS_PAGE_SIZE).get_page(page)
     return {
         "article": article,
         "state": state,
         "hidden_message": rules.MESSAGE_HIDDEN,
-        # Every shown comment, replies too (no query when there is none).
-        "count": Comment.objects.visible().filter(article=article).count()
-        if comments and comments.paginator.count
-        else 0,
+        "count": shown if comments and comments.paginator.count else 0,
         "comments": comments,
         "sort": sort if sort in SORTS else "newest",
         "sorts": SORTS,

@@ -58,6 +58,37 @@ class Prepared:
         return objects
 
 
+class PreparedValue:
+    """build(pk) returns a queryset of one value (values_list of an aggregate); calling it returns that
+    value for a given id, or `default` when there is no row: the SQL compiled once, as for Prepared."""
+
+    def __init__(self, build, default=None):
+        self._build = build
+        self._default = default
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self, using: str) -> tuple:
+        compiler = self._build(Prepared._STAND_IN).query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        if Prepared._STAND_IN not in params:
+            raise ValueError("the queryset does not depend on the id it was built with")
+        converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        return compiler, sql, tuple(params), converters
+
+    def __call__(self, pk: int, using: str = "default"):
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compiled[using] = self._compile(using)
+        compiler, sql, params, converters = compiled
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, [pk if p == Prepared._STAND_IN else p for p in params])
+            rows = cursor.fetchall()
+        if converters:
+            rows = list(compiler.apply_converters(rows, converters))
+        value = rows[0][0] if rows else None
+        return self._default if value is None else value
+
+
 # Fields whose Python value is already what the database driver takes (str, int, bool, None).
 _PLAIN = {
     "AutoField",

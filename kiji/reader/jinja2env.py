@@ -4,7 +4,7 @@ from django.conf import settings
 
 from jinja2 import Environment
 from kiji.lib.dates import format_jst, iso_jst
-from kiji.reader import seo
+from kiji.reader import fragments, seo
 from kiji.reader.images import image_attrs
 from kiji.reader.links import href, static, url
 from kiji.reader.menu import footer_pages, menu_categories
@@ -22,6 +22,11 @@ def environment(**options) -> Environment:
         SITE_NAME=settings.SITE_NAME,
         SITE_URL=settings.SITE_URL,
         SITE_DESCRIPTION=settings.SITE_DESCRIPTION,
+    )
+    env.globals.update(
+        # Parts rendered once per purge version (kiji.reader.fragments).
+        site_fragment=lambda name: fragments.site_fragment(env, name),
+        article_fragment=lambda name, article, **context: fragments.article_fragment(env, name, article, **context),
     )
     env.filters.update(jst=format_jst, iso=iso_jst, href=href)
     return env

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
+from kiji.lib import pagecache
+from kiji.lib.memo import Memo
 from kiji.lib.queries import Prepared
 from kiji.newsroom.models import Article, Category, Tag, Writer
 from kiji.newsroom.permissions import can_view
@@ -133,21 +135,42 @@ _corrections = Prepared(lambda pk: Article(pk=pk).corrections.all())
 # holds no clock and compiles once.
 _published_article = Prepared(
     lambda pk: Article.objects.filter(pk=pk, status=Article.Status.PUBLISHED).select_related(
-        "category__parent", "lead_image"
+        "category__parent",
+        "lead_image",
+        "comment_section",  # the comment section's mode, in the same query
     )
 )
 
 
-def _article_context(article: Article, *, preview: bool = False) -> dict:
+# Bylines, tags and corrections change only with a change that purges the article's page (kiji.reader.purges):
+# kept per process under the page cache's versions, as the side lists are (kiji.reader.slots), so a
+# purge shows the change at once.
+_lists = Memo(seconds=settings.KIJI_SLOT_MEMO_SECONDS, max_entries=4000)
+
+
+def _article_lists(article: Article, *, preview: bool) -> tuple[list, list, list]:
     using = article._state.db or "default"
-    corrections = _corrections(article.pk, using)
+
+    def read():
+        return _writers(article.pk, using), _tags(article.pk, using), _corrections(article.pk, using)
+
+    if preview or settings.KIJI_SLOT_MEMO_SECONDS <= 0:
+        return read()
+    version = pagecache.versions(article.pk)
+    if -1 in version:  # the version store is unreachable: nothing may be kept on it
+        return read()
+    return _lists.get_or_set((article.pk, using, version), read)
+
+
+def _article_context(article: Article, *, preview: bool = False) -> dict:
+    writers, tags, corrections = _article_lists(article, preview=preview)
     # What with_last_changed() would add, from the corrections the page shows anyway (no GROUP BY).
     article.last_correction_at = max((c.created_at for c in corrections), default=None)
     return {
         "article": article,
         "credit_parts": credit_parts(article.source_credit),
-        "writers": _writers(article.pk, using),
-        "tags": _tags(article.pk, using),
+        "writers": writers,
+        "tags": tags,
         "corrections": corrections,
         "preview": preview,
         "slots": slots.for_article(article, preview=preview),

@@ -16,6 +16,7 @@ from kiji.lib.dates import JST
 from kiji.newsroom.models import Article, Tag
 from kiji.newsroom.services.publishing import announce_change, publish_article, publish_due_articles, unpublish_article
 from kiji.newsroom.signals import articles_imported
+from kiji.search import expand
 from kiji.search.expand import forget_vocabulary
 from kiji.search.models import SearchDocument, SynonymGroup, Term
 from kiji.search.services import sync_article
@@ -433,6 +434,22 @@ class ReaderQueryTests(SearchTestCase):
         self.assertEqual(self.headlines(self.search("ハムハム")), [])
         group.delete()
         self.assertEqual(self.headlines(self.search("ハムハム")), [])
+
+    def test_with_a_shared_cache_the_editors_list_is_kept_until_an_edit_anywhere(self):
+        self.indexed(headline="ファイターズが勝利")
+        self.indexed(headline="ホークスが勝利")
+        with mock.patch("kiji.search.expand.shared_cache", return_value=True):
+            group = SynonymGroup.objects.create(words="ハムハム、ファイターズ")
+            self.assertEqual(self.headlines(self.search("ハムハム")), ["ファイターズが勝利"])
+            with self.assertNumQueries(0):  # the list, kept under the cache's version: no query
+                expand._editor_synonyms()
+            # Another process edits the list: its save changes the shared version, not this memo.
+            SynonymGroup.objects.filter(pk=group.pk).update(words="ハムハム、ホークス")
+            self.assertEqual(self.headlines(self.search("ハムハム")), ["ファイターズが勝利"])
+            expand.synonyms_changed()
+            self.assertEqual(self.headlines(self.search("ハムハム")), ["ホークスが勝利"])
+            group.delete()  # this process's own edit
+            self.assertEqual(self.headlines(self.search("ハムハム")), [])
 
 
 class KanaLettersAndVocabularyTests(SearchTestCase):

@@ -156,13 +156,14 @@ class _Ranking:
             for g, expr in zip(plan.groups, groups, strict=True)
         ]
         rare = [
-            expr for expr, found in zip(groups, matching, strict=True) if found is not None and len(found) <= CANDIDATES
+            expr for expr, found in zip(groups, matching, strict=True) if found and len(found) <= CANDIDATES
         ]
         if not rare:
             # Every word common: the newest CANDIDATES holding one of the rarer words (relevant_groups;
             # the newest holding any word read the matching rows of every common word, 方法 | 知る: 70
             # ms at 10x on PostgreSQL), each tested for all the words. Not counted further.
-            scope = [self.group(g) for g in relevant_groups(plan.groups)]
+            held = [g for g, found in zip(plan.groups, matching, strict=True) if found is None or found]
+            scope = [self.group(g) for g in relevant_groups(held)]
             found = self.ids(self.any(scope, plan), filters, limit=CANDIDATES)
             coverage = dict.fromkeys(found, 0)
             for pk, n in self._within([groups], found, filters)[0].items():

@@ -180,6 +180,26 @@ class FilterAndPagingTests(SearchTestCase):
         self.assertEqual(found[0], "節電のこつ")
         self.assertEqual(len(found), 6)
 
+    def test_when_every_word_is_common_the_rarest_words_articles_are_the_candidates(self):
+        self.indexed(headline="節電の工夫 0", published_at=self.now - timedelta(days=30))
+        self.indexed(headline="節電と料理の方法", published_at=self.now - timedelta(days=30))
+        for i in range(1, 3):
+            self.indexed(headline=f"節電の工夫 {i}", published_at=self.now - timedelta(days=30))
+        for i in range(8):
+            self.indexed(headline=f"料理の方法 {i}", published_at=self.now - timedelta(days=1 + i))
+        call_command("reindex", stdout=StringIO())  # the vocabulary's counts: 方法 in 9 articles, 節電 in 4
+        with (
+            mock.patch("kiji.search.backends.CANDIDATES", 3),
+            mock.patch("kiji.search.backends.STRICT_ENOUGH", 2),
+            mock.patch("kiji.search.backends.COMMON_RATIO", 2),
+        ):
+            found = self.headlines(self.search("節電する方法について知りたい"))
+        # both words are in more than CANDIDATES articles: the newest (by id) holding 節電 are the
+        # candidates (not the newest holding either word, all about cooking), the one with both first
+        self.assertEqual(found[0], "節電と料理の方法")
+        self.assertEqual(len(found), 3)
+        self.assertTrue(all("節電" in title for title in found))
+
     def test_a_word_no_article_holds_does_not_make_the_search_fail(self):
         self.indexed(headline="予算が可決")
         self.assertEqual(self.headlines(self.search("予算 宇宙人")), ["予算が可決"])

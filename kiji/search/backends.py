@@ -155,9 +155,7 @@ class _Ranking:
             None if counted and documents_of(g) > CANDIDATES else self.ids(expr, filters, limit=CANDIDATES + 1)
             for g, expr in zip(plan.groups, groups, strict=True)
         ]
-        rare = [
-            expr for expr, found in zip(groups, matching, strict=True) if found and len(found) <= CANDIDATES
-        ]
+        rare = [expr for expr, found in zip(groups, matching, strict=True) if found and len(found) <= CANDIDATES]
         if not rare:
             # Every word common: the newest CANDIDATES holding one of the rarer words (relevant_groups;
             # the newest holding any word read the matching rows of every common word, 方法 | 知る: 70

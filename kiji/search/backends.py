@@ -161,6 +161,8 @@ class _Ranking:
             # the newest holding any word read the matching rows of every common word, 方法 | 知る: 70
             # ms at 10x on PostgreSQL), each tested for all the words. Not counted further.
             held = [g for g, found in zip(plan.groups, matching, strict=True) if found is None or found]
+            if not held:  # no article holds any of the words
+                return {}, 0, False
             scope = [self.group(g) for g in relevant_groups(held)]
             found = self.ids(self.any(scope, plan), filters, limit=CANDIDATES)
             coverage = dict.fromkeys(found, 0)

@@ -382,16 +382,21 @@ class PostgresBackend(_Ranking):
 
     def strict_ids(self, plan: Plan, every: str, filters: Filters) -> tuple[list[int], list[int]]:
         """One read of the matching rows for both lists. Which are titled is told by the title column
-        (its words as the index has them, space-separated), read in the same pass: the index cannot tell the title's weight
-        without reading each match's vector again (ids() drops the weights), so a second list by the
-        index was only the newest matches again, at the cost of a second pass over their rows."""
-        titled = ["(" + " OR ".join("strpos(t.spaced, %s) > 0" for _ in g.alternatives()) + ")" for g in plan.groups]
+        (its words as the index has them, space-separated), read in the same pass: the index cannot
+        tell the title's weight without reading each match's vector again (ids() drops the weights),
+        so a second list by the index was only the newest matches again, at the cost of a second
+        pass over their rows.
+        The spaced title is written out in each test: computed once in a LATERAL subquery, the pass
+        took 78-115 ms instead of 43-60 (psql, スマートフォン at 10x; 22-31 ms without the title tests)."""
+        titled = [
+            "(" + " OR ".join("strpos(' ' || d.title || ' ', %s) > 0" for _ in g.alternatives()) + ")"
+            for g in plan.groups
+        ]
         words = [" " + " ".join(alt) + " " for g in plan.groups for alt in g.alternatives()]
         where, params = filters.sql()
         rows = _run(
             f"""WITH m AS MATERIALIZED (SELECT d.article_id, {" AND ".join(titled) or "true"} AS titled
-                FROM search_searchdocument d CROSS JOIN LATERAL (SELECT ' ' || d.title || ' ' AS spaced) t
-                WHERE d.vector @@ to_tsquery('simple', %s) {where})
+                FROM search_searchdocument d WHERE d.vector @@ to_tsquery('simple', %s) {where})
             (SELECT article_id, false FROM m ORDER BY 1 DESC LIMIT %s)
             UNION ALL (SELECT article_id, true FROM m WHERE titled ORDER BY 1 DESC LIMIT %s)""",
             [*words, _WEIGHTS.sub("'", every), *params, CANDIDATES + 1, CANDIDATES],

@@ -1,9 +1,10 @@
 """Search latency and quality on the livedoor corpus, and on a 10x copy (73k articles).
 
     .venv/bin/python bench/search_bench.py [--postgres] [--no-append]
+    DATABASE_URL=... .venv/bin/python bench/search_bench.py --reuse [--no-append]
 
 Loads the corpus into a fresh temporary database (SQLite by default; --postgres uses a fresh
-database kiji_search_bench on 127.0.0.1:5432) with the importer of `kiji import-ldcc`, whose
+database KIJI_BENCH_PG_DB, kiji_search_bench by default, on 127.0.0.1:5432) with the importer of `kiji import-ldcc`, whose
 articles_imported signal builds the index; then times `kiji reindex` (the same work, from scratch).
 Runs 50 two-word Japanese queries chosen from the corpus channels' topics and prints:
 - latency p50/p95 of the index query (ranked ids + total, what the backend does) and of a whole
@@ -16,6 +17,12 @@ Runs 50 two-word Japanese queries chosen from the corpus channels' topics and pr
   terms: a result is relevant when both query words occur in its headline or body after Sudachi
   normalization (付属=附属, スマホ variants ...); P@10 = such results in the top 10 / 10.
 Appends the figures to bench/RESULTS.md under "## Search" unless --no-append.
+
+--reuse: DATABASE_URL already holds the 10x copy (bench/search_build.py): only its latency is
+measured, the same 50 queries the same way, with the CPU time beside the wall time (on PostgreSQL
+the server process's too: cpu_clock), as the wall time waits for the shared cores. --no-baseline
+leaves out the LIKE search run after each search (3-5 s each at 10x on PostgreSQL: it reads every
+article row, and pushes the index out of PostgreSQL's shared buffers before the next search).
 """
 
 import argparse
@@ -31,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpora" / "livedoor-news-corpus.tar.gz"
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "kiji_search_bench"
+PG_BENCH_DB = os.environ.get("KIJI_BENCH_PG_DB", "kiji_search_bench")
 COPIES = 10
 ID_STRIDE = 1_000_000  # copy k of article n gets id n + k * ID_STRIDE
 
@@ -95,7 +102,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--no-append", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="DATABASE_URL holds the 10x copy: measure it only")
+    parser.add_argument("--no-baseline", action="store_true", help="with --reuse: no LIKE search between searches")
     args = parser.parse_args()
+    if args.reuse:
+        return reuse(append=not args.no_append, baseline=not args.no_baseline)
     if not CORPUS.exists():
         sys.exit(f"corpus not found: {CORPUS}")
     tmp = Path(tempfile.mkdtemp(prefix="kiji-bench-search-"))
@@ -116,6 +127,25 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     if not args.no_append:
         _append(lines, "--postgres" if args.postgres else "")
+
+
+def reuse(*, append: bool, baseline: bool) -> None:
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from kiji.newsroom.models import Article
+
+    lines = _Lines()
+    lines.append(f"database: {connection.vendor} (reused); load average at start {os.getloadavg()[0]:.1f}")
+    lines += measure(f"10x ({Article.objects.count()} articles)", quality=False, baseline=baseline)
+    lines.append(f"load average at end {os.getloadavg()[0]:.1f}")
+    if append:
+        _append(lines, "--reuse")
 
 
 def _fresh_postgres() -> str:
@@ -250,7 +280,7 @@ def _analyze() -> None:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
 
-def measure(label: str, *, quality: bool = True) -> list[str]:
+def measure(label: str, *, quality: bool = True, baseline: bool = True) -> list[str]:
     from django.utils import timezone
 
     from kiji.search import results
@@ -261,27 +291,33 @@ def measure(label: str, *, quality: bool = True) -> list[str]:
 
     results.RESULT_SECONDS = 0  # every query runs: the figures are of uncached searches
     now, engine = timezone.now(), backend()
-    ours, full, like, ours_ids, like_ids = [], [], [], {}, {}
+    ours, ours_cpu, full, like, ours_ids, like_ids = [], [], [], [], {}, {}
     for text, _ in QUERIES:  # warm-up: tokenizer, caches, prepared statements
         engine.search(plan(parse_query(text)), Filters(), now=now, limit=10, offset=0)
     for text, _ in QUERIES:
-        start = time.perf_counter()
-        ids, total = engine.search(plan(parse_query(text)), Filters(), now=now, limit=10, offset=0)
+        start, cpu = time.perf_counter(), cpu_clock()
+        ids, total = engine.search(plan(parse_query(text)), Filters(), now=now, limit=10, offset=0)[:2]
         ours.append(time.perf_counter() - start)
+        ours_cpu.append(cpu_clock() - cpu)
         ours_ids[text] = ids
         start = time.perf_counter()
         search_articles(parse_query(text), now=now)
         full.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        like_ids[text] = like_search(text)
-        like.append(time.perf_counter() - start)
+        if baseline:
+            start = time.perf_counter()
+            like_ids[text] = like_search(text)
+            like.append(time.perf_counter() - start)
     lines = [
         f"-- {label}, 50 two-word queries, ms --",
         _latency("search index query (parse + ranked top 10 + total)", ours),
+        _latency("  its CPU (this process + its PostgreSQL server process)", ours_cpu),
         _latency("results page data (+ articles, highlighted snippets)", full),
-        _latency("baseline: LIKE substring search (top 10, newest first)", like),
-        f"p95 ratio LIKE / search: {_pct(like, 95) / _pct(ours, 95):.1f}x",
     ]
+    if baseline:
+        lines += [
+            _latency("baseline: LIKE substring search (top 10, newest first)", like),
+            f"p95 ratio LIKE / search: {_pct(like, 95) / _pct(ours, 95):.1f}x",
+        ]
     if quality:
         lines += precision(ours_ids, like_ids)
     return lines

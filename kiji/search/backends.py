@@ -137,36 +137,70 @@ class _Ranking:
         whether that number is only a lower bound)."""
         groups = [self.group(g) for g in plan.groups]
         every = self.every(groups, plan)
-        strict = self.ids(every, filters, limit=CANDIDATES + 1)
+        strict, titled = self.strict_ids(plan, every, filters)
         if len(strict) > CANDIDATES:  # a common word: the newest and those with every word in the title
             # Not counted further (a count reads every matching row: 10 ms CPU for サッカー 日本代表 at
             # 10x on SQLite, every heap row on PostgreSQL): more than CANDIDATES match.
-            titled = self.ids(self.every([self.title(g) for g in plan.groups], plan), filters, limit=CANDIDATES)
             return dict.fromkeys([*titled, *strict[:CANDIDATES]], len(groups)), CANDIDATES, True
         if len(strict) >= STRICT_ENOUGH or len(groups) <= 1:
             return dict.fromkeys(strict, len(groups)), len(strict), False
         # Few strict matches: articles with most of the words follow. Words that are in more than
-        # CANDIDATES articles (方法, 知る) only count for articles that hold a rarer word of the query.
-        matching = [self.ids(expr, filters, limit=CANDIDATES + 1) for expr in groups]
-        rare = [expr for expr, found in zip(groups, matching, strict=True) if len(found) <= CANDIDATES]
-        scope = self.any(rare or groups, plan)
-        found = self.ids(scope, filters, limit=CANDIDATES * len(rare or [scope]))
+        # CANDIDATES articles (方法, 知る) only count for articles that hold a rarer word of the query:
+        # they are not listed (a list reads every matching row: 25-38 ms of server CPU each at 10x
+        # on PostgreSQL) but tested among the rarer words' candidates. Which words are common is
+        # known beforehand from the vocabulary's counts (unfiltered searches; under a filter a common
+        # word may match few) or else from the list itself.
+        counted = filters == Filters()
+        matching = [
+            None if counted and documents_of(g) > CANDIDATES else self.ids(expr, filters, limit=CANDIDATES + 1)
+            for g, expr in zip(plan.groups, groups, strict=True)
+        ]
+        rare = [expr for expr, found in zip(groups, matching, strict=True) if found and len(found) <= CANDIDATES]
+        if not rare:
+            # Every word common: the newest CANDIDATES holding one of the rarer words (relevant_groups;
+            # the newest holding any word read the matching rows of every common word, 方法 | 知る: 70
+            # ms at 10x on PostgreSQL), each tested for all the words. Not counted further.
+            held = [g for g, found in zip(plan.groups, matching, strict=True) if found is None or found]
+            if not held:  # no article holds any of the words
+                return {}, 0, False
+            scope = [self.group(g) for g in relevant_groups(held)]
+            found = self.ids(self.any(scope, plan), filters, limit=CANDIDATES)
+            coverage = dict.fromkeys(found, 0)
+            for pk, n in self._within([groups], found, filters)[0].items():
+                coverage[pk] += n
+            return coverage, len(coverage), len(found) >= CANDIDATES
+        found = self.ids(self.any(rare, plan), filters, limit=CANDIDATES * len(rare))
         coverage = dict.fromkeys(found, 0)
+        tested = []
         for expr, ids in zip(groups, matching, strict=True):
-            members = ids if len(ids) <= CANDIDATES or not rare else self.ids(expr, filters, within=found)
-            for pk in members:
+            if ids is None or len(ids) > CANDIDATES:
+                tested.append(expr)
+                continue
+            for pk in ids:
                 if pk in coverage:
                     coverage[pk] += 1
-        # Every word common: only the newest CANDIDATES holding any of them were taken, not counted.
-        return coverage, len(coverage), not rare and len(found) >= CANDIDATES
+        for pk, n in self._within([tested], found, filters)[0].items():
+            coverage[pk] += n
+        return coverage, len(coverage), False
 
-    def _within(self, exprs: list[str], within: list[int], filters: Filters) -> dict[int, int]:
-        """{id: how many of `exprs` it matches}, among `within`."""
-        counts: dict[int, int] = {}
-        for expr in exprs:
-            for pk in self.ids(expr, filters, within=within):
-                counts[pk] = counts.get(pk, 0) + 1
-        return counts
+    def strict_ids(self, plan: Plan, every: str, filters: Filters) -> tuple[list[int], list[int]]:
+        """(the newest CANDIDATES + 1 articles matching `every`; when more than CANDIDATES do, also
+        the newest CANDIDATES of them with every word of the plan in the title, else [])."""
+        strict = self.ids(every, filters, limit=CANDIDATES + 1)
+        if len(strict) <= CANDIDATES:
+            return strict, []
+        return strict, self.ids(self.every([self.title(g) for g in plan.groups], plan), filters, limit=CANDIDATES)
+
+    def _within(self, tests: list[list[str]], within: list[int], filters: Filters) -> list[dict[int, int]]:
+        """For each list of expressions in `tests`, {id: how many of them it matches}, among `within`."""
+        out = []
+        for exprs in tests:
+            counts: dict[int, int] = {}
+            for expr in exprs:
+                for pk in self.ids(expr, filters, within=within):
+                    counts[pk] = counts.get(pk, 0) + 1
+            out.append(counts)
+        return out
 
     def search(self, plan: Plan, filters: Filters, *, now: datetime, limit: int, offset: int) -> Found:
         coverage, total, at_least = self._candidates(plan, filters)
@@ -177,8 +211,9 @@ class _Ranking:
         within, rarer = list(coverage), relevant_groups(plan.groups)
         forms = {g.form for g in rarer}
         pairs = [p for p in plan.pairs if forms.intersection(p)]
-        near = self._within([self.pair(p) for p in pairs], within, filters)
-        exact = self._within([self.group(g, own_only=True) for g in rarer], within, filters)
+        near, exact = self._within(
+            [[self.pair(p) for p in pairs], [self.group(g, own_only=True) for g in rarer]], within, filters
+        )
         tiers: dict[tuple[int, int, int], list[int]] = {}
         for pk, cov in coverage.items():
             tiers.setdefault((cov, near.get(pk, 0), exact.get(pk, 0)), []).append(pk)
@@ -345,19 +380,44 @@ class PostgresBackend(_Ranking):
         )
         return [r[0] for r in rows]
 
-    def _within(self, exprs: list[str], within: list[int], filters: Filters) -> dict[int, int]:
-        """One query for all of `exprs`, reading the candidates by their key: through the GIN index,
-        each test read every article matching it (tv <-> 番組 at 10x: 110 ms of server CPU to keep
-        a few of 1000 candidates); here each candidate's vector is tested once per expression."""
-        if not exprs or not within:
-            return {}
-        tests = " + ".join("(d.vector @@ to_tsquery('simple', %s))::int" for _ in exprs)
+    def strict_ids(self, plan: Plan, every: str, filters: Filters) -> tuple[list[int], list[int]]:
+        """One read of the matching rows for both lists. Which are titled is told by the title column
+        (its words as the index has them, space-separated), read in the same pass: the index cannot
+        tell the title's weight without reading each match's vector again (ids() drops the weights),
+        so a second list by the index was only the newest matches again, at the cost of a second
+        pass over their rows.
+        The spaced title is written out in each test: computed once in a LATERAL subquery, the pass
+        took 78-115 ms instead of 43-60 (psql, スマートフォン at 10x; 22-31 ms without the title tests)."""
+        titled = [
+            "(" + " OR ".join("strpos(' ' || d.title || ' ', %s) > 0" for _ in g.alternatives()) + ")"
+            for g in plan.groups
+        ]
+        words = [" " + " ".join(alt) + " " for g in plan.groups for alt in g.alternatives()]
         where, params = filters.sql()
         rows = _run(
-            f"SELECT d.article_id, {tests} FROM search_searchdocument d WHERE d.article_id = ANY(%s) {where}",
-            [*exprs, within, *params],
+            f"""WITH m AS MATERIALIZED (SELECT d.article_id, {" AND ".join(titled) or "true"} AS titled
+                FROM search_searchdocument d WHERE d.vector @@ to_tsquery('simple', %s) {where})
+            (SELECT article_id, false FROM m ORDER BY 1 DESC LIMIT %s)
+            UNION ALL (SELECT article_id, true FROM m WHERE titled ORDER BY 1 DESC LIMIT %s)""",
+            [*words, _WEIGHTS.sub("'", every), *params, CANDIDATES + 1, CANDIDATES],
         )
-        return {pk: n for pk, n in rows if n}
+        strict = [pk for pk, title in rows if not title]
+        return strict, [pk for pk, title in rows if title] if len(strict) > CANDIDATES else []
+
+    def _within(self, tests: list[list[str]], within: list[int], filters: Filters) -> list[dict[int, int]]:
+        """One query for every expression of every test, reading the candidates by their key: through
+        the GIN index, each expression read every article matching it (tv <-> 番組 at 10x: 110 ms of
+        server CPU to keep a few of 1000 candidates); here each candidate's vector is read once (phrase
+        and exact together: one read, not two) and tested against each expression."""
+        if not within or not any(tests):
+            return [{} for _ in tests]
+        sums = [" + ".join("(d.vector @@ to_tsquery('simple', %s))::int" for _ in exprs) or "0" for exprs in tests]
+        where, params = filters.sql()
+        rows = _run(
+            f"SELECT d.article_id, {', '.join(sums)} FROM search_searchdocument d WHERE d.article_id = ANY(%s) {where}",
+            [*(e for exprs in tests for e in exprs), within, *params],
+        )
+        return [{row[0]: row[i] for row in rows if row[i]} for i in range(1, len(tests) + 1)]
 
     # ts_rank, not ts_rank_cd: on the 10x livedoor copy it ranked the 50 benchmark queries twice as
     # fast (p95 86 vs 169 ms) with the same precision@10 by channel (0.748 vs 0.738).

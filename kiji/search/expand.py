@@ -11,13 +11,17 @@ Words "in quotes" stay required and -words stay excluded.
 """
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Length
 
 from kiji.lib.memo import Memo
+from kiji.lib.pagecache import shared_cache
 from kiji.search.models import SynonymGroup
 from kiji.search.models import Term as VocabularyTerm
 from kiji.search.query import Query, Term
@@ -32,7 +36,7 @@ MAX_READING_CHARS = 24  # a kana term longer than this is not split into vocabul
 # next reader, costs no vocabulary query. New words count after VOCABULARY_SECONDS at most.
 VOCABULARY_SECONDS = 300
 _vocabulary = Memo(seconds=VOCABULARY_SECONDS, max_entries=20_000)
-_editors = Memo(seconds=24 * 3600, max_entries=2)
+_editors = Memo(seconds=24 * 3600, max_entries=4)
 
 
 def forget_vocabulary() -> None:
@@ -196,11 +200,38 @@ def _read_sudachi_synonyms(word: Word) -> list[tuple[str, ...]]:
     return [(term,) for term in found[:MAX_SYNONYMS]]
 
 
+# The editors' list is kept per process under a version in the shared cache, which every save or
+# delete of a SynonymGroup changes (receivers.py): a search asks the cache for the version (one
+# Redis GET) instead of the database for the list, and an edit counts at once in every process,
+# without a restart. Without a shared cache (locmem: each process its own) the list is read from
+# the database on each search, as a version set in one process would not reach the others.
+SYNONYMS_VERSION_KEY = "search:synonyms-version"
+
+
+def synonyms_changed() -> None:
+    """The editors' list changed: every process reads it again (at once, and after the commit)."""
+
+    def bump() -> None:
+        cache.set(SYNONYMS_VERSION_KEY, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def _editor_synonyms() -> dict[str, list[tuple[str, ...]]]:
-    """{word: [other words' tokens]} from the editors' list. Each search reads the list (a small
-    table), so an edit counts at once, no restart; its words are tokenized again only when it changed."""
-    rows = tuple(SynonymGroup.objects.order_by("pk").values_list("words", flat=True))
-    return _editors.get_or_set(rows, lambda: _read_editor_synonyms(rows))
+    """{word: [other words' tokens]} from the editors' list; its words are tokenized again only when
+    it changed."""
+    version = cache.get(SYNONYMS_VERSION_KEY) if shared_cache() else None
+    if version is None:
+        rows = tuple(SynonymGroup.objects.order_by("pk").values_list("words", flat=True))
+        if shared_cache():  # never set, or the cache was emptied: the next searches use a version
+            cache.add(SYNONYMS_VERSION_KEY, time.time_ns(), None)
+        return _editors.get_or_set(rows, lambda: _read_editor_synonyms(rows))
+    return _editors.get_or_set(("version", version), lambda: _editor_synonyms_now())
+
+
+def _editor_synonyms_now() -> dict[str, list[tuple[str, ...]]]:
+    return _read_editor_synonyms(tuple(SynonymGroup.objects.order_by("pk").values_list("words", flat=True)))
 
 
 def _read_editor_synonyms(rows: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:

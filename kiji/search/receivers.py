@@ -1,11 +1,15 @@
-"""The index follows publishing: newsroom signals (sent after commit) update it at once."""
+"""The index follows publishing: newsroom signals (sent after commit) update it at once; an edit of
+the editors' synonym list reaches every process's next search."""
 
 import logging
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from kiji.newsroom import signals
 from kiji.search import services
+from kiji.search.expand import synonyms_changed
+from kiji.search.models import SynonymGroup
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +35,8 @@ def _articles_imported(sender, article_ids, **kwargs):
         services.index_articles(article_ids)
     except Exception:
         log.exception("search index: could not index %d imported articles", len(article_ids))
+
+
+@receiver([post_save, post_delete], sender=SynonymGroup, dispatch_uid="search.synonyms_changed")
+def _synonyms_changed(sender, **kwargs):
+    synonyms_changed()

@@ -16,6 +16,7 @@ from kiji.lib.dates import JST
 from kiji.newsroom.models import Article, Tag
 from kiji.newsroom.services.publishing import announce_change, publish_article, publish_due_articles, unpublish_article
 from kiji.newsroom.signals import articles_imported
+from kiji.search import expand
 from kiji.search.expand import forget_vocabulary
 from kiji.search.models import SearchDocument, SynonymGroup, Term
 from kiji.search.services import sync_article
@@ -178,6 +179,26 @@ class FilterAndPagingTests(SearchTestCase):
         # the rare word's article first, though the others are newer and hold 方法 in the title
         self.assertEqual(found[0], "節電のこつ")
         self.assertEqual(len(found), 6)
+
+    def test_when_every_word_is_common_the_rarest_words_articles_are_the_candidates(self):
+        self.indexed(headline="節電の工夫 0", published_at=self.now - timedelta(days=30))
+        self.indexed(headline="節電と料理の方法", published_at=self.now - timedelta(days=30))
+        for i in range(1, 3):
+            self.indexed(headline=f"節電の工夫 {i}", published_at=self.now - timedelta(days=30))
+        for i in range(8):
+            self.indexed(headline=f"料理の方法 {i}", published_at=self.now - timedelta(days=1 + i))
+        call_command("reindex", stdout=StringIO())  # the vocabulary's counts: 方法 in 9 articles, 節電 in 4
+        with (
+            mock.patch("kiji.search.backends.CANDIDATES", 3),
+            mock.patch("kiji.search.backends.STRICT_ENOUGH", 2),
+            mock.patch("kiji.search.backends.COMMON_RATIO", 2),
+        ):
+            found = self.headlines(self.search("節電する方法について知りたい"))
+        # both words are in more than CANDIDATES articles: the newest (by id) holding 節電 are the
+        # candidates (not the newest holding either word, all about cooking), the one with both first
+        self.assertEqual(found[0], "節電と料理の方法")
+        self.assertEqual(len(found), 3)
+        self.assertTrue(all("節電" in title for title in found))
 
     def test_a_word_no_article_holds_does_not_make_the_search_fail(self):
         self.indexed(headline="予算が可決")
@@ -433,6 +454,22 @@ class ReaderQueryTests(SearchTestCase):
         self.assertEqual(self.headlines(self.search("ハムハム")), [])
         group.delete()
         self.assertEqual(self.headlines(self.search("ハムハム")), [])
+
+    def test_with_a_shared_cache_the_editors_list_is_kept_until_an_edit_anywhere(self):
+        self.indexed(headline="ファイターズが勝利")
+        self.indexed(headline="ホークスが勝利")
+        with mock.patch("kiji.search.expand.shared_cache", return_value=True):
+            group = SynonymGroup.objects.create(words="ハムハム、ファイターズ")
+            self.assertEqual(self.headlines(self.search("ハムハム")), ["ファイターズが勝利"])
+            with self.assertNumQueries(0):  # the list, kept under the cache's version: no query
+                expand._editor_synonyms()
+            # Another process edits the list: its save changes the shared version, not this memo.
+            SynonymGroup.objects.filter(pk=group.pk).update(words="ハムハム、ホークス")
+            self.assertEqual(self.headlines(self.search("ハムハム")), ["ファイターズが勝利"])
+            expand.synonyms_changed()
+            self.assertEqual(self.headlines(self.search("ハムハム")), ["ホークスが勝利"])
+            group.delete()  # this process's own edit
+            self.assertEqual(self.headlines(self.search("ハムハム")), [])
 
 
 class KanaLettersAndVocabularyTests(SearchTestCase):

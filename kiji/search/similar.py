@@ -31,7 +31,11 @@ exactly. Each cluster is the unit of work of a Rebuild, which saves the model an
 to a folder, so a killed rebuild continues where it stopped.
 
 The counts go straight into the sparse matrix's arrays as the documents stream in (no per-article
-dictionaries kept). One new or edited article (the scheduler's round) is scored like the articles of
+dictionaries kept), and the fit then works in those arrays: the rare terms are dropped and the counts
+weighted block by block in place, and the float32 matrix waits in a temporary file while the SVD holds
+its float64 copy, so the fit's peak is that copy and PROPACK's vectors, not three or four copies of the
+matrix side by side (bench/RESULTS.md, "Also-read rebuild, memory"). Every value is bit for bit what
+the whole-matrix expressions gave (bench/similar_compare.py compares every list). One new or edited article (the scheduler's round) is scored like the articles of
 a rebuild: its topic vector goes to the nearest cluster, and it is scored against the pool of that
 cluster's unit (at most POOL clusters), so its cost does not grow with the archive; the neighbourhoods
 its re-ranking reads are computed only for the units holding its candidates when the model has none

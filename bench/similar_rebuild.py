@@ -18,7 +18,6 @@ CPU seconds are the process's (all threads): the machine is shared, wall times a
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -115,12 +114,19 @@ def measure(copies: int, *, dedupe: bool, baseline: bool, per_article: bool, dat
     if dedupe:
         kept = set(KEPT.read_text().split("\n"))
         options["analyzer"] = lambda text: [t for t in similar.words_and_pairs(text) if t in kept]
+    import similar_compare
+
+    stages = {}  # peak RSS (MB) while each step of the fit runs: the weighting, the SVD
+    similar._weigh = similar_compare._staged(stages, "weigh", similar._weigh)
+    similar._topics = similar_compare._staged(stages, "SVD", similar._topics)
     started, cpu = time.perf_counter(), time.process_time()
     model = similar.fit(docs(), **options)
     built, cpu_built = time.perf_counter(), time.process_time()
+    peak_model = similar_compare.peak_mb()
     if not per_article:
         model.similar_all(limit=40)
     listed, cpu_listed = time.perf_counter(), time.process_time()
+    peak_lists = similar_compare.peak_mb()
     pools = [len(pool) for _, pool in model.units()]
     sample = [similar.document_of(pk) for pk in rows.values_list("article_id", flat=True)[:50]]
     one = measure_one(model, sample)
@@ -147,7 +153,10 @@ def measure(copies: int, *, dedupe: bool, baseline: bool, per_article: bool, dat
         "one_ms": one_ms,
         "one_old_ms": one_old_ms,
         **one,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_model_mb": peak_model,
+        "stages": stages,
+        "peak_lists_mb": peak_lists,
+        "peak_mb": similar_compare.peak_mb(),
         "nnz": int(model.matrix.nnz),
         "dtype": str(np.asarray(model.matrix.data).dtype),
     }
@@ -204,6 +213,13 @@ def main():
             f"     CPU: model {r['model_cpu']:.1f} s, all lists {r['lists_cpu']:.1f} s; vocabulary {r['vocabulary']:,}, "
             f"matrix nnz {r['nnz']:,}; {r['units']} units scoring {r['pool']:,.0f} articles each on average; "
             f"load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        print(
+            f"     peak RSS after the model {r['peak_model_mb']:,.0f} MB (counting {r['stages'].get('before weigh')} MB, "
+            f"weighting {r['stages'].get('weigh')} MB, "
+            f"in the SVD {r['stages'].get('SVD')} MB), after all lists {r['peak_lists_mb']:,.0f} MB "
+            f"(the whole run, one changed article measured both ways: {r['peak_mb']:,.0f} MB)",
             flush=True,
         )
         print(

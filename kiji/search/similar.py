@@ -31,7 +31,11 @@ exactly. Each cluster is the unit of work of a Rebuild, which saves the model an
 to a folder, so a killed rebuild continues where it stopped.
 
 The counts go straight into the sparse matrix's arrays as the documents stream in (no per-article
-dictionaries kept). One new or edited article (the scheduler's round) is scored like the articles of
+dictionaries kept), and the fit then works in those arrays: the rare terms are dropped and the counts
+weighted block by block in place, and the float32 matrix waits in a temporary file while the SVD holds
+its float64 copy, so the fit's peak is that copy and PROPACK's vectors, not three or four copies of the
+matrix side by side (bench/RESULTS.md, "Also-read rebuild, memory"). Every value is bit for bit what
+the whole-matrix expressions gave (bench/similar_compare.py compares every list). One new or edited article (the scheduler's round) is scored like the articles of
 a rebuild: its topic vector goes to the nearest cluster, and it is scored against the pool of that
 cluster's unit (at most POOL clusters), so its cost does not grow with the archive; the neighbourhoods
 its re-ranking reads are computed only for the units holding its candidates when the model has none
@@ -67,6 +71,7 @@ POOL = 16  # at most this many clusters scored per unit: those most often among 
 KMEANS_SAMPLE = 40  # articles per cluster the clusters are trained on
 KMEANS_ROUNDS = 8
 RECIPROCAL = 10  # a new or edited article's nearest neighbours whose lists it enters at once
+BLOCK = 4096  # rows per block of the model's in-place passes (bounded temporaries)
 REBUILD_MAX_AGE = 86400  # seconds: an interrupted rebuild older than this starts over
 
 Document = tuple[int, str, str, str]  # (pk, title, body, parts): space-separated tokens
@@ -288,17 +293,17 @@ def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = word
     for pk, title, body, parts in docs:
         pks.append(pk)
         builder.add(_counts(title, body, parts, analyzer, vocabulary, True))
-    raw = builder.matrix(len(vocabulary))
+    raw = builder.matrix(len(vocabulary))  # over the builder's own buffers: no copy
     del builder
     n = raw.shape[0]
     df = np.bincount(raw.indices, minlength=raw.shape[1])
     # Terms in fewer than MIN_DF articles leave the vocabulary (most word pairs): a smaller
     # matrix for the SVD and the products.
     kept = np.flatnonzero(df >= MIN_DF)
-    column = np.full(len(df), -1)
+    column = np.full(len(df), -1, dtype=np.int32)
     column[kept] = np.arange(len(kept))
     vocabulary = {term: int(column[col]) for term, col in vocabulary.items() if column[col] >= 0}
-    raw, df = raw[:, kept], df[kept]
+    raw, df = _kept_columns(raw, column, df[kept]), df[kept]
     idf = np.log(max(n, 1) / np.maximum(df, 1)) ** IDF_POWER
     order = np.argsort(np.asarray(pks, dtype=np.int64), kind="stable")
     if np.any(order != np.arange(len(order))):  # rows in pk order, so row_of() can bisect
@@ -310,10 +315,81 @@ def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = word
         float(raw.sum() / max(n, 1)),
         analyzer=analyzer,
     )
-    model.matrix = _weigh(raw, model)
-    model.topics = _topics(model.matrix)
+    model.matrix = _weigh(raw, model)  # in raw's arrays: the counts are gone from here on
+    del raw
+    model.topics = _spilled_topics(model)
     model.latent = model._project(model.matrix)
     return model
+
+
+def _spilled_topics(model: Model):
+    """_topics(model.matrix), with the float32 matrix on disk (a temporary file) while the SVD runs:
+    the SVD reads a float64 copy whose indices are sorted (as astype() sorts them), so the fit's peak
+    holds that copy and PROPACK's vectors, not the float32 matrix beside them. The copy is filled from
+    the file in blocks and sorts the matrix's own indices; the matrix is read back afterwards."""
+    import tempfile
+
+    import numpy as np
+    from scipy import sparse
+
+    matrix = model.matrix
+    if matrix.nnz == 0 or min(matrix.shape) <= 4 * TOPICS:
+        return _topics(matrix)
+    nnz, shape, indptr, indices = matrix.nnz, matrix.shape, matrix.indptr, matrix.indices
+    data_type, index_type = matrix.data.dtype, indices.dtype
+    # In the rebuild's own folder (on disk, beside its checkpoints), not /tmp, which may be held in memory.
+    from django.conf import settings
+
+    folder = Path(settings.KIJI_AUDIENCE_REBUILD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(prefix="kiji-similar-", dir=folder) as spill:
+        matrix.data.tofile(spill)
+        indices.tofile(spill)
+        spill.flush()
+        model.matrix = matrix = None  # the float32 values are freed here
+        values = np.empty(nnz, np.float64)
+        step = BLOCK * 256
+        spill.seek(0)
+        for start in range(0, nnz, step):
+            values[start : start + step] = np.fromfile(spill, data_type, min(step, nnz - start))
+        values = sparse.csr_matrix((values, indices, indptr.copy()), shape=shape, copy=False)
+        del indices  # the copy's now, sorted in place
+        values.sum_duplicates()  # what astype() does: each row's indices sorted (no duplicates here)
+        topics = _topics(values)
+        del values
+        spill.seek(0)
+        data = np.fromfile(spill, data_type, nnz)
+        indices = np.fromfile(spill, index_type, nnz)
+    model.matrix = sparse.csr_matrix((data, indices, indptr), shape=shape, copy=False)
+    return topics
+
+
+def _kept_columns(raw, column, kept_df):
+    """`raw` with only the columns whose `column` (old -> new number) is not -1, renumbered; the same
+    arrays as raw[:, kept] (the order within a row kept), filled block by block into arrays of the
+    kept size (`kept_df`: the kept columns' df, so their total is the new nnz), not through
+    temporaries of the whole matrix."""
+    import numpy as np
+    from scipy import sparse
+
+    if len(kept_df) == raw.shape[1]:
+        return raw
+    data = np.empty(int(kept_df.sum()), raw.data.dtype)
+    indices = np.empty(len(data), np.int32)
+    indptr = np.zeros(raw.shape[0] + 1, np.int64)
+    written = 0
+    for a in range(0, raw.shape[0], BLOCK):
+        b = min(a + BLOCK, raw.shape[0])
+        s, e = raw.indptr[a], raw.indptr[b]
+        new = column[raw.indices[s:e]]
+        keep = new >= 0
+        count = int(np.count_nonzero(keep))
+        data[written : written + count] = raw.data[s:e][keep]
+        indices[written : written + count] = new[keep]
+        running = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])  # kept entries before each position
+        indptr[a + 1 : b + 1] = written + running[raw.indptr[a + 1 : b + 1] - s]
+        written += count
+    return sparse.csr_matrix((data, indices, indptr), shape=(raw.shape[0], len(kept_df)), copy=False)
 
 
 def _topics(matrix):
@@ -328,7 +404,9 @@ def _topics(matrix):
     if min(matrix.shape) <= 4 * TOPICS:  # a small site: an exact dense SVD is cheaper than ARPACK
         return np.ascontiguousarray(np.linalg.svd(matrix.toarray(), full_matrices=False)[2][:k].T, dtype=np.float32)
     # PROPACK: the same singular vectors as ARPACK here, 5-10x faster (1.8 s vs 8-20 s on livedoor)
-    vt = svds(matrix.astype(np.float64), k=k, solver="propack", random_state=0)[2]
+    # astype() also sorts the copy's indices (sum_duplicates): the SVD's input, kept as it is.
+    values = matrix if matrix.dtype == np.float64 else matrix.astype(np.float64)
+    vt = svds(values, k=k, solver="propack", random_state=0)[2]
     return np.ascontiguousarray(vt.T, dtype=np.float32)
 
 
@@ -490,8 +568,14 @@ class _RowBuilder:
         import numpy as np
         from scipy import sparse
 
-        arrays = (np.array(self.data, np.float32), np.array(self.indices, np.int32), np.array(self.indptr, np.int64))
-        return sparse.csr_matrix(arrays, shape=(len(self.indptr) - 1, width))
+        # Views of the builder's buffers (they stay alive through them), not copies: one set of arrays.
+        arrays = [np.frombuffer(a, t) if len(a) else np.zeros(0, t) for a, t in self._typed()]
+        return sparse.csr_matrix(tuple(arrays), shape=(len(self.indptr) - 1, width), copy=False)
+
+    def _typed(self):
+        import numpy as np
+
+        return (self.data, np.float32), (self.indices, np.int32), (self.indptr, np.int64)
 
 
 def _to_matrix(counts: list[dict[int, float]], width: int):
@@ -502,19 +586,42 @@ def _to_matrix(counts: list[dict[int, float]], width: int):
 
 
 def _weigh(raw, model: Model):
-    """BM25-saturated tf x idf, rows L2-normalized."""
+    """BM25-saturated tf x idf, rows L2-normalized: computed in `raw`'s own arrays (overwritten), block
+    by block, with the same float32 operations, in the same order, as the whole-matrix expressions it
+    replaces ((diags(1 / norms) @ weighted): each row's entries come out of scipy's product in reverse
+    order, and are stored so here), so every value and index is bit for bit the same."""
     import numpy as np
     from scipy import sparse
 
     lengths = np.asarray(raw.sum(axis=1)).ravel()
     norm_len = (1 - B + B * lengths / max(model.avg_length, 1e-9)).astype(np.float32)
-    row_of = np.repeat(np.arange(raw.shape[0]), np.diff(raw.indptr))
-    data = raw.data * (K1 + 1) / (raw.data + K1 * norm_len[row_of]) * model.idf[raw.indices]
-    weighted = sparse.csr_matrix((data.astype(np.float32), raw.indices, raw.indptr), shape=raw.shape)
+    data, indices, indptr = raw.data, raw.indices, raw.indptr
+    for a in range(0, raw.shape[0], BLOCK):
+        b = min(a + BLOCK, raw.shape[0])
+        s, e = indptr[a], indptr[b]
+        denominator = norm_len[np.repeat(np.arange(a, b), np.diff(indptr[a : b + 1]))]
+        denominator *= K1
+        denominator += data[s:e]
+        part = data[s:e]
+        part *= K1 + 1
+        part /= denominator
+        part *= model.idf[indices[s:e]]
+    weighted = sparse.csr_matrix((data, indices, indptr), shape=raw.shape, copy=False)
     weighted.eliminate_zeros()
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return (sparse.diags((1 / norms).astype(np.float32)) @ weighted).tocsr()
+    data, indices, indptr = weighted.data, weighted.indices, weighted.indptr
+    for a in range(0, weighted.shape[0], BLOCK):
+        b = min(a + BLOCK, weighted.shape[0])
+        s, e = indptr[a], indptr[b]
+        block = weighted[a:b]
+        norms = np.sqrt(np.asarray(block.multiply(block).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        row_of = np.repeat(np.arange(b - a), np.diff(indptr[a : b + 1]))
+        starts, ends = indptr[a:b] - s, indptr[a + 1 : b + 1] - s
+        reverse = starts[row_of] + ends[row_of] - 1 - np.arange(e - s)  # each row's entries, last first
+        data[s:e] = data[s:e][reverse] * (1 / norms).astype(np.float32)[row_of]
+        indices[s:e] = indices[s:e][reverse]
+    weighted.eliminate_zeros()  # as the product drops a value that underflows to 0
+    return weighted
 
 
 # ---- over the search index --------------------------------------------------------------------

@@ -254,6 +254,14 @@ class SafetyTests(SearchTestCase):
         self.assertContains(self.search('"予算'), "検索結果 1件")
         self.assertContains(self.search("100% 予算"), "検索結果 1件")
 
+    def test_control_characters_in_the_query_are_not_echoed_into_the_page(self):
+        self.indexed(headline="予算が可決")
+        response = self.search("\x00予算\x01\x1f可決\x7f\x9b")
+        page = response.content.decode()
+        self.assertEqual(re.findall(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", page), [])
+        self.assertContains(response, 'value="予算  可決"')
+        self.assertContains(response, "検索結果 1件")
+
     def test_hostile_filters_and_pages_are_ignored(self):
         self.indexed(headline="予算が可決")
         for params in (

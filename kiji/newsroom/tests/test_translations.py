@@ -55,6 +55,15 @@ class TranslationTests(AdminTestCase):
                     got, wanted = translation.gettext(entry["msgid"]), entry["msgstr"]
                 self.assertEqual(got, wanted, "recompile: msgfmt -o locale/ja/LC_MESSAGES/django.mo ...po")
 
+    def test_the_admin_stays_japanese_for_a_browser_asking_for_english(self):
+        self.client.force_login(self.editor)
+        for language in ("en-US,en;q=0.9", "en", "fr-FR,en;q=0.8"):
+            with self.subTest(language=language):
+                response = self.client.get("/admin/newsroom/article/", HTTP_ACCEPT_LANGUAGE=language)
+                self.assertEqual(response["Content-Language"], "ja")
+                self.assertContains(response, "ニュースルーム")
+                self.assertNotContains(response, "Select article to change")
+
     def test_it_shows_the_article_form_in_japanese(self):
         self.client.force_login(self.editor)
         response = self.client.get(self.add_url)

@@ -390,6 +390,11 @@ class RankingPageTests(AudienceTestCase):
         self.assertNotContains(self.client.get("/ranking/?category=politics"), "韓国で大統領選")
         self.assertEqual(self.client.get("/ranking/?category=nope").status_code, 404)
 
+    def test_readers_can_find_it_from_every_page_footer(self):
+        for path in ("/", self.make_article().get_absolute_url(), "/archive/"):
+            footer = self.client.get(path).content.decode().split('class="site-footer"')[1]
+            self.assertIn('<a href="/ranking/">アクセスランキング</a>', footer, path)
+
     def test_each_tab_names_itself_to_crawlers_and_share_cards(self):
         page = self.client.get("/ranking/?window=1h&category=korea&utm_source=x")
         canonical = re.search(r'<link rel="canonical" href="(http[^"]+)">', page.content.decode()).group(1)

@@ -411,6 +411,16 @@ class ReaderQueryTests(SearchTestCase):
         self.assertContains(response, "「アイパッド」の検索結果 1件")
         self.assertEqual(self.headlines(response), ["アイパッドの新型"])
 
+    def test_a_wrong_kanji_from_the_ime_suggests_the_word_read_the_same(self):
+        self.indexed(headline="医療費の助成を拡大", body="<p>子どもの医療費を無料にする。</p>")
+        self.indexed(headline="意気込みを語る", body="<p>両チームの選手が意気込みを語った。</p>")
+        call_command("reindex", stdout=StringIO())
+        response = self.search("医寮費")  # 療 typed as 寮
+        self.assertContains(response, "もしかして: ")
+        self.assertContains(response, ">医療費</a>")
+        self.assertContains(response, "「医療費」の検索結果 1件")
+        self.assertEqual(self.headlines(response), ["医療費の助成を拡大"])
+
     def test_a_phrase_ranks_above_the_same_words_apart(self):
         when = self.now - timedelta(days=1)
         self.indexed(headline="書籍の電子化", body="<p>電子辞書と書籍。</p>", published_at=when)

@@ -180,7 +180,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", "日本語"), ("en", "English")]
+# Japanese only: a newsroom member whose browser asks for English (Accept-Language: en) still gets the
+# Japanese admin, as every reader gets Japanese pages.
+LANGUAGES = [("ja", "日本語")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

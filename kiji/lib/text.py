@@ -28,6 +28,12 @@ def strip_controls(value: str) -> str:
     return _CONTROL_BUT_LINES.sub("", value)
 
 
+def controls_to_spaces(value: str) -> str:
+    """`value` with each control character (tab and newline too) made a space: for one-line input
+    that is echoed back, such as a search query, rather than refused."""
+    return _ANY_CONTROL.sub(" ", value)
+
+
 def control_errors(instance: models.Model, exclude=None) -> dict[str, list[ValidationError]]:
     """{field name: [error]} for each text field of `instance` holding a control character."""
     errors = {}

@@ -14,7 +14,8 @@ from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
@@ -218,6 +219,12 @@ def news_articles(now=None) -> list[Article]:
 def news(request):
     entries = [{"location": absolute(a.get_absolute_url()), "article": a} for a in news_articles()]
     return _xml(request, "sitemaps/news.xml", {"entries": entries, "publication_name": settings.SITE_NAME})
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers (on admin pages, which name no icon) and crawlers ask for: the site's icon."""
+    return redirect(static("img/favicon.svg"))
 
 
 @require_safe

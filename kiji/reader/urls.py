@@ -72,4 +72,5 @@ urlpatterns = [
     path("sitemap-news.xml", sitemaps.news, name="sitemap_news"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
+    path("favicon.ico", sitemaps.favicon, name="favicon"),
 ]

@@ -258,9 +258,13 @@ def correction(query: Query, current: Plan) -> str | None:
     """The query with each unknown or rare word replaced by the closest vocabulary word (by reading
     and edit distance; for a rare word, only a far more frequent one), or None when every word
     is common enough or nothing is close enough."""
-    text, changed = query.raw, False
+    text, changed, done = query.raw, False, set()
+    for term in query.included:
+        if better := _homophone(term):
+            text, changed = _replace(text, Group(form=term.text), better), True
+            done.update(w.form for w in query_words(term.text))
     for group in current.groups:
-        if group.synonyms:
+        if group.synonyms or group.form in done:
             continue
         documents = documents_of(group)
         if documents > RARE_DOCUMENTS:
@@ -268,6 +272,30 @@ def correction(query: Query, current: Plan) -> str | None:
         if better := _nearest(group, documents):
             text, changed = _replace(text, group, better), True
     return text if changed else None
+
+
+def _homophone(term: Term) -> str | None:
+    """The archive's word read the same as the whole term, when the term's pieces are rare: the
+    commonest typo in Japanese is a wrong kanji from the IME (医寮費 for 医療費), which Sudachi cuts
+    into pieces (医 / 寮費) that, corrected one by one, become other words (意気 / 両)."""
+    if term.phrase:
+        return None
+    words = [w for w in query_words(term.text) if _has_word_character(w.form)]
+    if len(words) < 2 or not all(w.reading for w in words):
+        return None
+    if all(documents_of(Group(form=w.form, reading=w.reading)) > RARE_DOCUMENTS for w in words):
+        return None  # every piece is a common word: the reader meant them, not a typo
+    reading = "".join(w.reading for w in words)
+    return _vocabulary.get_or_set(
+        ("homophone", term.text, reading),
+        lambda: (
+            VocabularyTerm.objects.filter(reading=reading)
+            .exclude(term=term.text)
+            .order_by("-documents", "term")
+            .values_list("term", flat=True)
+            .first()
+        ),
+    )
 
 
 def documents_of(group: Group) -> int:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from kiji.lib.text import controls_to_spaces
 from kiji.search.tokenize import tokens
 
 MAX_QUERY_CHARS = 200  # longer input is cut (a 10,000-character paste still gets a page)
@@ -63,7 +64,7 @@ class Query:
 
 def parse_query(raw: str | None) -> Query:
     """Parse reader input; terms that hold no searchable word (only symbols) are dropped."""
-    raw = (raw or "").strip()
+    raw = controls_to_spaces(raw or "").strip()  # echoed in the page: no NUL or other control in the HTML
     text = unicodedata.normalize("NFKC", raw[:MAX_QUERY_CHARS]).translate(_QUOTES)
     query = Query(raw=raw, truncated=len(raw) > MAX_QUERY_CHARS)
     text = _take_period(query, text)

@@ -24,6 +24,8 @@ class AnalyticsAdminTests(AudienceTestCase):
         self.assertContains(page, "首相が会見")
         self.assertContains(page, '<svg class="chart"', count=1)
         self.assertContains(page, "77")  # views in the last 30 days
+        self.assertContains(page, "一覧は毎分更新されます。")  # how fresh the figures are, in Japanese
+        self.assertNotContains(page, "Lists are recomputed")
 
     def test_the_article_page_charts_hours_and_days_and_shows_the_rank(self):
         self.client.force_login(self.editor)

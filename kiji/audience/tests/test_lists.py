@@ -1,5 +1,6 @@
 """The lists readers see: ranking, trending, also-read, recommended; on both backends."""
 
+import re
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
@@ -388,3 +389,16 @@ class RankingPageTests(AudienceTestCase):
         self.assertContains(page, 'aria-current="page">1時間</a>')
         self.assertNotContains(self.client.get("/ranking/?category=politics"), "韓国で大統領選")
         self.assertEqual(self.client.get("/ranking/?category=nope").status_code, 404)
+
+    def test_readers_can_find_it_from_every_page_footer(self):
+        for path in ("/", self.make_article().get_absolute_url(), "/archive/"):
+            footer = self.client.get(path).content.decode().split('class="site-footer"')[1]
+            self.assertIn('<a href="/ranking/">アクセスランキング</a>', footer, path)
+
+    def test_each_tab_names_itself_to_crawlers_and_share_cards(self):
+        page = self.client.get("/ranking/?window=1h&category=korea&utm_source=x")
+        canonical = re.search(r'<link rel="canonical" href="(http[^"]+)">', page.content.decode()).group(1)
+        self.assertTrue(canonical.endswith("/ranking/?category=korea&amp;window=1h"), canonical)  # no utm_source
+        self.assertContains(page, f'<meta property="og:url" content="{canonical}">', html=False)
+        self.assertContains(page, '<meta property="og:title" content="アクセスランキング（韓国・1時間）">', html=False)
+        self.assertContains(page, '"@type":"BreadcrumbList"')

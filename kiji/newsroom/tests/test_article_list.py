@@ -30,6 +30,17 @@ class ArticleListTests(AdminTestCase):
         self.assertContains(response, "山田 花子, 佐藤 一郎")
         self.assertContains(response, "予約公開 " + timezone.localtime(self.when).strftime("%Y-%m-%d %H:%M"))
 
+    def test_the_modified_time_is_as_short_as_the_publication_time_and_sorts(self):
+        # Django's long form (2026年12月3日18:50) never wraps and pushed the column out of view at 1280 px.
+        response = self.client.get(self.changelist_url)
+        modified = timezone.localtime(self.draft.modified_at)
+        self.assertContains(response, f'<td class="field-modified_time">{modified:%Y-%m-%d %H:%M}</td>', html=True)
+        self.assertNotContains(response, f"{modified.year}年")
+        self.assertContains(response, "変更日時")
+        ordered = self.client.get(self.changelist_url, {"o": "6"})  # sorted by the modified column
+        self.assertEqual(ordered.status_code, 200)
+        self.assertContains(ordered, "sorted ascending")
+
     def test_it_filters_by_status_and_searches_headlines_and_writers(self):
         response = self.client.get(self.changelist_url, {"status__exact": "scheduled"})
         self.assertContains(response, "明日の朝刊トップ")

@@ -132,6 +132,12 @@ class SitemapTests(NewsroomTestCase):
         self.assertIn(f"Sitemap: {settings.SITE_URL}/sitemap.xml", lines)
         self.assertIn(f"Sitemap: {settings.SITE_URL}/sitemap-news.xml", lines)
 
+    def test_favicon_ico_leads_to_the_sites_icon_instead_of_a_404(self):
+        response = self.client.get("/favicon.ico", follow=True)
+        self.assertEqual(response.redirect_chain[0][1], 302)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("image/svg+xml", response["Content-Type"])
+
 
 class SitemapIndexLastmodTests(NewsroomTestCase):
     def test_the_index_dates_the_articles_by_their_newest_change_read_by_aggregate(self):

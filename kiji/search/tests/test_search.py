@@ -275,6 +275,14 @@ class SafetyTests(SearchTestCase):
         self.assertContains(self.search('"予算'), "検索結果 1件")
         self.assertContains(self.search("100% 予算"), "検索結果 1件")
 
+    def test_control_characters_in_the_query_are_not_echoed_into_the_page(self):
+        self.indexed(headline="予算が可決")
+        response = self.search("\x00予算\x01\x1f可決\x7f\x9b")
+        page = response.content.decode()
+        self.assertEqual(re.findall(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", page), [])
+        self.assertContains(response, 'value="予算  可決"')
+        self.assertContains(response, "検索結果 1件")
+
     def test_hostile_filters_and_pages_are_ignored(self):
         self.indexed(headline="予算が可決")
         for params in (
@@ -423,6 +431,16 @@ class ReaderQueryTests(SearchTestCase):
         self.assertContains(response, ">アイパッド</a>")
         self.assertContains(response, "「アイパッド」の検索結果 1件")
         self.assertEqual(self.headlines(response), ["アイパッドの新型"])
+
+    def test_a_wrong_kanji_from_the_ime_suggests_the_word_read_the_same(self):
+        self.indexed(headline="医療費の助成を拡大", body="<p>子どもの医療費を無料にする。</p>")
+        self.indexed(headline="意気込みを語る", body="<p>両チームの選手が意気込みを語った。</p>")
+        call_command("reindex", stdout=StringIO())
+        response = self.search("医寮費")  # 療 typed as 寮
+        self.assertContains(response, "もしかして: ")
+        self.assertContains(response, ">医療費</a>")
+        self.assertContains(response, "「医療費」の検索結果 1件")
+        self.assertEqual(self.headlines(response), ["医療費の助成を拡大"])
 
     def test_a_phrase_ranks_above_the_same_words_apart(self):
         when = self.now - timedelta(days=1)

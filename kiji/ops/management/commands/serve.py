@@ -72,8 +72,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind, workers, server, no_scheduler, **options):
-        # The children stay in our process group, so a terminal's Ctrl-C reaches every worker;
-        # any other stop (SIGTERM from systemd) is passed on to each of them below.
+        # Every stop (a terminal's Ctrl-C, SIGTERM from systemd) reaches this process, which passes it on
+        # as SIGTERM below. The server runs in a process group of its own: a Ctrl-C sent to the whole
+        # terminal group used to reach granian's workers before their master, which then started
+        # replacements that outlived it and kept the port (the next `make run` could not bind).
         command = server_command(server, bind, workers)
         if no_scheduler:
             # Nothing to supervise: become the server, rather than keep this ~65 MB Django process beside it.
@@ -82,7 +84,10 @@ class Command(BaseCommand):
             )
             self.stdout.flush()
             os.execv(command[0], command)
-        procs = [subprocess.Popen(command), subprocess.Popen([sys.executable, "-m", "kiji.cli", "scheduler"])]
+        procs = [
+            subprocess.Popen(command, process_group=0),
+            subprocess.Popen([sys.executable, "-m", "kiji.cli", "scheduler"]),
+        ]
         self.stdout.write(
             self.style.SUCCESS(f"Kiji is serving at http://{bind}/ with {server} ({workers} workers; Ctrl-C stops)")
         )
@@ -108,4 +113,9 @@ class Command(BaseCommand):
                 try:
                     p.wait(timeout=15)
                 except subprocess.TimeoutExpired:
-                    p.kill()
+                    # The server's whole group: killing granian's master alone would leave its workers
+                    # serving (a stop during its start-up can be ignored by the master).
+                    if p is procs[0]:
+                        os.killpg(p.pid, signal.SIGKILL)
+                    else:
+                        p.kill()

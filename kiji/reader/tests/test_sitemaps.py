@@ -133,10 +133,15 @@ class SitemapTests(NewsroomTestCase):
         self.assertIn(f"Sitemap: {settings.SITE_URL}/sitemap-news.xml", lines)
 
     def test_favicon_ico_leads_to_the_sites_icon_instead_of_a_404(self):
-        response = self.client.get("/favicon.ico", follow=True)
-        self.assertEqual(response.redirect_chain[0][1], 302)
-        self.assertEqual(response.status_code, 200)
-        self.assertIn("image/svg+xml", response["Content-Type"])
+        from django.contrib.staticfiles import finders
+        from django.templatetags.static import static
+
+        # Not followed: whether the static file is served depends on collectstatic having run (make run
+        # does it; the suite does not), so the test checks where it leads and that the icon exists.
+        response = self.client.get("/favicon.ico")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(response["Location"], static("img/favicon.svg"))
+        self.assertTrue(finders.find("img/favicon.svg"))
 
 
 class SitemapIndexLastmodTests(NewsroomTestCase):

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf
 from markupsafe import Markup
 
-from kiji.lib import pagecache
 from kiji.lib.memo import Memo
+from kiji.reader.slotmemo import kept
 
 _fragments = Memo(seconds=settings.KIJI_SLOT_MEMO_SECONDS, max_entries=4000)
 
@@ -23,11 +23,9 @@ def _render(env, name: str, context: dict) -> Markup:
     return Markup(env.get_template(name).render(context))
 
 
-def _kept(env, key: tuple, version: tuple, name: str, context: dict) -> Markup:
-    if settings.KIJI_SLOT_MEMO_SECONDS <= 0 or -1 in version:  # -1: the version store is unreachable
-        return _render(env, name, context)
-    key = (*key, version, get_script_prefix(), get_urlconf())
-    return _fragments.get_or_set(key, lambda: _render(env, name, context))
+def _kept(env, key: tuple, article_pk: int | None, name: str, context: dict) -> Markup:
+    key = (*key, get_script_prefix(), get_urlconf())
+    return kept(_fragments, key, article_pk, lambda: _render(env, name, context))
 
 
 def site_fragment(env, name: str) -> Markup:
@@ -38,7 +36,7 @@ def site_fragment(env, name: str) -> Markup:
     # process before the site version moves (kiji.reader.menu).
     menu = tuple((c.pk, c.slug, c.name) for c in menu_categories())
     footer = tuple((p.pk, p.path, p.title) for p in footer_pages())
-    return _kept(env, (name, menu, footer), pagecache.versions(None), name, {})
+    return _kept(env, (name, menu, footer), None, name, {})
 
 
 def article_fragment(env, name: str, article, **context) -> Markup:
@@ -47,4 +45,4 @@ def article_fragment(env, name: str, article, **context) -> Markup:
     context["article"] = article
     if context.get("preview") or not article.pk:
         return _render(env, name, context)
-    return _kept(env, (name, article.pk), pagecache.versions(article.pk), name, context)
+    return _kept(env, (name, article.pk), article.pk, name, context)

@@ -1,7 +1,21 @@
 """The article page's side lists remembered per process for a few seconds (KIJI_SLOT_MEMO_SECONDS)."""
 
+from django.conf import settings
+
 from kiji.lib import pagecache
 from kiji.lib.memo import Memo
+
+
+def kept(memo: Memo, key: tuple, article_pk: int | None, make):
+    """make(), remembered in `memo` under the page cache's versions (the site's, and article_pk's page's
+    when given), so a purge makes every process make it afresh, as it renews cached pages. Made each
+    time when memos are off (KIJI_SLOT_MEMO_SECONDS <= 0) or the version store is unreachable (-1)."""
+    if settings.KIJI_SLOT_MEMO_SECONDS <= 0:
+        return make()
+    version = pagecache.versions(article_pk)
+    if -1 in version:
+        return make()
+    return memo.get_or_set((*key, version), make)
 
 
 class SlotMemo:

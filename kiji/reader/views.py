@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from kiji.lib import pagecache
 from kiji.lib.memo import Memo
 from kiji.lib.queries import Prepared
 from kiji.newsroom.models import Article, Category, Tag, Writer
@@ -20,6 +19,7 @@ from kiji.newsroom.permissions import can_view
 from kiji.pages.models import Page
 from kiji.reader import archive, slots
 from kiji.reader.menu import menu_categories
+from kiji.reader.slotmemo import kept
 
 
 def _page(request, queryset):
@@ -154,12 +154,7 @@ def _article_lists(article: Article, *, preview: bool) -> tuple[list, list, list
     def read():
         return _writers(article.pk, using), _tags(article.pk, using), _corrections(article.pk, using)
 
-    if preview or settings.KIJI_SLOT_MEMO_SECONDS <= 0:
-        return read()
-    version = pagecache.versions(article.pk)
-    if -1 in version:  # the version store is unreachable: nothing may be kept on it
-        return read()
-    return _lists.get_or_set((article.pk, using, version), read)
+    return read() if preview else kept(_lists, (article.pk, using), article.pk, read)
 
 
 def _article_context(article: Article, *, preview: bool = False) -> dict:

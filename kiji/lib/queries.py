@@ -26,19 +26,31 @@ class Prepared:
         self._build = build
         self._compiled: dict[str, tuple] = {}
 
-    def _compile(self, using: str) -> tuple:
-        queryset: QuerySet = self._build(self._STAND_IN)
+    @classmethod
+    def _sql(cls, build, using: str) -> tuple:
+        """build(stand-in id)'s queryset, compiled: (queryset, compiler, sql, params)."""
+        queryset: QuerySet = build(cls._STAND_IN)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()  # also fills compiler.select and klass_info, as ModelIterable reads them
-        if self._STAND_IN not in params:
+        if cls._STAND_IN not in params:
             raise ValueError("the queryset does not depend on the id it was built with")
+        return queryset, compiler, sql, tuple(params)
+
+    @classmethod
+    def _run(cls, using: str, sql: str, params: tuple, pk: int) -> list:
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, [pk if p == cls._STAND_IN else p for p in params])
+            return cursor.fetchall()
+
+    def _compile(self, using: str) -> tuple:
+        queryset, compiler, sql, params = self._sql(self._build, using)
         select, klass_info = compiler.select, compiler.klass_info
         fields = klass_info["select_fields"]
         columns = slice(fields[0], fields[-1] + 1)
         init_list = [column[0].target.attname for column in select[columns]]
         populators = get_related_populators(klass_info, select, using)  # select_related objects
         converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
-        return queryset.model, compiler, sql, tuple(params), columns, init_list, populators, converters
+        return queryset.model, compiler, sql, params, columns, init_list, populators, converters
 
     def __call__(self, pk: int, using: str = "default") -> list:
         """The objects, as the queryset would build them (select_related included, annotations not)."""
@@ -46,9 +58,7 @@ class Prepared:
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
         model, compiler, sql, params, columns, init_list, populators, converters = compiled
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, [pk if p == self._STAND_IN else p for p in params])
-            rows = cursor.fetchall()
+        rows = self._run(using, sql, params, pk)
         objects = []
         for row in compiler.apply_converters(rows, converters) if converters else rows:
             obj = model.from_db(using, init_list, row[columns])
@@ -68,21 +78,16 @@ class PreparedValue:
         self._compiled: dict[str, tuple] = {}
 
     def _compile(self, using: str) -> tuple:
-        compiler = self._build(Prepared._STAND_IN).query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        if Prepared._STAND_IN not in params:
-            raise ValueError("the queryset does not depend on the id it was built with")
+        _, compiler, sql, params = Prepared._sql(self._build, using)
         converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-        return compiler, sql, tuple(params), converters
+        return compiler, sql, params, converters
 
     def __call__(self, pk: int, using: str = "default"):
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
         compiler, sql, params, converters = compiled
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, [pk if p == Prepared._STAND_IN else p for p in params])
-            rows = cursor.fetchall()
+        rows = Prepared._run(using, sql, params, pk)
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         value = rows[0][0] if rows else None

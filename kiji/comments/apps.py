@@ -25,6 +25,8 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from kiji.comments.counters import counter_backend
+        from kiji.lib import ratelimit
         from kiji.newsroom.permissions import ADMINISTRATORS_GROUP, EDITORS_GROUP
         from kiji.newsroom.roles import EXTRA_ROLE_PERMISSIONS
 
@@ -33,6 +35,8 @@ class CommentsConfig(AppConfig):
             extra += [p for p in MODERATION_PERMISSIONS if p not in extra]
         # Our permissions exist only after our own migrations: give the roles them then as well.
         post_migrate.connect(_ensure_roles, sender=self)
+        # The API's and the admin login's limits count where the comments' do: shared by every worker.
+        ratelimit.share(counter_backend)
 
 
 def _ensure_roles(**kwargs):

@@ -1,10 +1,24 @@
-"""Fixed-window hit counters in the cache (Redis shared by every app server, else per process): the one
-rate limiter of the API and the admin login. Comments count in kiji.comments.counters, which falls back
-to the database so that several processes of one machine share the counts without Redis."""
+"""Fixed-window hit counters shared by every process serving the site: the rate limiter of the API and
+the admin login.
+
+The counts live where the comments' limits keep theirs (kiji.comments.counters: Redis when REDIS_URL is
+set, else the database), which that app hands over at start-up (`share`), as lib imports no app. The
+cache would not do without Redis: each worker of one machine has its own locmem cache, so two granian
+workers let a client through twice the limit, and the API's X-RateLimit-Remaining went 59, 59, 58, 58.
+Until a store is shared (a process without the comments app), the cache counts.
+"""
 
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
+
+_shared: list[Callable] = []
+
+
+def share(counters: Callable) -> None:
+    """Count in `counters()` from now on: an object with incr(key, window, now=) and get(key, window, now=)."""
+    _shared[:] = [counters]
 
 
 def _redis_error() -> type[Exception]:
@@ -16,18 +30,27 @@ def _redis_error() -> type[Exception]:
 
 def hit(key: str, window: int, *, count: bool = True) -> tuple[int, float] | None:
     """(hits in the current window including this one, the window's end); `count=False` only reads.
-    None when the cache is unreachable: callers fail open (and the cache backend logs the outage)."""
+    None when Redis is unreachable: callers fail open (and the outage is logged where it is met)."""
     now = time.time()
     start = int(now // window) * window
-    name = f"rate:{key}:{start}"
     try:
-        if not count:
-            return int(cache.get(name) or 0), start + window
-        cache.add(name, 0, timeout=window + 1)
-        try:
-            return cache.incr(name), start + window
-        except ValueError:  # expired between add and incr
-            cache.set(name, 1, timeout=window + 1)
-            return 1, start + window
+        if _shared:
+            counters = _shared[0]()
+            seen = (
+                counters.incr(f"rate:{key}", window, now=now) if count else counters.get(f"rate:{key}", window, now=now)
+            )
+            return seen, start + window
+        return _in_cache(f"rate:{key}:{start}", window, count), start + window
     except _redis_error():  # evaluated only when something else went wrong
         return None
+
+
+def _in_cache(name: str, window: int, count: bool) -> int:
+    if not count:
+        return int(cache.get(name) or 0)
+    cache.add(name, 0, timeout=window + 1)
+    try:
+        return cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=window + 1)
+        return 1

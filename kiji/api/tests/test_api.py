@@ -333,16 +333,33 @@ class RateLimitTests(ApiTestCase):
         self.assertEqual(via_proxy("198.51.100.1").status_code, 429)
         self.assertEqual(via_proxy("198.51.100.2").status_code, 200)
 
+    def test_every_worker_counts_the_same_allowance(self):
+        # Two granian workers of one machine without Redis: each has its own in-memory cache, which
+        # is what emptying the cache stands for here. The allowance is still the site's, not each
+        # worker's: the count lives in the database (or Redis) that every worker shares.
+        from django.core.cache import cache
+
+        start = timezone.now().replace(second=5, microsecond=0) + timedelta(minutes=1)
+        with time_machine.travel(start, tick=False):
+            for remaining in (4, 3, 2):
+                self.assertEqual(self.get("/api/v1/categories")["X-RateLimit-Remaining"], str(remaining))
+            cache.clear()  # the next requests reach the other worker
+            self.assertEqual(self.get("/api/v1/categories")["X-RateLimit-Remaining"], "1")
+            self.get("/api/v1/categories")
+            cache.clear()
+            self.assertEqual(self.get("/api/v1/categories").status_code, 429)
+
 
 class RedisOutageTests(ApiTestCase):
     @override_settings(
+        REDIS_URL="redis://127.0.0.1:1/0",  # the rate limit's counters: nothing listens there
         CACHES={
             "default": {
                 "BACKEND": "kiji.lib.rediscache.ResilientRedisCache",
                 "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
                 "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
             }
-        }
+        },
     )
     def test_the_api_still_answers_when_the_rate_limit_store_is_down(self):
         response = self.get("/api/v1/categories")

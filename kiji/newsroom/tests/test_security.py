@@ -240,3 +240,14 @@ class AdminLoginThrottleTests(AdminTestCase):
         for i in range(20):
             self._try("password1", username=f"user{i}", ip="198.51.100.77")
         self.assertContains(self._try("pw", ip="198.51.100.77"), "ログインの失敗が多すぎます")
+
+    def test_guesses_spread_over_several_workers_count_together(self):
+        # Each worker of one machine without Redis has its own in-memory cache (emptied here between
+        # guesses, as if each went to another worker): five failures are five wherever they landed.
+        from django.core.cache import cache
+
+        for i in range(5):
+            cache.clear()
+            self.assertEqual(self._try(f"guess-{i}").status_code, 200)
+        cache.clear()
+        self.assertContains(self._try("pw"), "ログインの失敗が多すぎます")

@@ -124,3 +124,14 @@ def test_a_forms_submit_button_looks_like_the_sites_search_button(site, new_page
     search, submit = looks
     assert (submit["background"], submit["color"]) == (search["background"], search["color"]), looks
     assert submit["height"] >= 40, f"{submit['text']} is {submit['height']} px high: too small to tap"
+
+
+def test_each_search_filter_keeps_its_label_beside_its_field_on_a_phone(site, new_page):
+    """絞り込み at 375 px: a label never ends one line with its field starting the next."""
+    page = open_covered(site, new_page, "search", "phone")
+    apart = page.evaluate("""() => [...document.querySelectorAll('.search-filters label')].map(label => {
+        const l = label.getBoundingClientRect(), f = document.getElementById(label.htmlFor).getBoundingClientRect();
+        const middle = (l.top + l.bottom) / 2;
+        return {label: label.textContent, beside: f.top <= middle && middle <= f.bottom && l.right <= f.left};
+    }).filter(pair => !pair.beside).map(pair => pair.label)""")
+    assert not apart, f"labels not beside their fields at 375 px: {apart}"

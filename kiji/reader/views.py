@@ -210,6 +210,36 @@ def page_not_found(request, exception=None):
     return render(request, "reader/404.html", status=404)
 
 
-def server_error(request):
+def _error(request, status: int, heading: str, message: str):
     # Rendered without the database: the menu and lists may be what failed.
-    return render(request, "reader/500.html", status=500)
+    return render(request, "reader/error.html", {"heading": heading, "message": message}, status=status)
+
+
+def server_error(request):
+    return _error(
+        request,
+        500,
+        "エラーが発生しました",
+        "申し訳ありません。一時的な問題でページを表示できませんでした。しばらくしてから再度お試しください。",
+    )
+
+
+def bad_request(request, exception=None):
+    return _error(
+        request, 400, "リクエストを処理できませんでした", "URLや入力内容をご確認のうえ、もう一度お試しください。"
+    )
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "このページを表示する権限がありません", "ログインしているアカウントをご確認ください。")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page opened long ago, or without cookies: Django's English page said only "403 Forbidden"."""
+    return _error(
+        request,
+        403,
+        "送信を受け付けられませんでした",
+        "ページを開いてから時間がたったか、ブラウザーのCookieが無効になっています。"
+        "ページを再読み込みしてから、もう一度送信してください。",
+    )

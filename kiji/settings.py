@@ -98,6 +98,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "kiji.urls"
 WSGI_APPLICATION = "kiji.ops.wsgi.application"
+CSRF_FAILURE_VIEW = "kiji.reader.views.csrf_failure"  # in Japanese, as every page a reader sees
 
 TEMPLATES = [
     {

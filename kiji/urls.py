@@ -27,3 +27,5 @@ if settings.MEDIA_URL.startswith("/") and not settings.PRODUCTION or settings.DE
 
 handler404 = "kiji.reader.views.page_not_found"
 handler500 = "kiji.reader.views.server_error"
+handler400 = "kiji.reader.views.bad_request"
+handler403 = "kiji.reader.views.permission_denied"

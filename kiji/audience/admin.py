@@ -13,6 +13,9 @@ from kiji.audience.charts import bar_chart
 from kiji.audience.models import ArticleViewHour, EditorPick
 from kiji.newsroom.models import Article, Category
 
+# How the rank table names lists.WINDOWS to an editor.
+WINDOW_LABELS = {"1h": _("Last hour"), "24h": _("Last 24 hours"), "7d": _("Last 7 days")}
+
 
 @admin.register(EditorPick)
 class EditorPickAdmin(admin.ModelAdmin):
@@ -89,12 +92,15 @@ class AnalyticsAdmin(admin.ModelAdmin):
         article = get_object_or_404(Article.objects.select_related("category"), pk=pk)
         now = timezone.now()
         hours = analytics.hourly(pk, now=now)
+        rank = {WINDOW_LABELS[w]: analytics.rank_of(article, window=w, now=now) for w in lists.WINDOWS}
+        for r in rank.values():
+            r["views_text"] = f"{r['views']:,}"  # as the total above it: 1,072,754
         days = analytics.daily_totals(now=now, article_id=pk)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Analytics: %(headline)s") % {"headline": article.headline},
             "article": article,
-            "rank": {w: analytics.rank_of(article, window=w, now=now) for w in lists.WINDOWS},
+            "rank": rank,
             "total": f"{lists.total_views(pk):,}",
             "hourly_chart": bar_chart(
                 [(timezone.localtime(h).strftime("%H時"), v) for h, v in hours],

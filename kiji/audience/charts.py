@@ -3,14 +3,21 @@
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+# The chart scales with its box, text included: at a phone's width (about 330 px for 720 units) the admin
+# stylesheet (templates/audience/_style.html) draws ticks at PHONE_TICK units, about 12 px on screen.
+# The margins leave room for labels of that size, so the larger labels are never cut off.
+PHONE_TICK = 26
+
 
 def bar_chart(
     points: list[tuple[str, int]], *, title: str, width: int = 720, height: int = 200, every: int = 1
 ) -> SafeString:
     """A bar chart of (label, value) points; every `every`-th label is written under its bar."""
-    left, bottom, top = 44, 22, 12
-    plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max([v for _, v in points] + [1])
+    # A digit or comma is at most about 0.6 em wide; the peak's label is the widest on the left axis.
+    left = max(44, round(len(f"{peak:,}") * PHONE_TICK * 0.6) + 10)
+    bottom, top = PHONE_TICK + 8, PHONE_TICK
+    plot_w, plot_h = width - left - 8, height - bottom - top
     step = plot_w / max(len(points), 1)
     parts = [
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" class="axis"/>',

@@ -14,7 +14,7 @@ from kiji.newsroom.models import Article
 class ArticleViewHour(models.Model):
     """Views of one article in one clock hour (UTC-truncated, shown in JST)."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_hours")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_hours", verbose_name=_("article"))
     hour = models.DateTimeField(_("hour"))
     count = models.PositiveIntegerField(_("views"), default=0)
 
@@ -78,9 +78,14 @@ class EditorPick(models.Model):
         _("expires at"), null=True, blank=True, help_text=_("Leave empty to keep the pick until it is removed.")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = EditorPickQuerySet.as_manager()
 

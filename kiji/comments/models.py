@@ -16,7 +16,9 @@ class CommentSection(RefusesControlCharacters, models.Model):
         PREMODERATED = "premoderated", _("Pre-moderated")
         CLOSED = "closed", _("Closed")
 
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="comment_section")
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="comment_section", verbose_name=_("article")
+    )
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.OPEN)
     hidden = models.BooleanField(
         _("hidden pending review"),
@@ -44,11 +46,11 @@ class CommentSection(RefusesControlCharacters, models.Model):
 class Visitor(models.Model):
     """A reader known by a signed cookie id; no account, no raw IP."""
 
-    key = models.CharField(max_length=64, unique=True)
+    key = models.CharField(_("visitor key"), max_length=64, unique=True)
     ip_hash = models.CharField(_("IP hash"), max_length=64, blank=True, db_index=True)
     approved_count = models.PositiveIntegerField(_("approved comments"), default=0)
     banned_until = models.DateTimeField(_("banned until"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("visitor")
@@ -85,12 +87,12 @@ class Comment(RefusesControlCharacters, models.Model):
         SPAM = "spam", _("Spam")
         REMOVED = "removed", _("Removed")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article"))
     # A reply answers a top-level comment: one level deep, as on Japanese portals.
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies", verbose_name=_("reply to")
     )
-    visitor = models.ForeignKey(Visitor, on_delete=models.PROTECT, related_name="comments")
+    visitor = models.ForeignKey(Visitor, on_delete=models.PROTECT, related_name="comments", verbose_name=_("visitor"))
     ip_hash = models.CharField(_("IP hash"), max_length=64, blank=True)
     nickname = models.CharField(_("nickname"), max_length=100, default="匿名")
     body = models.TextField(_("body"))
@@ -175,9 +177,9 @@ class NGWord(RefusesControlCharacters, models.Model):
         unique=True,
         help_text=_("Matched after folding full/half width, case and katakana/hiragana."),
     )
-    folded = models.CharField(max_length=100, editable=False, db_index=True)
+    folded = models.CharField(_("matched as"), max_length=100, editable=False, db_index=True)
     action = models.CharField(_("action"), max_length=8, choices=Action.choices, default=Action.HOLD)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("NG word")
@@ -210,11 +212,18 @@ class ModerationAction(RefusesControlCharacters, models.Model):
         SECTION_SHOW = "section_show", _("Showed section")
 
     kind = models.CharField(_("action"), max_length=16, choices=Kind.choices)
-    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    visitor = models.ForeignKey(Visitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions", verbose_name=_("comment")
+    )
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("article")
+    )
+    visitor = models.ForeignKey(
+        Visitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("visitor")
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -26,7 +26,7 @@ class SectionState:
     hidden: bool = False
     closed_message: str = ""  # non-empty: the form is closed, and this says why (and when it reopens)
     held_message: str = ""  # non-empty: new comments wait for a moderator
-    held_reason: str = ""  # the same, for moderators
+    held_reason: str = ""  # the same, for moderators (in Japanese: the queue shows it as written)
 
     @property
     def accepting(self) -> bool:
@@ -84,7 +84,7 @@ def section_state(article: Article, *, now: datetime | None = None) -> SectionSt
         action = settings.KIJI_COMMENTS_QUIET_ACTION
         if action == "close":
             return SectionState(closed_message=_quiet_message("close"))
-        return SectionState(held_message=_quiet_message("hold"), held_reason="quiet hours")
+        return SectionState(held_message=_quiet_message("hold"), held_reason="夜間の確認時間帯")
     if section.mode == CommentSection.Mode.PREMODERATED:
-        return SectionState(held_message=MESSAGE_HELD, held_reason="pre-moderated article")
+        return SectionState(held_message=MESSAGE_HELD, held_reason="事前確認の記事")
     return SectionState()

@@ -121,9 +121,9 @@ def _is_duplicate(article: Article, visitor: Visitor, digest: str, now: datetime
 def _visitor_hold_reason(visitor: Visitor) -> str:
     first = settings.KIJI_COMMENTS_FIRST_HELD
     if first and visitor.approved_count < first:
-        return f"first comments (approved {visitor.approved_count} of {first})"
+        return f"初めての投稿者（承認済み {visitor.approved_count} / {first} 件）"
     if mostly_rejected(visitor):
-        return "visitor's recent comments mostly rejected"
+        return "最近のコメントの多くが非掲載"
     return ""
 
 
@@ -212,7 +212,7 @@ def post_comment(
         raise CommentRejected("同じコメントが投稿済みです。")
     reasons = [state.held_reason] if state.held_reason else []
     if ng:
-        reasons.append(f"NG word: {ng[1]}")
+        reasons.append(f"NGワード: {ng[1]}")
     if reason := _visitor_hold_reason(visitor):
         reasons.append(reason)
     # Not one transaction with the checks above: with the database backend, a rolled-back
@@ -220,7 +220,7 @@ def post_comment(
     with transaction.atomic():
         if _detect_flood(article, now):
             _switch_to_premoderation(article)
-            reasons.append("flood: switched to pre-moderation")
+            reasons.append(FLOOD_REASON)
         comment = Comment.objects.create(
             article=article,
             visitor=visitor,
@@ -244,6 +244,10 @@ def reply_target(article: Article, pk: int) -> Comment | None:
     return (comment.parent or comment) if comment else None
 
 
+# Why a comment was held and why its section changed mode, in the words moderators read (in Japanese).
+FLOOD_REASON = "投稿が集中したため事前確認に切り替え"
+
+
 def _switch_to_premoderation(article: Article) -> None:
     section = section_for(article)
     if section.mode == CommentSection.Mode.OPEN:
@@ -252,7 +256,7 @@ def _switch_to_premoderation(article: Article) -> None:
         _record(
             ModerationAction.Kind.SECTION_MODE,
             article=article,
-            reason="Flood of new comments: switched to pre-moderation",
+            reason=FLOOD_REASON,
         )
 
 
@@ -329,7 +333,7 @@ def report_comment(
         if comment.status == Comment.Status.APPROVED and _reports_hide(comment):
             comment.status = Comment.Status.HIDDEN
             comment.save(update_fields=["status"])
-            _record(ModerationAction.Kind.HIDE, comment=comment, reason=f"{comment.report_count} reports")
+            _record(ModerationAction.Kind.HIDE, comment=comment, reason=f"通報 {comment.report_count} 件")
             _purge_after_commit([comment.article_id])
             check_section_health(article=comment.article)
     return True
@@ -360,7 +364,7 @@ def check_section_health(*, article: Article) -> bool:
     _record(
         ModerationAction.Kind.SECTION_HIDE,
         article=article,
-        reason=f"{counts['bad']} of {counts['total']} comments rejected or reported",
+        reason=f"直近 {counts['total']} 件中 {counts['bad']} 件が却下・通報",
     )
     _purge_after_commit([article.pk])
     return True
@@ -418,7 +422,7 @@ def ban_visitors(*, comments: Iterable[Comment], by, days: int, reason: str = ""
     for comment in visitors.values():
         Visitor.objects.filter(pk=comment.visitor_id).update(banned_until=until)
         _record(
-            ModerationAction.Kind.BAN, comment=comment, by=by, reason=f"{days} days" + (f": {reason}" if reason else "")
+            ModerationAction.Kind.BAN, comment=comment, by=by, reason=f"{days}日間" + (f": {reason}" if reason else "")
         )
     return len(visitors)
 
@@ -428,7 +432,12 @@ def set_section_mode(*, article: Article, mode: str, by, reason: str = "") -> Co
     section = section_for(article)
     section.mode = mode
     section.save()
-    _record(ModerationAction.Kind.SECTION_MODE, article=article, by=by, reason=f"{mode}: {reason}".rstrip(": "))
+    _record(
+        ModerationAction.Kind.SECTION_MODE,
+        article=article,
+        by=by,
+        reason=f"{CommentSection.Mode(mode).label}: {reason}".rstrip(": "),
+    )
     _purge_after_commit([article.pk])
     return section
 

@@ -98,7 +98,13 @@ class Image(RefusesControlCharacters, models.Model):
     # [{"width": 640, "height": 360, "format": "webp", "name": "renditions/…/640.webp"}, …]
     renditions = models.JSONField(_("renditions"), default=list, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
 
@@ -385,7 +391,7 @@ class Correction(RefusesControlCharacters, models.Model):
 class Revision(RefusesControlCharacters, models.Model):
     """A snapshot of an article's editable fields, taken on every save."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article"))
     created_at = models.DateTimeField(_("saved at"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -37,15 +37,19 @@ def _page(request, queryset):
     return page
 
 
-# What a home-page card shows (jinja2/includes/card.html): no body, writers or image. The whole rows
+# What a home-page card shows (jinja2/includes/card.html): no body or writers. The whole rows
 # with their bylines cost more than the rest of the page (50 bodies decoded for 50 links).
-_CARD_FIELDS = ("slug", "headline", "short_headline", "sponsorship", "published_at", "category__name", "category__slug")
+_CARD_FIELDS = (
+    *("slug", "headline", "short_headline", "sponsorship", "published_at", "category__name", "category__slug"),
+    # the thumbnail, read in the same query (kiji.reader.images.image_attrs)
+    *("lead_image__file", "lead_image__width", "lead_image__height", "lead_image__alt", "lead_image__renditions"),
+)
 
 
 def home(request):
     # Each list is the head of an index in its order (article_status_time for the top, and
     # article_category_listing per category): the same reads at 7,000 articles as at 740,000.
-    published = Article.objects.published().select_related("category").only(*_CARD_FIELDS).latest_first()
+    published = Article.objects.published().select_related("category", "lead_image").only(*_CARD_FIELDS).latest_first()
     top = list(published[:5])
     sections = []
     for category in menu_categories():  # the menu's cached list, not a query of its own
@@ -206,6 +210,36 @@ def page_not_found(request, exception=None):
     return render(request, "reader/404.html", status=404)
 
 
-def server_error(request):
+def _error(request, status: int, heading: str, message: str):
     # Rendered without the database: the menu and lists may be what failed.
-    return render(request, "reader/500.html", status=500)
+    return render(request, "reader/error.html", {"heading": heading, "message": message}, status=status)
+
+
+def server_error(request):
+    return _error(
+        request,
+        500,
+        "エラーが発生しました",
+        "申し訳ありません。一時的な問題でページを表示できませんでした。しばらくしてから再度お試しください。",
+    )
+
+
+def bad_request(request, exception=None):
+    return _error(
+        request, 400, "リクエストを処理できませんでした", "URLや入力内容をご確認のうえ、もう一度お試しください。"
+    )
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "このページを表示する権限がありません", "ログインしているアカウントをご確認ください。")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page opened long ago, or without cookies: Django's English page said only "403 Forbidden"."""
+    return _error(
+        request,
+        403,
+        "送信を受け付けられませんでした",
+        "ページを開いてから時間がたったか、ブラウザーのCookieが無効になっています。"
+        "ページを再読み込みしてから、もう一度送信してください。",
+    )

@@ -103,3 +103,27 @@ def test_staff_images_and_revisions_pages_at_the_desk(site, new_page):
     assert page.locator(".kiji-diff del, .kiji-diff ins").count()
     screenshot(page, "revisions-compared")
     assert_axe_clean(page, "two revisions compared")
+
+
+def test_the_views_charts_are_legible_on_a_phone(site, new_page):
+    """The SVG charts shrink to the phone's width, text included: their labels stay about 11 px and more,
+    and none is cut off at the chart's edges."""
+    page = new_page(WIDTHS["phone"])
+    log_in(page, site)
+    for path in ("/admin/audience/articleviewhour/", f"/admin/audience/articleviewhour/article/{site.article_pk}/"):
+        page.goto(site.url(path))
+        ticks = page.evaluate("""() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+            const box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('.tick')].map(t => {
+                const r = t.getBoundingClientRect();
+                return {text: t.textContent, height: r.height,
+                        inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+                                && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5};
+            });
+        })""")
+        assert ticks, f"no chart labels on {path}"
+        small = [t for t in ticks if t["height"] < 11]
+        assert not small, f"chart labels smaller than 11 px at {WIDTHS['phone']} px on {path}: {small[:3]}"
+        cut = [t["text"] for t in ticks if not t["inside"]]
+        assert not cut, f"chart labels cut off at the chart's edge on {path}: {cut}"
+        screenshot(page, f"views-chart-{path.count('/')}-phone")

@@ -108,3 +108,30 @@ def test_it_loads_without_script_errors_or_missing_files(site, new_page, name):
     page.wait_for_timeout(300)  # the deferred scripts and the view beacon have run
     problems = [p for p in page.problems if not (name == "404" and p.startswith("console:") and "404" in p)]
     assert not problems, f"{name}: {problems}"
+
+
+@pytest.mark.parametrize("path", ["comments", "/newsletter/"])
+def test_a_forms_submit_button_looks_like_the_sites_search_button(site, new_page, path):
+    """Posting a comment or subscribing is the page's action: a filled button in the site's colour, as the
+    header's 検索, not the browser's grey default."""
+    page = new_page(WIDTHS["phone"])
+    assert page.goto(site.url(path)).status == 200
+    looks = page.evaluate("""() => ['.search-box button', '#comment-form button[type=submit], .newsletter-form button[type=submit]'].map(sel => {
+        const button = document.querySelector(sel), s = getComputedStyle(button);
+        return {text: button.textContent, background: s.backgroundColor, color: s.color,
+                height: button.getBoundingClientRect().height};
+    })""")
+    search, submit = looks
+    assert (submit["background"], submit["color"]) == (search["background"], search["color"]), looks
+    assert submit["height"] >= 40, f"{submit['text']} is {submit['height']} px high: too small to tap"
+
+
+def test_each_search_filter_keeps_its_label_beside_its_field_on_a_phone(site, new_page):
+    """絞り込み at 375 px: a label never ends one line with its field starting the next."""
+    page = open_covered(site, new_page, "search", "phone")
+    apart = page.evaluate("""() => [...document.querySelectorAll('.search-filters label')].map(label => {
+        const l = label.getBoundingClientRect(), f = document.getElementById(label.htmlFor).getBoundingClientRect();
+        const middle = (l.top + l.bottom) / 2;
+        return {label: label.textContent, beside: f.top <= middle && middle <= f.bottom && l.right <= f.left};
+    }).filter(pair => !pair.beside).map(pair => pair.label)""")
+    assert not apart, f"labels not beside their fields at 375 px: {apart}"

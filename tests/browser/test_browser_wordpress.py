@@ -27,3 +27,17 @@ def test_an_old_address_opens_the_imported_article_as_wordpress_showed_it(wordpr
     assert "[" + "caption" not in text and "[gallery" not in text and "[embed" not in text, text[:500]
     violations = run_axe(page)
     assert not violations, f"axe on the imported {kind} article:\n" + describe_violations(violations)
+
+
+def test_an_imported_article_with_code_and_tables_does_not_scroll_sideways_on_a_phone(wordpress_site, new_page):
+    """The theme unit test's HTML tags post: its <pre> lines wrap and its table scrolls in its own box;
+    the page itself stays as wide as the phone, and nothing scrolls that a keyboard cannot reach."""
+    page = new_page(WIDTHS["phone"])
+    assert page.goto(wordpress_site + "/2013/01/11/markup-html-tags-and-formatting/").status == 200
+    assert page.locator(".article-body pre").count() and page.locator(".article-body table").count()
+    widths = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
+                                      client: document.documentElement.clientWidth})""")
+    screenshot(page, "wordpress-markup-phone")
+    assert widths["scroll"] <= widths["client"], f"the imported article scrolls sideways at 375 px: {widths}"
+    violations = run_axe(page)
+    assert not violations, "axe on the imported HTML tags post at 375 px:\n" + describe_violations(violations)

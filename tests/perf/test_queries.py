@@ -2,6 +2,7 @@
 
 from django.test import override_settings
 
+from kiji.api.tests.images import make_image
 from kiji.newsroom.models import Tag, Writer
 from kiji.testing import NewsroomTestCase
 
@@ -11,9 +12,10 @@ class NoNPlusOneTests(NewsroomTestCase):
     def make_many(self, count):
         tags = [Tag.objects.get_or_create(name=f"タグ{i}", slug=f"tag-{i}")[0] for i in range(3)]
         writers = [Writer.objects.get_or_create(name=f"記者{i}", slug=f"writer-{i}")[0] for i in range(3)]
+        image = make_image(rendition_widths=(320,))  # cards show it as a thumbnail: read with the card
         for i in range(count):
             category = self.politics if i % 2 else self.korea
-            self.make_article(headline=f"記事{i}", category=category, writers=writers, tags=tags)
+            self.make_article(headline=f"記事{i}", category=category, writers=writers, tags=tags, lead_image=image)
 
     def count_queries(self, url):
         from django.db import connection

@@ -32,7 +32,7 @@ class AnalyticsAdminTests(AudienceTestCase):
         page = self.client.get(f"/admin/audience/articleviewhour/article/{self.article.pk}/")
         self.assertContains(page, '<svg class="chart"', count=2)
         self.assertContains(page, "<rect", count=48 + 30)
-        self.assertContains(page, "<td>24h</td><td>65</td><td>1</td><td>1</td>", html=False)
+        self.assertContains(page, "<td>直近24時間</td><td>65</td><td>1</td><td>1</td>", html=False)
 
     def test_writers_without_the_permission_cannot_see_analytics(self):
         self.client.force_login(self.writer_user)

@@ -11,7 +11,7 @@ class ModerationQueueTests(CommentsTestCase):
 
     def test_pending_and_reported_come_first_with_the_reason(self):
         self.make_comment("掲載済みのコメント")
-        self.make_comment("保留のコメント", status=Comment.Status.PENDING, held_reason="NG word: ばか")
+        self.make_comment("保留のコメント", status=Comment.Status.PENDING, held_reason="NGワード: ばか")
         self.make_comment("通報されたコメント", status=Comment.Status.HIDDEN, report_count=3)
         self.make_comment("新しい掲載済み")
         html = self.client.get("/admin/comments/comment/").content.decode()
@@ -19,7 +19,7 @@ class ModerationQueueTests(CommentsTestCase):
             html.index(t) for t in ("通報されたコメント", "保留のコメント", "新しい掲載済み", "掲載済みのコメント")
         ]
         self.assertEqual(positions, sorted(positions))
-        self.assertIn("NG word: ばか", html)
+        self.assertIn("NGワード: ばか", html)
 
     def test_bulk_approve_with_a_reason_is_recorded_and_visible(self):
         comments = [self.make_comment(f"保留{i}", status=Comment.Status.PENDING) for i in range(3)]

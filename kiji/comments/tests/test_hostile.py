@@ -115,7 +115,7 @@ class HostileInputTests(CommentsTestCase):
                     visitor_key="same",
                     nickname=body[:20],
                     status=Comment.Status.PENDING,
-                    held_reason="NG word: " + body[:50],
+                    held_reason="NGワード: " + body[:50],
                 )
                 for body in bodies
             ]

@@ -72,7 +72,7 @@ class ReportTests(CommentsTestCase):
         comment.refresh_from_db()
         self.assertEqual(comment.status, Comment.Status.HIDDEN)
         self.assertNotIn("問題のあるコメント", self.article_page())
-        self.assertTrue(ModerationAction.objects.filter(kind="hide", comment=comment).exists())
+        self.assertEqual(ModerationAction.objects.get(kind="hide", comment=comment).reason, "通報 2 件")
 
     def test_a_report_needs_a_reason(self):
         comment = self.make_comment()
@@ -116,7 +116,7 @@ class ModerationStateTests(CommentsTestCase):
             self.post(f"はじめてのコメント{i}")
         held = list(Comment.objects.order_by("pk"))
         self.assertEqual({c.status for c in held}, {"pending"})
-        self.assertIn("first comments", held[0].held_reason)
+        self.assertIn("初めての投稿者（承認済み 0 / ", held[0].held_reason)
         services.approve_comments(comments=held[:2], by=self.editor)
         self.post("もう信頼されたコメント")
         self.assertEqual(Comment.objects.latest("pk").status, Comment.Status.APPROVED)
@@ -129,11 +129,12 @@ class ModerationStateTests(CommentsTestCase):
         self.post("また投稿します")
         latest = Comment.objects.latest("pk")
         self.assertEqual(latest.status, Comment.Status.PENDING)
-        self.assertEqual(latest.held_reason, "visitor's recent comments mostly rejected")
+        self.assertEqual(latest.held_reason, "最近のコメントの多くが非掲載")
 
     def test_a_banned_visitor_cannot_post_until_the_ban_ends(self):
         self.post("ふつうのコメント")
         services.ban_visitors(comments=Comment.objects.all(), by=self.editor, days=1, reason="荒らし")
+        self.assertEqual(ModerationAction.objects.get(kind="ban").reason, "1日間: 荒らし")
         response = self.post("禁止中のコメント")
         self.assertContains(response, "現在、コメントを投稿できません", status_code=400)
         self.assertContains(response, "禁止中のコメント", status_code=400)
@@ -155,7 +156,7 @@ class SectionRuleTests(CommentsTestCase):
         with time_machine.travel("2026-12-01 02:00 +0900", tick=False):
             page = self.client.get(self.post("深夜のコメント")["Location"])
             self.assertContains(page, "06:00 以降に担当者が確認してから掲載します")
-        self.assertEqual(Comment.objects.get().held_reason, "quiet hours")
+        self.assertEqual(Comment.objects.get().held_reason, "夜間の確認時間帯")
         with time_machine.travel("2026-12-01 12:00 +0900", tick=False):
             self.post("昼のコメント")
         self.assertEqual(Comment.objects.latest("pk").status, Comment.Status.APPROVED)
@@ -167,8 +168,12 @@ class SectionRuleTests(CommentsTestCase):
         statuses = list(Comment.objects.order_by("pk").values_list("status", flat=True))
         self.assertEqual(statuses, ["approved"] * 5 + ["pending"])
         self.assertEqual(CommentSection.objects.get(article=self.article).mode, "premoderated")
+        self.assertEqual(Comment.objects.latest("pk").held_reason, "投稿が集中したため事前確認に切り替え")
         self.assertIn("確認後に掲載されます", self.article_page())
-        self.assertTrue(ModerationAction.objects.filter(kind="section_mode", by=None).exists())
+        # the moderation log says why, in Japanese
+        self.assertEqual(
+            ModerationAction.objects.get(kind="section_mode", by=None).reason, "投稿が集中したため事前確認に切り替え"
+        )
 
     def test_a_section_with_mostly_rejected_comments_is_hidden_with_a_notice(self):
         comments = [self.make_comment(f"コメント{i}") for i in range(10)]
@@ -191,7 +196,7 @@ class SectionRuleTests(CommentsTestCase):
             services.set_section_mode(article=self.article, mode="closed", by=self.editor, reason="事件報道")
         self.assertIn("この記事へのコメントは受け付けていません", self.article_page())
         action = ModerationAction.objects.get(kind="section_mode")
-        self.assertEqual((action.by, action.reason), (self.editor, "closed: 事件報道"))
+        self.assertEqual((action.by, action.reason), (self.editor, "締切: 事件報道"))
 
 
 class ClockJobTests(CommentsTestCase):

@@ -28,7 +28,7 @@ class NGWordTests(CommentsTestCase):
         self.assertContains(page, "担当者の確認後に掲載されます")
         comment = Comment.objects.get()
         self.assertEqual(comment.status, Comment.Status.PENDING)
-        self.assertEqual(comment.held_reason, "NG word: ばか")
+        self.assertEqual(comment.held_reason, "NGワード: ばか")
 
     def test_a_reject_word_refuses_the_comment(self):
         NGWord.objects.create(word="死ね", action=NGWord.Action.REJECT)

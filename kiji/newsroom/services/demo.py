@@ -87,7 +87,7 @@ def _article(data: dict, index: int, categories: dict, writers: dict, now: datet
     article.tags.set(_tag(name) for name in data.get("tags", []))
     if "correction" in data:
         Correction.objects.create(article=article, text=data["correction"], created_at=now - timedelta(hours=1))
-    record_revision(article, note="Demo content")
+    record_revision(article, note="デモ用の記事")
     announce_change(article)
     return article
 

@@ -25,6 +25,14 @@ class PreviewTests(AdminTestCase):
             self.assertContains(response, "読者にはまだ公開されていません")
             self.assertIn("no-cache", response["Cache-Control"])
 
+    def test_a_live_articles_preview_says_readers_see_it(self):
+        live = self.make_article(headline="公開済みの記事")
+        self.client.force_login(self.editor)
+        response = self.client.get(reverse("reader:preview", args=[live.pk]))
+        self.assertContains(response, "公開中の記事です。読者にも")
+        self.assertContains(response, f'href="{live.get_absolute_url()}"')
+        self.assertNotContains(response, "読者にはまだ公開されていません")
+
     def test_it_refuses_another_writers_draft(self):
         self.client.force_login(self.other_writer_user)
         response = self.client.get(self.preview_url)

@@ -83,3 +83,26 @@ class TranslationTests(AdminTestCase):
         response = self.client.get("/admin/")
         self.assertContains(response, "ニュースルーム")
         self.assertContains(response, "記事")
+
+    def test_every_field_label_on_an_admin_form_or_list_is_japanese(self):
+        """Each registered model's form and list columns: a field without a verbose name shows its English
+        attribute name (the comment page said "Article:")."""
+        from django.contrib import admin
+        from django.contrib.auth import get_user_model
+        from django.core.exceptions import FieldDoesNotExist
+        from django.test import RequestFactory
+
+        request = RequestFactory().get("/admin/")
+        request.user = get_user_model().objects.create_superuser("label-check", password="x")
+        english = []
+        with translation.override("ja"):
+            for model, model_admin in admin.site._registry.items():
+                shown = [*model_admin.get_fields(request), *model_admin.get_list_display(request)]
+                for name in shown:
+                    try:
+                        label = str(model._meta.get_field(name).verbose_name)
+                    except (FieldDoesNotExist, TypeError, AttributeError):
+                        continue  # an admin method or a reverse relation: labelled where it is defined
+                    if label.isascii() and not label.isupper():  # "URL", "IP" stay as they are
+                        english.append(f"{model.__name__}.{name}: {label!r}")
+        self.assertEqual(english, [])

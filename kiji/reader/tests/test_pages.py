@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.test import override_settings
+from django.core.exceptions import PermissionDenied
+from django.test import Client, override_settings
 from django.urls import include, path
 from django.utils import timezone
 
@@ -18,7 +19,18 @@ def _boom(request):
     raise RuntimeError("the database went away")
 
 
-urlpatterns = [path("boom/", _boom), path("", include("kiji.reader.urls"))]
+def _forbidden(request):
+    raise PermissionDenied
+
+
+urlpatterns = [
+    path("boom/", _boom),
+    path("forbidden/", _forbidden),
+    path("", include("kiji.newsletters.urls")),
+    path("", include("kiji.reader.urls")),
+]
+handler400 = "kiji.reader.views.bad_request"
+handler403 = "kiji.reader.views.permission_denied"
 handler404 = "kiji.reader.views.page_not_found"
 handler500 = "kiji.reader.views.server_error"
 
@@ -210,3 +222,21 @@ class ServerErrorTests(NewsroomTestCase):
         assert '<html lang="ja">' in html
         assert "エラーが発生しました" in html and "しばらくしてから再度お試しください" in html
         assert "the database went away" not in html
+
+    def test_a_form_sent_without_its_security_cookie_is_refused_in_japanese(self):
+        """The newsletter form posted from a page opened before the cookie expired (or with cookies off)."""
+        response = Client(enforce_csrf_checks=True).post("/newsletter/", {"email": "taro@example.jp"})
+        self.assertEqual(response.status_code, 403)
+        html = response.content.decode()
+        assert '<html lang="ja">' in html and "送信を受け付けられませんでした" in html
+        assert "再読み込みしてから、もう一度送信してください" in html
+        assert "Forbidden" not in html and "CSRF" not in html
+
+    def test_a_refused_page_and_a_bad_request_are_explained_in_japanese(self):
+        forbidden = self.client.get("/forbidden/")
+        self.assertEqual(forbidden.status_code, 403)
+        assert "このページを表示する権限がありません" in forbidden.content.decode()
+        bad_host = self.client.get("/", HTTP_HOST="attacker.example")
+        self.assertEqual(bad_host.status_code, 400)
+        html = bad_host.content.decode()
+        assert '<html lang="ja">' in html and "リクエストを処理できませんでした" in html

@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         User.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(
             self.style.SUCCESS(
-                "Administrator created. Log in at http://127.0.0.1:8000/admin/ with\n"
+                # where `kiji serve` listens (KIJI_BIND), as its "Kiji is serving at" line says
+                f"Administrator created. Log in at http://{settings.KIJI_BIND}/admin/ with\n"
                 f"    username: {username}\n    password: {password}\n"
                 "This password is shown only now; change it in the admin."
             )

@@ -420,6 +420,8 @@ def _sample_topics(matrix, width: int):
     import numpy as np
     from scipy import sparse
 
+    if matrix.nnz and min(matrix.shape) > 4 * TOPICS:
+        matrix = matrix.astype(np.float64)  # the SVD's input (indices sorted), made here: the float32 rows go
     used = np.unique(matrix.indices)
     if len(used) == width:
         return _topics(matrix)

@@ -125,11 +125,13 @@ def measure(copies: int, *, dedupe: bool, baseline: bool, per_article: bool, dat
     model = similar.fit(docs(), **options)
     built, cpu_built = time.perf_counter(), time.process_time()
     peak_model = similar_compare.peak_mb()
+    similar_compare._reset_peak()
     if not per_article:  # as the rebuild writes them (kiji.audience.lists): WRITE_BATCH lists at a time
         model._neighbourhoods()
         for start in range(0, len(model), 500):
             model.similar_rows(range(start, min(start + 500, len(model))), limit=40)
     listed, cpu_listed = time.perf_counter(), time.process_time()
+    stages["lists"] = round(similar_compare._hwm_mb())  # the neighbourhoods and the lists, beside the model
     peak_lists = similar_compare.peak_mb()
     pools = [len(pool) for _, pool in model.units()]
     sample = [similar.document_of(pk) for pk in rows.values_list("article_id", flat=True)[:50]]
@@ -221,7 +223,8 @@ def main():
         print(
             f"     peak RSS after the model {r['peak_model_mb']:,.0f} MB (counting {r['stages'].get('counting')} MB, "
             f"in the SVD {r['stages'].get('SVD')} MB, projection {r['stages'].get('projection')} MB, "
-            f"cluster order {r['stages'].get('cluster order')} MB), after all lists {r['peak_lists_mb']:,.0f} MB "
+            f"cluster order {r['stages'].get('cluster order')} MB, lists {r['stages'].get('lists')} MB), "
+            f"after all lists {r['peak_lists_mb']:,.0f} MB "
             f"(the whole run, one changed article measured both ways: {r['peak_mb']:,.0f} MB)",
             flush=True,
         )

@@ -858,7 +858,7 @@ class Rebuild:
                 _atomic(path, lambda f, r=rows, c=candidates, v=scores: np.savez(f, rows=r, candidates=c, scores=v))
             with np.load(path) as saved:
                 candidates, scores = saved["candidates"], saved["scores"]
-                rows = saved["rows"]
+                rows = saved["rows"].astype(np.int64)  # float64 when empty (a unit of no articles)
                 width = candidates.shape[1]
                 near.rows[rows, :width], near.scores[rows, :width] = candidates, scores
                 near.width[rows] = np.count_nonzero(candidates >= 0, axis=1)

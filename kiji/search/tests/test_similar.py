@@ -251,3 +251,12 @@ class BoundedMemoryTests(SimpleTestCase):
             self.assertEqual(
                 [p for p, _ in model.similar_to(title, body, parts, pk=pk, limit=20)], [p for p, _ in listed]
             )
+
+    def test_a_rebuild_of_a_site_with_no_articles_finishes_with_no_lists(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            rebuild = similar.Rebuild(Path(folder) / "rebuild")
+            model = rebuild.model(fit=lambda: similar.fit([]))
+            rebuild.neighbourhoods(model)
+            self.assertEqual(model.similar_all(), {})

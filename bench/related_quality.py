@@ -42,6 +42,13 @@ def main():
         help="only: articles newer than the model (every 10th held out), scored among their nearest cluster's "
         "pool (the scheduler's update) against all articles",
     )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        nargs="+",
+        help="only: the topics fitted on this many articles (similar.SAMPLE) against all of them (the baseline, "
+        "same run), the share and how much of each list is kept",
+    )
     args = parser.parse_args()
     audience_corpus.setup(fresh=args.fresh)
 
@@ -83,6 +90,9 @@ def main():
         print(f"  among the nearest cluster's pool: {pooled:.3f}   ({pooled_ms:.1f} ms CPU an article)")
         print(f"  against every article:           {exact:.3f}   ({exact_ms:.1f} ms CPU an article)")
         print(f"  loss: {exact - pooled:+.3f} (allowed: 0.010)")
+        return
+    if args.sample:
+        sample_shares(indexed, channel, args.limit, args.sample)
         return
     if args.search:
         clustered, build_s, query_s = evaluate(indexed)
@@ -127,6 +137,30 @@ def main():
         f"\n  Sudachi vs random: x{sudachi / rand:.1f}; Sudachi - bigrams: {sudachi - bigram:+.3f}; "
         f"target >= 0.90: {'met' if sudachi >= 0.90 else 'NOT met'}"
     )
+
+
+def sample_shares(indexed, channel, limit: int, sizes: list[int]) -> None:
+    """The topics fitted on every article (the baseline) and on `sizes` articles each, spread evenly."""
+    from kiji.search import similar
+
+    def lists(sample: int) -> tuple[dict, float]:
+        similar.SAMPLE = sample
+        started = time.process_time()
+        model = similar.fit(indexed)
+        found = {pk: [o for o, _ in f] for pk, f in model.similar_all(limit=limit).items()}
+        return found, time.process_time() - started
+
+    full, cpu = lists(10**9)
+    base = share_same_channel(full, channel)
+    print(f"  topics fitted on all {len(full)} articles: {base:.3f}   ({cpu:.1f} CPU s)")
+    for size in sizes:
+        found, cpu = lists(size)
+        share = share_same_channel(found, channel)
+        kept = sum(len(set(found[pk]) & set(full[pk])) / max(1, len(full[pk])) for pk in full) / len(full)
+        print(
+            f"  on a sample of {size:>6}: {share:.3f}, loss {base - share:+.3f} (allowed 0.010); "
+            f"top {limit} kept {kept:.3f}   ({cpu:.1f} CPU s)"
+        )
 
 
 if __name__ == "__main__":

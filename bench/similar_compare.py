@@ -102,7 +102,7 @@ def dump(out: Path, database_url: str | None) -> None:
             lists.update(model.similar_rows(rows, limit=STORED + 10))
         stages["lists (batches)"] = round(_hwm_mb())
         rebuild_cpu, rebuild_wall = time.process_time() - cpu, time.perf_counter() - wall
-        m = model.matrix
+        m = model.matrix.all() if hasattr(model.matrix, "all") else model.matrix  # a RowStore: read in row order
         digests = {
             "matrix": _digest(m.data, m.indices, m.indptr),
             "topics": _digest(model.topics),
@@ -153,6 +153,14 @@ def diff(before: Path, after: Path) -> int:
                 print(f"  article {pk}: ids differ\n    before {x[:10]}\n    after  {y[:10]}")
         elif x != y:
             scores += 1
+    common = a["lists"].keys() & b["lists"].keys()
+    for top in (8, 30):  # how much of each top `top` is kept (an article page shows 8)
+        kept = [
+            len({p for p, _ in a["lists"][pk][:top]} & {p for p, _ in b["lists"][pk][:top]})
+            / max(1, min(top, len(a["lists"][pk])))
+            for pk in common
+        ]
+        print(f"  top {top} overlap: {sum(kept) / max(1, len(kept)):.3f} on average")
     one = sum(a["one"][pk] != b["one"].get(pk) for pk in a["one"])
     problems += ids + scores + one
     print(

@@ -116,16 +116,22 @@ def measure(copies: int, *, dedupe: bool, baseline: bool, per_article: bool, dat
         options["analyzer"] = lambda text: [t for t in similar.words_and_pairs(text) if t in kept]
     import similar_compare
 
-    stages = {}  # peak RSS (MB) while each step of the fit runs: the weighting, the SVD
-    similar._weigh = similar_compare._staged(stages, "weigh", similar._weigh)
+    stages = {}  # peak RSS (MB) while each step of the fit runs
+    similar._count = similar_compare._staged(stages, "counting", similar._count)
     similar._topics = similar_compare._staged(stages, "SVD", similar._topics)
+    similar._project_all = similar_compare._staged(stages, "projection", similar._project_all)
+    similar.RowStore.reordered = similar_compare._staged(stages, "cluster order", similar.RowStore.reordered)
     started, cpu = time.perf_counter(), time.process_time()
     model = similar.fit(docs(), **options)
     built, cpu_built = time.perf_counter(), time.process_time()
     peak_model = similar_compare.peak_mb()
-    if not per_article:
-        model.similar_all(limit=40)
+    similar_compare._reset_peak()
+    if not per_article:  # as the rebuild writes them (kiji.audience.lists): WRITE_BATCH lists at a time
+        model._neighbourhoods()
+        for start in range(0, len(model), 500):
+            model.similar_rows(range(start, min(start + 500, len(model))), limit=40)
     listed, cpu_listed = time.perf_counter(), time.process_time()
+    stages["lists"] = round(similar_compare._hwm_mb())  # the neighbourhoods and the lists, beside the model
     peak_lists = similar_compare.peak_mb()
     pools = [len(pool) for _, pool in model.units()]
     sample = [similar.document_of(pk) for pk in rows.values_list("article_id", flat=True)[:50]]
@@ -138,7 +144,7 @@ def measure(copies: int, *, dedupe: bool, baseline: bool, per_article: bool, dat
         model.topics = np.asfortranarray(model.topics)
         old = time.perf_counter()
         for doc in sample[:10]:
-            model._transposed = model.matrix.T.tocsc()
+            model._transposed = model.matrix.all().T.tocsc()
             model.similar_to(*doc[1:], pk=doc[0], limit=40)
         one_old_ms = (time.perf_counter() - old) / 10 * 1000
     return {
@@ -158,7 +164,6 @@ def measure(copies: int, *, dedupe: bool, baseline: bool, per_article: bool, dat
         "peak_lists_mb": peak_lists,
         "peak_mb": similar_compare.peak_mb(),
         "nnz": int(model.matrix.nnz),
-        "dtype": str(np.asarray(model.matrix.data).dtype),
     }
 
 
@@ -204,7 +209,7 @@ def main():
         lists = "not run (--per-article)" if args.per_article else f"{r['lists_s']:.1f} s"
         print(
             f"  {copies}x {r['articles']:,} articles: model {r['model_s']:.1f} s, all lists {lists} "
-            f"(x{grow:.1f} for x{r['articles'] / first['articles']:.0f} articles), peak RSS {r['peak_mb']:,.0f} MB; "
+            f"(x{grow:.1f} for x{r['articles'] / first['articles']:.0f} articles), peak RSS {r['peak_lists_mb']:,.0f} MB; "
             f"one changed article {r['one_ms']:.1f} ms (baseline, the old way: "
             f"{r['one_old_ms']:.1f} ms, ratio {r['one_old_ms'] / r['one_ms']:.0f}x)",
             flush=True,
@@ -216,9 +221,10 @@ def main():
             flush=True,
         )
         print(
-            f"     peak RSS after the model {r['peak_model_mb']:,.0f} MB (counting {r['stages'].get('before weigh')} MB, "
-            f"weighting {r['stages'].get('weigh')} MB, "
-            f"in the SVD {r['stages'].get('SVD')} MB), after all lists {r['peak_lists_mb']:,.0f} MB "
+            f"     peak RSS after the model {r['peak_model_mb']:,.0f} MB (counting {r['stages'].get('counting')} MB, "
+            f"in the SVD {r['stages'].get('SVD')} MB, projection {r['stages'].get('projection')} MB, "
+            f"cluster order {r['stages'].get('cluster order')} MB, lists {r['stages'].get('lists')} MB), "
+            f"after all lists {r['peak_lists_mb']:,.0f} MB "
             f"(the whole run, one changed article measured both ways: {r['peak_mb']:,.0f} MB)",
             flush=True,
         )

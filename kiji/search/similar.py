@@ -30,13 +30,16 @@ clusters is N x N / CLUSTER_SIZE, a 64-float product). A site with at most PROBE
 exactly. Each cluster is the unit of work of a Rebuild, which saves the model and every finished unit
 to a folder, so a killed rebuild continues where it stopped.
 
-The counts go straight into the sparse matrix's arrays as the documents stream in (no per-article
-dictionaries kept), and the fit then works in those arrays: the rare terms are dropped and the counts
-weighted block by block in place, and the float32 matrix waits in a temporary file while the SVD holds
-its float64 copy, so the fit's peak is that copy and PROPACK's vectors, not three or four copies of the
-matrix side by side (bench/RESULTS.md, "Also-read rebuild, memory"). Every value is bit for bit what
-the whole-matrix expressions gave (bench/similar_compare.py compares every list). One new or edited article (the scheduler's round) is scored like the articles of
-a rebuild: its topic vector goes to the nearest cluster, and it is scored against the pool of that
+The fit's memory does not grow with the matrix (bench/RESULTS.md, "Also-read rebuild, bounded
+memory"): the documents are read once, their counts written to a temporary file BLOCK articles at a
+time; the topics (the SVD) are fitted on at most SAMPLE articles spread evenly over the archive (at
+most the columns they hold), and every article is then weighted and projected on them a block at a
+time (fold-in; a site of at most SAMPLE articles has its topics fitted on all of them, as before).
+The weighted vectors stay on disk (RowStore), rows in cluster order, so a unit reads its pool's
+clusters in 16 reads; what the model holds per article is its topic vector, its clusters and its
+neighbourhood (two arrays of CANDIDATES), under 1 KB.
+
+One new or edited article (the scheduler's round) is scored like the articles of a rebuild: its topic vector goes to the nearest cluster, and it is scored against the pool of that
 cluster's unit (at most POOL clusters), so its cost does not grow with the archive; the neighbourhoods
 its re-ranking reads are computed only for the units holding its candidates when the model has none
 yet. Its nearest neighbours (RECIPROCAL of them) get it in their lists at once: the score is the same
@@ -71,7 +74,8 @@ POOL = 16  # at most this many clusters scored per unit: those most often among 
 KMEANS_SAMPLE = 40  # articles per cluster the clusters are trained on
 KMEANS_ROUNDS = 8
 RECIPROCAL = 10  # a new or edited article's nearest neighbours whose lists it enters at once
-BLOCK = 4096  # rows per block of the model's in-place passes (bounded temporaries)
+BLOCK = 4096  # rows per block of the model's passes (bounded temporaries)
+SAMPLE = 20000  # at most this many articles, evenly spread, the topics (SVD) are fitted on
 REBUILD_MAX_AGE = 86400  # seconds: an interrupted rebuild older than this starts over
 
 Document = tuple[int, str, str, str]  # (pk, title, body, parts): space-separated tokens
@@ -91,18 +95,18 @@ class Model:
     vocabulary: dict  # term -> column
     idf: object  # numpy float32 array per column
     avg_length: float  # mean weighted document length (BM25 length normalization)
-    matrix: object = None  # scipy.sparse CSR, rows L2-normalized
+    matrix: object = None  # RowStore (on disk) of the weighted vectors, rows L2-normalized
     topics: object = None  # numpy (columns, TOPICS), C-contiguous: projection to the latent space
     latent: object = None  # numpy (rows, TOPICS), rows L2-normalized
     analyzer: Callable[[str], list[str]] = words_and_pairs
-    _near: list = field(default_factory=list)  # per row: (candidate rows, scores), best first; None: not yet
+    _near: object = field(default_factory=list)  # _Near: per row (candidate rows, scores), best first; None: not yet
     _transposed: object = None  # matrix.T as CSR, built once (exact sites: every product needs it)
     _units: list | None = None
     probes: object = None  # numpy (rows, PROBES): each row's nearest clusters, its own first (None: exact)
     centroids: object = None  # numpy (clusters, TOPICS): the clusters' unit centres (None: exact)
     _unit_of: object = None  # numpy: cluster -> its unit, -1 for a cluster without articles
     _pool_clusters: list | None = None  # per unit: the clusters of its pool
-    _by_cluster: tuple | None = None  # (matrix rows in cluster order, their rows, each cluster's first)
+    _by_cluster: object = None  # numpy: each cluster's first position in the store (cluster order)
     _updated: dict = field(default_factory=dict)  # pk -> its list as updated since the model was built
 
     def __len__(self):
@@ -184,27 +188,20 @@ class Model:
         return None if unit is None else self.units()[unit][1]
 
     def _score_pool(self, unit: int, vector, latent) -> tuple:
-        """(rows of `unit`'s pool, their term + topic cosine with `vector`): one product per cluster of
-        the pool over a copy of the matrix in cluster order, whose clusters are slices (views), so the
-        work is the pool's, not the archive's."""
+        """(rows of `unit`'s pool, their term + topic cosine with `vector`): one read and one product per
+        cluster of the pool (the store holds the rows in cluster order), so the work is the pool's, not
+        the archive's."""
         import numpy as np
-        from scipy import sparse
 
-        if self._by_cluster is None:
-            order = np.argsort(self.probes[:, 0], kind="stable")
-            bounds = np.concatenate([[0], np.cumsum(np.bincount(self.probes[:, 0], minlength=len(self.centroids)))])
-            self._by_cluster = (self.matrix[order], order, bounds)
-        matrix, order, bounds = self._by_cluster
+        if self._by_cluster is None:  # each cluster's first stored position
+            counts = np.bincount(self.probes[:, 0], minlength=len(self.centroids))
+            self._by_cluster = np.concatenate([[0], np.cumsum(counts)])
+        bounds = self._by_cluster
         dense = vector.toarray().ravel()
         rows, scores = [], []
         for c in self._pool_clusters[unit].tolist():
-            a, b = int(bounds[c]), int(bounds[c + 1])
-            start, end = matrix.indptr[a], matrix.indptr[b]
-            indptr = (matrix.indptr[a : b + 1] - start).astype(matrix.indices.dtype)
-            part = sparse.csr_matrix(
-                (matrix.data[start:end], matrix.indices[start:end], indptr), shape=(b - a, matrix.shape[1]), copy=False
-            )
-            rows.append(order[a:b])
+            members, part = self.matrix.positions(int(bounds[c]), int(bounds[c + 1]))
+            rows.append(members)
             scores.append(part @ dense)
         rows, scores = np.concatenate(rows), np.concatenate(scores).astype(np.float32)
         if latent is not None:
@@ -224,7 +221,7 @@ class Model:
         # CSR, not CSC: scipy converts the right operand of a CSR product to CSR, and did so (the
         # whole matrix) for every call when this was CSC.
         if self._transposed is None:
-            self._transposed = self.matrix.T.tocsr()
+            self._transposed = self.matrix.all().T.tocsr()  # a site searched exactly: a small one
         return self._transposed
 
     def _neighbourhoods(self, rows: list[int] | None = None) -> list:
@@ -233,7 +230,7 @@ class Model:
         import numpy as np
 
         if len(self._near) != len(self):
-            self._near = [None] * len(self)
+            self._near = _Near(len(self))
         needed = range(len(self)) if rows is None else rows
         missing = [row for row in needed if self._near[row] is None]
         if missing:
@@ -285,111 +282,240 @@ class Model:
 
 
 def fit(docs: Iterable[Document], *, analyzer: Callable[[str], list[str]] = words_and_pairs) -> Model:
-    """The model of `docs`; `analyzer` splits each field into terms (the bigram baseline swaps it)."""
+    """The model of `docs`; `analyzer` splits each field into terms (the bigram baseline swaps it).
+    Memory bounded whatever the number of documents (bench/RESULTS.md, "bounded memory"): the counts
+    go to a temporary file as they are read; the topics are fitted on at most SAMPLE of the articles,
+    spread evenly over the archive, and every article is then weighted and projected BLOCK rows at a
+    time; the weighted matrix stays on disk (a RowStore, in cluster order), read a pool at a time."""
     import numpy as np
 
-    pks, vocabulary = [], {}
-    builder = _RowBuilder()
-    for pk, title, body, parts in docs:
-        pks.append(pk)
-        builder.add(_counts(title, body, parts, analyzer, vocabulary, True))
-    raw = builder.matrix(len(vocabulary))  # over the builder's own buffers: no copy
-    del builder
-    n = raw.shape[0]
-    df = np.bincount(raw.indices, minlength=raw.shape[1])
-    # Terms in fewer than MIN_DF articles leave the vocabulary (most word pairs): a smaller
-    # matrix for the SVD and the products.
-    kept = np.flatnonzero(df >= MIN_DF)
-    column = np.full(len(df), -1, dtype=np.int32)
-    column[kept] = np.arange(len(kept))
-    vocabulary = {term: int(column[col]) for term, col in vocabulary.items() if column[col] >= 0}
-    raw, df = _kept_columns(raw, column, df[kept]), df[kept]
-    idf = np.log(max(n, 1) / np.maximum(df, 1)) ** IDF_POWER
-    order = np.argsort(np.asarray(pks, dtype=np.int64), kind="stable")
-    if np.any(order != np.arange(len(order))):  # rows in pk order, so row_of() can bisect
-        raw = raw[order]
-    model = Model(
-        np.asarray(pks, dtype=np.int64)[order],
-        vocabulary,
-        idf.astype(np.float32),
-        float(raw.sum() / max(n, 1)),
-        analyzer=analyzer,
-    )
-    model.matrix = _weigh(raw, model)  # in raw's arrays: the counts are gone from here on
-    del raw
-    model.topics = _spilled_topics(model)
-    model.latent = model._project(model.matrix)
+    with _scratch() as counts:
+        pks, vocabulary, raw_indptr, df, sums = _count(docs, analyzer, counts)
+        n = len(pks)
+        # Terms in fewer than MIN_DF articles leave the vocabulary (most word pairs): a smaller
+        # matrix for the SVD and the products.
+        kept = np.flatnonzero(df >= MIN_DF)
+        column = np.full(len(df), -1, dtype=np.int32)
+        column[kept] = np.arange(len(kept))
+        vocabulary = {term: int(column[col]) for term, col in vocabulary.items() if column[col] >= 0}
+        idf = np.log(max(n, 1) / np.maximum(df[kept], 1)) ** IDF_POWER
+        order = np.argsort(pks, kind="stable")  # rows in pk order, so row_of() can bisect: row -> document read
+        model = Model(
+            pks[order], vocabulary, idf.astype(np.float32), float(sums[kept].sum() / max(n, 1)), analyzer=analyzer
+        )
+
+        def weighted(rows):
+            raw = _gather(counts.fileno(), raw_indptr, order[rows], len(df))
+            return _weigh(_keep(raw, column, len(kept)), model)
+
+        sample = np.arange(n) if n <= SAMPLE else np.arange(SAMPLE) * n // SAMPLE  # evenly spread, in row order
+        model.topics = _sample_topics(weighted(sample), len(kept))
+        model.matrix, model.latent = _project_all(model, weighted)
+    if model.latent is not None:
+        model.probes, model.centroids = _probes(model)
+    if model.probes is not None:  # the store in cluster order: a cluster's rows are read at once
+        model.matrix = model.matrix.reordered(np.argsort(model.probes[:, 0], kind="stable"))
     return model
 
 
-def _spilled_topics(model: Model):
-    """_topics(model.matrix), with the float32 matrix on disk (a temporary file) while the SVD runs:
-    the SVD reads a float64 copy whose indices are sorted (as astype() sorts them), so the fit's peak
-    holds that copy and PROPACK's vectors, not the float32 matrix beside them. The copy is filled from
-    the file in blocks and sorts the matrix's own indices; the matrix is read back afterwards."""
+def _scratch():
+    """A temporary file (gone once closed) in the rebuild's folder: on disk beside its checkpoints, not
+    /tmp, which may be held in memory."""
     import tempfile
 
-    import numpy as np
-    from scipy import sparse
-
-    matrix = model.matrix
-    if matrix.nnz == 0 or min(matrix.shape) <= 4 * TOPICS:
-        return _topics(matrix)
-    nnz, shape, indptr, indices = matrix.nnz, matrix.shape, matrix.indptr, matrix.indices
-    data_type, index_type = matrix.data.dtype, indices.dtype
-    # In the rebuild's own folder (on disk, beside its checkpoints), not /tmp, which may be held in memory.
     from django.conf import settings
 
     folder = Path(settings.KIJI_AUDIENCE_REBUILD_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(prefix="kiji-similar-", dir=folder) as spill:
-        matrix.data.tofile(spill)
-        indices.tofile(spill)
-        spill.flush()
-        model.matrix = matrix = None  # the float32 values are freed here
-        values = np.empty(nnz, np.float64)
-        step = BLOCK * 256
-        spill.seek(0)
-        for start in range(0, nnz, step):
-            values[start : start + step] = np.fromfile(spill, data_type, min(step, nnz - start))
-        values = sparse.csr_matrix((values, indices, indptr.copy()), shape=shape, copy=False)
-        del indices  # the copy's now, sorted in place
-        values.sum_duplicates()  # what astype() does: each row's indices sorted (no duplicates here)
-        topics = _topics(values)
-        del values
-        spill.seek(0)
-        data = np.fromfile(spill, data_type, nnz)
-        indices = np.fromfile(spill, index_type, nnz)
-    model.matrix = sparse.csr_matrix((data, indices, indptr), shape=shape, copy=False)
-    return topics
+    return tempfile.TemporaryFile(prefix="kiji-similar-", dir=folder)
 
 
-def _kept_columns(raw, column, kept_df):
-    """`raw` with only the columns whose `column` (old -> new number) is not -1, renumbered; the same
-    arrays as raw[:, kept] (the order within a row kept), filled block by block into arrays of the
-    kept size (`kept_df`: the kept columns' df, so their total is the new nnz), not through
-    temporaries of the whole matrix."""
+def _count(docs, analyzer, out) -> tuple:
+    """Read `docs` once: each one's term counts appended to `out` as records (column, count), BLOCK
+    documents at a time; returns (pks in the order read, vocabulary, where each document's records
+    start, each term's df, each term's total count)."""
+    from array import array
+
+    import numpy as np
+
+    pks, indptr, vocabulary = array("q"), array("q", [0]), {}
+    df, sums = np.zeros(0, np.int64), np.zeros(0, np.float64)
+    builder = _RowBuilder()
+
+    def flush(builder, df, sums):
+        raw = builder.matrix(len(vocabulary))
+        df = np.concatenate([df, np.zeros(len(vocabulary) - len(df), np.int64)])
+        df += np.bincount(raw.indices, minlength=len(vocabulary))
+        sums = np.concatenate([sums, np.zeros(len(vocabulary) - len(sums))])
+        sums += np.bincount(raw.indices, weights=raw.data, minlength=len(vocabulary))
+        _records(raw).tofile(out)
+        indptr.extend((raw.indptr[1:] + indptr[-1]).tolist())
+        return df, sums
+
+    for pk, title, body, parts in docs:
+        pks.append(pk)
+        builder.add(_counts(title, body, parts, analyzer, vocabulary, True))
+        if len(builder.indptr) > BLOCK:
+            df, sums = flush(builder, df, sums)
+            builder = _RowBuilder()
+    df, sums = flush(builder, df, sums)
+    out.flush()
+    return np.frombuffer(pks, np.int64) if pks else np.zeros(0, np.int64), vocabulary, np.asarray(indptr), df, sums
+
+
+RECORD = [("column", "<i4"), ("value", "<f4")]  # one entry of a sparse row, as stored on disk
+
+
+def _records(matrix):
+    import numpy as np
+
+    records = np.empty(matrix.nnz, RECORD)
+    records["column"], records["value"] = matrix.indices, matrix.data
+    return records
+
+
+def _gather(fd: int, indptr, positions, width: int):
+    """CSR of the rows at `positions` (in that order) of a file of records whose row i spans records
+    indptr[i]:indptr[i + 1]: one read per run of consecutive positions."""
     import numpy as np
     from scipy import sparse
 
-    if len(kept_df) == raw.shape[1]:
-        return raw
-    data = np.empty(int(kept_df.sum()), raw.data.dtype)
-    indices = np.empty(len(data), np.int32)
-    indptr = np.zeros(raw.shape[0] + 1, np.int64)
-    written = 0
-    for a in range(0, raw.shape[0], BLOCK):
-        b = min(a + BLOCK, raw.shape[0])
-        s, e = raw.indptr[a], raw.indptr[b]
-        new = column[raw.indices[s:e]]
-        keep = new >= 0
-        count = int(np.count_nonzero(keep))
-        data[written : written + count] = raw.data[s:e][keep]
-        indices[written : written + count] = new[keep]
-        running = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])  # kept entries before each position
-        indptr[a + 1 : b + 1] = written + running[raw.indptr[a + 1 : b + 1] - s]
-        written += count
-    return sparse.csr_matrix((data, indices, indptr), shape=(raw.shape[0], len(kept_df)), copy=False)
+    positions = np.asarray(positions, np.int64)
+    lengths = indptr[positions + 1] - indptr[positions]
+    out = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    size = np.dtype(RECORD).itemsize
+    buffer = np.empty(int(out[-1]) * size, np.uint8)
+    if len(positions):
+        breaks = np.flatnonzero(np.diff(positions) != 1) + 1  # where a run of consecutive positions starts
+        starts, ends = np.concatenate([[0], breaks]).tolist(), np.concatenate([breaks, [len(positions)]]).tolist()
+        for s, e in zip(starts, ends, strict=True):
+            view, offset = memoryview(buffer[out[s] * size : out[e] * size]), int(indptr[positions[s]]) * size
+            while len(view):
+                done = os.preadv(fd, [view], offset)
+                if done <= 0:
+                    raise OSError("short read from the similar-articles store")
+                view, offset = view[done:], offset + done
+    records = buffer.view(RECORD)
+    return sparse.csr_matrix(
+        (records["value"].copy(), records["column"].copy(), out), shape=(len(positions), width), copy=False
+    )
+
+
+def _keep(raw, column, width: int):
+    """`raw` with only the columns whose `column` (old -> new number) is not -1, renumbered, the
+    order within each row kept (as raw[:, kept] gives)."""
+    import numpy as np
+    from scipy import sparse
+
+    new = column[raw.indices]
+    keep = new >= 0
+    running = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])  # kept entries before each position
+    return sparse.csr_matrix((raw.data[keep], new[keep], running[raw.indptr]), shape=(raw.shape[0], width))
+
+
+def _sample_topics(matrix, width: int):
+    """_topics() of the sample's weighted rows, over only the columns the sample holds (the others get
+    zero topic weights, as an SVD over every column gives them), so the SVD's vectors grow with the
+    sample's vocabulary, not the archive's."""
+    import numpy as np
+    from scipy import sparse
+
+    if matrix.nnz and min(matrix.shape) > 4 * TOPICS:
+        matrix = matrix.astype(np.float64)  # the SVD's input (indices sorted), made here: the float32 rows go
+    used = np.unique(matrix.indices)
+    if len(used) == width:
+        return _topics(matrix)
+    compact = sparse.csr_matrix(
+        (matrix.data, np.searchsorted(used, matrix.indices).astype(np.int32), matrix.indptr),
+        shape=(matrix.shape[0], len(used)),
+    )
+    del matrix
+    found = _topics(compact)
+    if found is None:
+        return None
+    topics = np.zeros((width, found.shape[1]), np.float32)
+    topics[used] = found
+    return topics
+
+
+def _project_all(model: Model, weighted) -> tuple:
+    """(RowStore of every row's weighted vector, in row order; the rows' topic vectors): BLOCK rows at a
+    time, from `weighted(rows)`."""
+    import numpy as np
+
+    n, width = len(model), len(model.vocabulary)
+    store = _scratch()
+    indptr = np.zeros(n + 1, np.int64)
+    latent = None if model.topics is None else np.zeros((n, model.topics.shape[1]), np.float32)
+    for a in range(0, n, BLOCK):
+        rows = np.arange(a, min(a + BLOCK, n))
+        block = weighted(rows)
+        _records(block).tofile(store)
+        indptr[a + 1 : rows[-1] + 2] = indptr[a] + block.indptr[1:]
+        if latent is not None:
+            latent[rows] = model._project(block)
+    store.flush()
+    return RowStore(store, indptr, np.arange(n), (n, width)), latent
+
+
+class RowStore:
+    """The model's weighted matrix on disk: one record (column, value) per entry, rows in `order` (row
+    at each stored position: cluster order once clustered, so a cluster's rows are one read), read a
+    few rows or a pool at a time; the open file lives as long as the store, even once its folder is
+    removed."""
+
+    def __init__(self, file, indptr, order, shape):
+        import numpy as np
+
+        self.file, self.indptr, self.shape = file, indptr, tuple(int(x) for x in shape)
+        self.order = np.asarray(order, np.int32)
+        self.position = np.empty(len(self.order), np.int32)
+        self.position[self.order] = np.arange(len(self.order), dtype=np.int32)
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indptr[-1])
+
+    def __getitem__(self, rows):
+        """CSR of `rows` (model rows), in the order given."""
+        import numpy as np
+
+        positions = self.position[np.asarray(rows, np.int64)]
+        sort = np.argsort(positions, kind="stable")
+        part = _gather(self.file.fileno(), self.indptr, positions[sort], self.shape[1])
+        if np.all(sort[1:] > sort[:-1]):
+            return part
+        back = np.empty(len(sort), np.int64)
+        back[sort] = np.arange(len(sort))
+        return part[back]
+
+    def positions(self, a: int, b: int):
+        """(model rows at stored positions a:b, their CSR)."""
+        import numpy as np
+
+        return self.order[a:b], _gather(self.file.fileno(), self.indptr, np.arange(a, b), self.shape[1])
+
+    def all(self):
+        import numpy as np
+
+        return self[np.arange(self.shape[0])]
+
+    def reordered(self, order) -> "RowStore":
+        """This store rewritten with its rows in `order` (row at each new position), BLOCK rows at a time."""
+        import numpy as np
+
+        file, indptr = _scratch(), np.zeros(len(order) + 1, np.int64)
+        for a in range(0, len(order), BLOCK):
+            part = self[order[a : a + BLOCK]]
+            _records(part).tofile(file)
+            indptr[a + 1 : a + part.shape[0] + 1] = indptr[a] + part.indptr[1:]
+        file.flush()
+        self.file.close()
+        return RowStore(file, indptr, order, self.shape)
+
+    def copy_to(self, out) -> None:
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out, 1 << 20)
 
 
 def _topics(matrix):
@@ -457,6 +583,30 @@ def _centres(latent, home):
     return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
 
 
+class _Near:
+    """Every row's neighbourhood, (candidate rows, scores) best first, in two arrays of CANDIDATES
+    columns (400 bytes a row, not a pair of arrays and a tuple per row); None for a row not yet done."""
+
+    def __init__(self, n: int):
+        import numpy as np
+
+        self.rows = np.full((n, CANDIDATES), -1, np.int32)
+        self.scores = np.zeros((n, CANDIDATES), np.float32)
+        self.width = np.full(n, -1, np.int16)
+
+    def __len__(self) -> int:
+        return len(self.width)
+
+    def __getitem__(self, row: int):
+        width = int(self.width[row])
+        return None if width < 0 else (self.rows[row, :width], self.scores[row, :width])
+
+    def __setitem__(self, row: int, found) -> None:
+        candidates, scores = found
+        self.rows[row, : len(candidates)], self.scores[row, : len(scores)] = candidates, scores
+        self.width[row] = len(candidates)
+
+
 def _merged(found: list, more: list, limit: int) -> list:
     """`found` and `more` ((pk, score) pairs, no pk in both), best first as _rerank orders them."""
     return sorted(found + more, key=lambda pair: (-pair[1], -pair[0]))[:limit]
@@ -472,7 +622,7 @@ def _units(probes, n: int) -> tuple[list[tuple], list]:
         return [(everything, everything)], [None]
     home = probes[:, 0]
     count = int(probes.max()) + 1
-    order = np.argsort(home, kind="stable")
+    order = np.argsort(home, kind="stable").astype(np.int32)  # 4 bytes a row: units are kept for the model's life
     bounds = np.concatenate([[0], np.cumsum(np.bincount(home, minlength=count))])
     members = [order[bounds[c] : bounds[c + 1]] for c in range(count)]  # ascending: a stable sort of rows
     units, clusters = [], []
@@ -695,7 +845,7 @@ class Rebuild:
         """Every row's (candidate rows, scores), unit by unit; units already done are read back."""
         import numpy as np
 
-        near = [None] * len(model)
+        near = _Near(len(model))
         for unit in range(len(model.units())):
             path = self.directory / f"unit-{unit}.npz"
             if not path.exists():
@@ -708,9 +858,10 @@ class Rebuild:
                 _atomic(path, lambda f, r=rows, c=candidates, v=scores: np.savez(f, rows=r, candidates=c, scores=v))
             with np.load(path) as saved:
                 candidates, scores = saved["candidates"], saved["scores"]
-                for i, row in enumerate(saved["rows"].tolist()):
-                    width = int(np.count_nonzero(candidates[i] >= 0))
-                    near[row] = (candidates[i, :width], scores[i, :width])
+                rows = saved["rows"].astype(np.int64)  # float64 when empty (a unit of no articles)
+                width = candidates.shape[1]
+                near.rows[rows, :width], near.scores[rows, :width] = candidates, scores
+                near.width[rows] = np.count_nonzero(candidates >= 0, axis=1)
         model._near = near
         return near
 
@@ -741,16 +892,19 @@ class Rebuild:
         arrays = {
             "pks": model.pks,
             "idf": model.idf,
-            "data": model.matrix.data,
-            "indices": model.matrix.indices,
-            "indptr": model.matrix.indptr,
+            "indptr": model.matrix.indptr,  # of the store, matrix.bin, in the order of `order`
+            "order": model.matrix.order,
             "shape": np.asarray(model.matrix.shape),
             "topics": empty if model.topics is None else model.topics,
             "latent": empty if model.latent is None else model.latent,
             "probes": np.zeros((0, 0), np.int32) if model.probes is None else model.probes,
             "centroids": np.zeros((0, 0), np.float32) if model.centroids is None else model.centroids,
         }
+        _atomic(self.directory / "matrix.bin", model.matrix.copy_to)
         _atomic(self.directory / "model.npz", lambda f: np.savez(f, **arrays))
+        store = model.matrix  # from here on read from the saved copy: the temporary file is freed
+        model.matrix = RowStore(open(self.directory / "matrix.bin", "rb"), store.indptr, store.order, store.shape)  # noqa: SIM115
+        store.file.close()
         terms = sorted(model.vocabulary, key=model.vocabulary.get)  # tokens hold no whitespace
         _atomic(self.directory / "vocabulary.txt", lambda f: f.write("\n".join(terms).encode()))
         meta = {"fitted_at": time.time(), "avg_length": model.avg_length, "articles": len(model)}
@@ -758,16 +912,15 @@ class Rebuild:
 
     def _load(self) -> "Model":
         import numpy as np
-        from scipy import sparse
 
         meta = self._meta()
         with np.load(self.directory / "model.npz") as saved:
             arrays = {name: saved[name] for name in saved.files}
         terms = (self.directory / "vocabulary.txt").read_text().split("\n")
         model = Model(arrays["pks"], {t: i for i, t in enumerate(terms) if t}, arrays["idf"], meta["avg_length"])
-        model.matrix = sparse.csr_matrix(
-            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=tuple(arrays["shape"])
-        )
+        # Kept open: readable after finish() removes the folder, for as long as the model lives.
+        matrix = open(self.directory / "matrix.bin", "rb")  # noqa: SIM115
+        model.matrix = RowStore(matrix, arrays["indptr"], arrays["order"], arrays["shape"])
         model.topics = arrays["topics"] if arrays["topics"].size else None
         model.latent = arrays["latent"] if arrays["latent"].size else None
         model.probes = arrays["probes"] if arrays["probes"].size else None

@@ -73,7 +73,8 @@ def dense_reference(model, limit):
     """The old algorithm, spelled out: every pair scored densely, self excluded by pk, a full sort."""
     import numpy as np
 
-    scores = (model.matrix @ model.matrix.T).toarray() + similar.TOPIC_WEIGHT * (model.latent @ model.latent.T)
+    matrix = model.matrix.all()
+    scores = (matrix @ matrix.T).toarray() + similar.TOPIC_WEIGHT * (model.latent @ model.latent.T)
     scores[model.pks[:, None] == model.pks[None, :]] = 0.0
     near = []
     for row in scores:
@@ -209,3 +210,53 @@ class OneChangedArticleTests(SimpleTestCase):
             model.similar_all()
             self.assertIsNone(model.pool_of(model.latent[:1]))
             self.assertEqual(self.scored(model, synthetic_corpus(1)[:2]), [len(model)] * 2)
+
+
+@mock.patch.multiple(similar, CLUSTER_SIZE=8, PROBES=3, POOL=4)
+class BoundedMemoryTests(SimpleTestCase):
+    """A full rebuild's memory does not grow with the archive: the topics are fitted on a sample and the
+    articles are weighted a block at a time, the weighted vectors kept on disk."""
+
+    def test_topics_fitted_on_a_sample_still_give_every_article_neighbours_on_its_subject(self):
+        docs = synthetic_corpus(4)  # 960 articles on 8 subjects
+        with mock.patch.object(similar, "SAMPLE", 400):  # a sample far larger than TOPICS, as SAMPLE is
+            model = similar.fit(docs)
+        for pk, found in model.similar_all(limit=10).items():
+            self.assertEqual(len(found), 10)
+            self.assertTrue(all((other - 1) % 8 == (pk - 1) % 8 for other, _ in found), (pk, found))
+
+    def test_the_fit_never_weighs_more_rows_at_once_than_the_sample_or_a_block(self):
+        weighed, weigh = [], similar._weigh
+        with (
+            mock.patch.multiple(similar, SAMPLE=100, BLOCK=64),
+            mock.patch.object(similar, "_weigh", lambda raw, model: weighed.append(raw.shape[0]) or weigh(raw, model)),
+        ):
+            model = similar.fit(synthetic_corpus(4))
+        self.assertEqual(len(model), 960)
+        self.assertEqual(max(weighed), 100)  # the sample, then 64 rows at a time
+        self.assertEqual(sum(weighed), 100 + 960)
+
+    def test_a_finished_rebuilds_model_still_updates_an_article_once_its_folder_is_gone(self):
+        import tempfile
+
+        docs = synthetic_corpus(2)
+        with tempfile.TemporaryDirectory() as folder:
+            rebuild = similar.Rebuild(Path(folder) / "rebuild")
+            model = rebuild.model(fit=lambda: similar.fit(docs))
+            rebuild.neighbourhoods(model)
+            listed = model.similar_rows([0], limit=20)[docs[0][0]]
+            rebuild.finish()
+            self.assertFalse((Path(folder) / "rebuild").exists())
+            pk, title, body, parts = docs[0]
+            self.assertEqual(
+                [p for p, _ in model.similar_to(title, body, parts, pk=pk, limit=20)], [p for p, _ in listed]
+            )
+
+    def test_a_rebuild_of_a_site_with_no_articles_finishes_with_no_lists(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            rebuild = similar.Rebuild(Path(folder) / "rebuild")
+            model = rebuild.model(fit=lambda: similar.fit([]))
+            rebuild.neighbourhoods(model)
+            self.assertEqual(model.similar_all(), {})

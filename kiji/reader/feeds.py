@@ -1,10 +1,11 @@
-"""RSS 2.0 and Atom feeds: the whole site, each category, writer and tag.
+"""RSS 2.0 and Atom feeds: the whole site, each category, writer and tag; JSON Feed 1.1 for the whole site.
 
 Links are absolute to settings.SITE_URL (not the request's host), dates carry the JST offset, the lead
 image travels as an enclosure and as media:content, and the body is the full text or the summary as
 KIJI_FEED_FULL_TEXT says.
 """
 
+import json
 import mimetypes
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, SyndicationFeed
 
 from kiji.distribution.models import Partner
 from kiji.distribution.selection import for_site_channel
@@ -92,6 +93,47 @@ class AtomWithMedia(_MediaMixin, Atom1Feed):
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
         self._add_media(handler, item)
+
+
+class JSONFeed(SyndicationFeed):
+    """JSON Feed 1.1 (jsonfeed.org) from the same items as RSS and Atom, for readers that prefer it."""
+
+    content_type = "application/feed+json; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": self.feed["title"],
+            "home_page_url": self.feed["link"],
+            "feed_url": self.feed["feed_url"],
+            "description": self.feed["description"],
+            "language": self.feed["language"],
+            "items": [self._item(item) for item in self.items],
+        }
+        if self.feed.get("hub"):
+            feed["hubs"] = [{"type": "WebSub", "url": self.feed["hub"]}]
+        outfile.write(json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode(encoding))
+
+    @staticmethod
+    def _item(item: dict) -> dict:
+        out = {
+            "id": item["unique_id"],
+            "url": item["link"],
+            "title": item["title"],
+            "summary": item["description"],
+            "date_published": item["pubdate"].isoformat(),
+            "date_modified": item["updateddate"].isoformat(),
+            "tags": item["categories"],
+        }
+        if item.get("content_html"):
+            out["content_html"] = item["content_html"]
+        else:
+            out["content_text"] = item["description"]
+        if item.get("author_name"):
+            out["authors"] = [{"name": item["author_name"], "url": item.get("author_link")}]
+        if item.get("image"):
+            out["image"] = item["image"]["url"]
+        return out
 
 
 class ArticleFeed(Feed):
@@ -195,6 +237,11 @@ class ArticleFeed(Feed):
 class AtomArticleFeed(ArticleFeed):
     feed_type = AtomWithMedia
     url_name = "reader:feed_atom"
+
+
+class JSONArticleFeed(ArticleFeed):
+    feed_type = JSONFeed
+    url_name = "reader:feed_json"
 
 
 class ScopedFeed(ArticleFeed):

@@ -98,6 +98,11 @@ def _feeds(*pairs) -> list[dict]:
             "type": "application/atom+xml",
             "href": absolute(reader_links.url("reader:feed_atom")),
         },
+        {
+            "title": f"{settings.SITE_NAME} (JSON Feed)",
+            "type": "application/feed+json",
+            "href": absolute(reader_links.url("reader:feed_json")),
+        },
     ]
     for label, rss_name, atom_name, slug in pairs:
         links.append(

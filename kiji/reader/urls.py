@@ -61,6 +61,7 @@ urlpatterns = [
     # feeds, sitemaps, robots.txt (distribution)
     path("feeds/rss/", feeds.ArticleFeed(), name="feed_rss"),
     path("feeds/atom/", feeds.AtomArticleFeed(), name="feed_atom"),
+    path("feeds/json/", feeds.JSONArticleFeed(), name="feed_json"),
     path("feeds/category/<slug:slug>/rss/", feeds.CategoryFeed(), name="category_feed_rss"),
     path("feeds/category/<slug:slug>/atom/", feeds.AtomCategoryFeed(), name="category_feed_atom"),
     path("feeds/writers/<slug:slug>/rss/", feeds.WriterFeed(), name="writer_feed_rss"),

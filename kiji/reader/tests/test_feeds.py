@@ -151,3 +151,27 @@ class FeedTests(NewsroomTestCase):
         self.assertIn(f'href="{settings.SITE_URL}/feeds/category/politics/rss/"', category)
         writer = self.client.get("/writers/yamada-hanako/").content.decode()
         self.assertIn(f'href="{settings.SITE_URL}/feeds/writers/yamada-hanako/atom/"', writer)
+
+    def test_the_json_feed_has_the_same_articles_as_rss(self):
+        """JSON Feed 1.1's required fields, and the articles, links and JST dates the RSS feed has."""
+        self.newer.lead_image = make_image()
+        self.newer.save()
+        response = self.client.get("/feeds/json/")
+        self.assertEqual(response["Content-Type"], "application/feed+json; charset=utf-8")
+        feed = response.json()
+        self.assertEqual(feed["version"], "https://jsonfeed.org/version/1.1")
+        self.assertEqual((feed["title"], feed["home_page_url"]), (settings.SITE_NAME, settings.SITE_URL + "/"))
+        self.assertEqual(feed["feed_url"], settings.SITE_URL + "/feeds/json/")
+        _, rss = self.parse("/feeds/rss/")
+        self.assertEqual([i["title"] for i in feed["items"]], [e.title for e in rss.entries])
+        self.assertEqual([i["url"] for i in feed["items"]], [e.link for e in rss.entries])
+        self.assertTrue(all(i["id"] for i in feed["items"]))
+        newer = next(i for i in feed["items"] if i["title"] == self.newer.headline)
+        self.assertTrue(newer["date_published"].endswith("+09:00"))
+        self.assertTrue(newer["image"].endswith("/1280.jpg"))
+        self.assertIn("予算", newer["tags"])
+        self.assertIn("説明", newer.get("content_html") or newer["content_text"])
+
+    def test_every_page_announces_the_json_feed(self):
+        html = self.client.get("/").content.decode()
+        self.assertIn(f'type="application/feed+json" title="{settings.SITE_NAME} (JSON Feed)"', html)

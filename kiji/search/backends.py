@@ -22,7 +22,6 @@ with every word in the title are ranked.
 """
 
 import json
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +29,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
+from kiji.lib.memo import Memo
 from kiji.search.expand import Group, Plan, documents_of
 
 # FTS5 bm25 column weights (title, body, parts, readings); PostgreSQL's ts_rank weighs its A, B, C, D
@@ -211,9 +211,8 @@ class _Ranking:
         within, rarer = list(coverage), relevant_groups(plan.groups)
         forms = {g.form for g in rarer}
         pairs = [p for p in plan.pairs if forms.intersection(p)]
-        near, exact = self._within(
-            [[self.pair(p) for p in pairs], [self.group(g, own_only=True) for g in rarer]], within, filters
-        )
+        every_group = all(cov == len(plan.groups) for cov in coverage.values())
+        near, exact = self.near_and_exact(pairs, rarer, within, filters, every_group=every_group)
         tiers: dict[tuple[int, int, int], list[int]] = {}
         for pk, cov in coverage.items():
             tiers.setdefault((cov, near.get(pk, 0), exact.get(pk, 0)), []).append(pk)
@@ -233,6 +232,23 @@ class _Ranking:
             head = (pk for pk in tier[:SCORE_CAP] if pk in scored)
             ranked += [*sorted(head, key=lambda pk: (*scored[pk], pk), reverse=True), *tier[SCORE_CAP:]]
         return Found(ranked[offset : offset + limit], total, at_least)
+
+    def near_and_exact(
+        self,
+        pairs: list[tuple[str, str]],
+        rarer: list[Group],
+        within: list[int],
+        filters: Filters,
+        *,
+        every_group: bool,
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """({id: how many of `pairs` it holds as phrases}, {id: how many of the `rarer` groups it
+        matches by the reader's own word}) among `within`; `every_group`: each of them matches every
+        group of the plan."""
+        near, exact = self._within(
+            [[self.pair(p) for p in pairs], [self.group(g, own_only=True) for g in rarer]], within, filters
+        )
+        return near, exact
 
     def count(self, plan: Plan, filters: Filters, *, now: datetime) -> tuple[int, bool]:
         """(the number of matching articles, whether it is only a lower bound)."""
@@ -310,9 +326,6 @@ def _lexeme(token: str, weights: str = "") -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'" + (f":{weights}" if weights else "")
 
 
-_WEIGHTS = re.compile(r"':[ABCD]+")
-
-
 @contextmanager
 def _by_index():
     """One transaction per search in which the planner reads matches by the GIN index, never by a
@@ -323,35 +336,81 @@ def _by_index():
         yield
 
 
+# The lexemes PostgreSQL's parser makes of a token ('simple' configuration: w杯 -> w杯, a-b -> a-b a b),
+# kept per process: the terms tested are built here from them, with no parsing left to the query.
+_parsed = Memo(seconds=3600, max_entries=50_000)
+# The marks of search_pgterms.terms (migration 0006): a reading, a title word; a space between two
+# words in a row. A lexeme never holds a space, so no word's lexeme can be one of these.
+PLAIN, READING, TITLE = "", " ", "  "
+NOTHING = "'   '"  # a term no article holds: for a token of which the parser keeps no lexeme
+
+
+def _lexemes(tokens: set[str]) -> dict[str, tuple[str, ...]]:
+    found = {tok: _parsed.get(tok) for tok in tokens}
+    missing = sorted(tok for tok, lexemes in found.items() if lexemes is None)
+    if missing:
+        rows = _run(
+            """SELECT t, array(SELECT u.lexeme FROM unnest(to_tsvector('simple', t)) u, unnest(u.positions) pos
+                               ORDER BY pos)
+               FROM unnest(%s::text[]) t""",
+            [missing],
+        )
+        for tok, lexemes in rows:
+            found[tok] = _parsed.set(tok, tuple(lexemes))
+    return found
+
+
+def _plan_tokens(plan: Plan) -> set[str]:
+    tokens = {tok for g in plan.groups for alt in [*g.alternatives(), *g.readings()] for tok in alt}
+    tokens.update(tok for pair in plan.pairs for tok in pair)
+    tokens.update(tok for term in [*plan.required, *plan.excluded] for tok in term.tokens)
+    return tokens
+
+
 class PostgresBackend(_Ranking):
+    """Matches are tested in search_pgterms (migration 0006) with plain lexemes the GIN index answers
+    alone; relevance is ts_rank over search_searchdocument.vector (weights and positions)."""
+
+    lexemes: dict[str, tuple[str, ...]] = {}
+
     def search(self, plan: Plan, filters: Filters, *, now: datetime, limit: int, offset: int) -> Found:
+        self.lexemes = _lexemes(_plan_tokens(plan))
         with _by_index():
             return super().search(plan, filters, now=now, limit=limit, offset=offset)
 
     def count(self, plan: Plan, filters: Filters, *, now: datetime) -> tuple[int, bool]:
+        self.lexemes = _lexemes(_plan_tokens(plan))
         with _by_index():
             return super().count(plan, filters, now=now)
 
+    def phrase(self, tokens: tuple[str, ...], mark: str = PLAIN) -> str:
+        """tsquery text for `tokens` in a row: their one lexeme, or every two of their lexemes in a
+        row (three or more lexemes: each two of them in a row somewhere, not checked as one run)."""
+        lexemes = [lex for tok in tokens for lex in (self.lexemes.get(tok) or _lexemes({tok})[tok])]
+        if not lexemes:
+            return NOTHING
+        if len(lexemes) == 1:
+            return _lexeme(mark + lexemes[0])
+        return "(" + " & ".join(_lexeme(f"{mark}{a} {b}") for a, b in zip(lexemes, lexemes[1:], strict=False)) + ")"
+
     def group(self, group: Group, *, own_only: bool = False) -> str:
-        """to_tsquery text for a group; every lexeme quoted, so it is data, never syntax."""
-        alternatives = [
-            " <-> ".join(_lexeme(tok, "ABC") for tok in alt) for alt in group.alternatives()[: 1 if own_only else None]
-        ]
+        """tsquery text for a group; every lexeme quoted, so it is data, never syntax."""
+        alternatives = [self.phrase(alt) for alt in group.alternatives()[: 1 if own_only else None]]
         if not own_only:
-            alternatives += [" <-> ".join(_lexeme(tok, "D") for tok in reading) for reading in group.readings()]
+            alternatives += [self.phrase(reading, READING) for reading in group.readings()]
         return "(" + " | ".join(alternatives) + ")"
 
     def pair(self, pair: tuple[str, str]) -> str:
-        return " <-> ".join(_lexeme(tok, "ABC") for tok in pair)
+        return self.phrase(pair)
 
     def title(self, group: Group) -> str:
-        return "(" + " | ".join(" <-> ".join(_lexeme(tok, "A") for tok in alt) for alt in group.alternatives()) + ")"
+        return "(" + " | ".join(self.phrase(alt, TITLE) for alt in group.alternatives()) + ")"
 
     def every(self, exprs: list[str], plan: Plan) -> str:
-        parts = [f"({e})" for e in exprs]
-        parts += ["(" + " <-> ".join(_lexeme(tok) for tok in t.tokens) + ")" for t in plan.required]
-        parts += ["!(" + " <-> ".join(_lexeme(tok) for tok in t.tokens) + ")" for t in plan.excluded]
-        return " & ".join(parts)
+        # A reader's "phrase" is matched in any column, as FTS5 does without a column filter.
+        quoted = ["(" + self.phrase(t.tokens) + " | " + self.phrase(t.tokens, READING) + ")" for t in plan.required]
+        excluded = ["!(" + self.phrase(t.tokens) + " | " + self.phrase(t.tokens, READING) + ")" for t in plan.excluded]
+        return " & ".join([*(f"({e})" for e in exprs), *quoted, *excluded])
 
     def any(self, exprs: list[str], plan: Plan) -> str:
         return self.every(["(" + " | ".join(exprs) + ")"], plan)
@@ -359,65 +418,71 @@ class PostgresBackend(_Ranking):
     def ids(
         self, expr: str, filters: Filters, *, limit: int | None = None, within: list[int] | None = None
     ) -> list[int]:
-        # Without weights the GIN index answers alone (with them every matching row's vector is read
-        # again); the planner, guessing that a common word matches 40 % of the rows, still chose a
-        # sequential scan of every vector: EXPLAIN ANALYZE on the 10x copy, 'twitter' | 'ツイッター',
-        # 694 ms that way, 69 ms by the index. A word spelled like another's reading (katakana) then
-        # counts wherever either occurs; scores keep the weights.
-        if within is None:  # among given candidates the weights are kept: exact means the reader's own word
-            expr = _WEIGHTS.sub("'", expr)
         where, params = filters.sql()
         if within is not None:
             where, params = "AND d.article_id = ANY(%s) " + where, [within, *params]
         # MATERIALIZED: the GIN index finds the matches, and only then are they ordered by id (a
         # backward scan of the primary key testing each row would read the whole table for a rare word).
         rows = _run(
-            f"""WITH m AS MATERIALIZED (SELECT d.article_id FROM search_searchdocument d
-                WHERE d.vector @@ to_tsquery('simple', %s) {where})
+            f"""WITH m AS MATERIALIZED (SELECT d.article_id FROM search_pgterms d
+                WHERE d.terms @@ %s::tsquery {where})
             SELECT article_id FROM m"""
             + (" ORDER BY 1 DESC LIMIT %s" if limit is not None else ""),
             [expr, *params, *([limit] if limit is not None else [])],
         )
         return [r[0] for r in rows]
 
-    def strict_ids(self, plan: Plan, every: str, filters: Filters) -> tuple[list[int], list[int]]:
-        """One read of the matching rows for both lists. Which are titled is told by the title column
-        (its words as the index has them, space-separated), read in the same pass: the index cannot
-        tell the title's weight without reading each match's vector again (ids() drops the weights),
-        so a second list by the index was only the newest matches again, at the cost of a second
-        pass over their rows.
-        The spaced title is written out in each test: computed once in a LATERAL subquery, the pass
-        took 78-115 ms instead of 43-60 (psql, スマートフォン at 10x; 22-31 ms without the title tests)."""
-        titled = [
-            "(" + " OR ".join("strpos(' ' || d.title || ' ', %s) > 0" for _ in g.alternatives()) + ")"
-            for g in plan.groups
-        ]
-        words = [" " + " ".join(alt) + " " for g in plan.groups for alt in g.alternatives()]
-        where, params = filters.sql()
-        rows = _run(
-            f"""WITH m AS MATERIALIZED (SELECT d.article_id, {" AND ".join(titled) or "true"} AS titled
-                FROM search_searchdocument d WHERE d.vector @@ to_tsquery('simple', %s) {where})
-            (SELECT article_id, false FROM m ORDER BY 1 DESC LIMIT %s)
-            UNION ALL (SELECT article_id, true FROM m WHERE titled ORDER BY 1 DESC LIMIT %s)""",
-            [*words, _WEIGHTS.sub("'", every), *params, CANDIDATES + 1, CANDIDATES],
-        )
-        strict = [pk for pk, title in rows if not title]
-        return strict, [pk for pk, title in rows if title] if len(strict) > CANDIDATES else []
-
     def _within(self, tests: list[list[str]], within: list[int], filters: Filters) -> list[dict[int, int]]:
-        """One query for every expression of every test, reading the candidates by their key: through
-        the GIN index, each expression read every article matching it (tv <-> 番組 at 10x: 110 ms of
-        server CPU to keep a few of 1000 candidates); here each candidate's vector is read once (phrase
-        and exact together: one read, not two) and tested against each expression."""
-        if not within or not any(tests):
-            return [{} for _ in tests]
-        sums = [" + ".join("(d.vector @@ to_tsquery('simple', %s))::int" for _ in exprs) or "0" for exprs in tests]
+        """One query for every expression of every test, each answered by the GIN index, its matches
+        then kept if among the candidates. `article_id + 0`: read by the primary key instead, each
+        candidate's terms would be fetched from TOAST to be tested (psql, 10x, 映画 among 1000
+        candidates: 460 ms that way, 5-15 ms through the index and 12,920 narrow rows). `bigint[]`:
+        the ids as psycopg sends them (integer[]) are compared one by one, as bigint hashed (発表
+        among 1000: 198 against 10-18 ms)."""
+        out: list[dict[int, int]] = [{} for _ in tests]
+        exprs = [(i, e) for i, exprs in enumerate(tests) for e in exprs]
+        if not within or not exprs:
+            return out
         where, params = filters.sql()
-        rows = _run(
-            f"SELECT d.article_id, {', '.join(sums)} FROM search_searchdocument d WHERE d.article_id = ANY(%s) {where}",
-            [*(e for exprs in tests for e in exprs), within, *params],
+        sql = " UNION ALL ".join(
+            f"SELECT {i}, d.article_id FROM search_pgterms d WHERE d.terms @@ %s::tsquery"
+            f" AND d.article_id + 0 = ANY(%s::bigint[]) {where}"
+            for i, _ in exprs
         )
-        return [{row[0]: row[i] for row in rows if row[i]} for i in range(1, len(tests) + 1)]
+        for i, pk in _run(sql, [p for _, e in exprs for p in (e, within, *params)]):
+            out[i][pk] = out[i].get(pk, 0) + 1
+        return out
+
+    def near_and_exact(
+        self,
+        pairs: list[tuple[str, str]],
+        rarer: list[Group],
+        within: list[int],
+        filters: Filters,
+        *,
+        every_group: bool,
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """When every candidate matches every group, those matching a group by another word than the
+        reader's (a synonym, a reading) without the reader's own are listed instead: few, where the
+        reader's word, common, has a long list of matches to read (サッカー 日本代表 at 10x: three
+        lists of 10,000-15,000 rows against a few dozen)."""
+        if not every_group:
+            return super().near_and_exact(pairs, rarer, within, filters, every_group=every_group)
+        lacking = []
+        for g in rarer:
+            others = [self.phrase(alt) for alt in g.alternatives()[1:]]
+            others += [self.phrase(reading, READING) for reading in g.readings()]
+            lacking.append([f"({' | '.join(others)}) & !{self.group(g, own_only=True)}"] if others else [])
+        near, *without_own = self._within([[self.pair(p) for p in pairs], *lacking], within, filters)
+        return near, {pk: len(rarer) - sum(pk in found for found in without_own) for pk in within}
+
+    def scored(self, plan: Plan, *, strict: bool) -> str:
+        """ts_rank's query, over the vector's weights: the reader's words (A, B, C) and readings (D)."""
+        groups = [_rank_group(g) for g in relevant_groups(plan.groups)]
+        exprs = [f"({e})" for e in ([" | ".join(groups)] if groups and not strict else groups)]
+        exprs += ["(" + " <-> ".join(_lexeme(tok) for tok in t.tokens) + ")" for t in plan.required]
+        exprs += ["!(" + " <-> ".join(_lexeme(tok) for tok in t.tokens) + ")" for t in plan.excluded]
+        return " & ".join(exprs)
 
     # ts_rank, not ts_rank_cd: on the 10x livedoor copy it ranked the 50 benchmark queries twice as
     # fast (p95 86 vs 169 ms) with the same precision@10 by channel (0.748 vs 0.738).
@@ -433,6 +498,12 @@ class PostgresBackend(_Ranking):
             [expr, now, ids, now],
         )
         return {pk: (float(score), published) for pk, score, published in rows}
+
+
+def _rank_group(group: Group) -> str:
+    alternatives = [" <-> ".join(_lexeme(tok, "ABC") for tok in alt) for alt in group.alternatives()]
+    alternatives += [" <-> ".join(_lexeme(tok, "D") for tok in reading) for reading in group.readings()]
+    return "(" + " | ".join(alternatives) + ")"
 
 
 def backend() -> SqliteBackend | PostgresBackend:

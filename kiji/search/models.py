@@ -1,8 +1,9 @@
 """The search index: one row per article readers can see, holding only Sudachi-normalized text.
 
 The full-text structure over these rows depends on the database (migration 0002):
-SQLite keeps an FTS5 table `search_fts` in step with triggers; PostgreSQL keeps a generated,
-GIN-indexed tsvector column `vector` (title weight A, body weight B, parts weight C).
+SQLite keeps an FTS5 table `search_fts` in step with triggers; PostgreSQL keeps a generated tsvector
+column `vector` (title weight A, body B, parts C, readings D: what ts_rank reads) and, in step by
+triggers, a narrow GIN-indexed table `search_pgterms` of the words a search tests (migration 0006).
 """
 
 import re

@@ -1,15 +1,17 @@
 """Build the 10x search database once and keep it, so that latency can be measured again later.
 
-    DATABASE_URL=sqlite:////tmp/kiji-search3/10x.sqlite3 .venv/bin/python bench/search_build.py
+    DATABASE_URL=sqlite:////tmp/kiji-search3/10x.sqlite3 .venv/bin/python bench/search_build.py [--copies 10]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kiji_search3_10x .venv/bin/python bench/search_build.py
 
 The database must be empty (a new SQLite file, or a PostgreSQL database just created). Loads the
 livedoor corpus with search_bench.py's loader (the importer of `kiji import-ldcc`, whose signal
-indexes), copies every article and index row 9 times with new ids (73,670 articles), counts the
+indexes), copies every article and index row 9 times with new ids (73,670 articles; --copies N: N - 1
+times, 736,700 articles at 100), counts the
 vocabulary (the search.vocabulary job), runs ANALYZE
 (and FTS5 optimize on SQLite) and prints the index's size. Then measure with bench/search_latency.py.
 """
 
+import argparse
 import os
 import sys
 import time
@@ -23,6 +25,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, default=10, help="copies of the corpus, the first one included")
+    args = parser.parse_args()
     import django
 
     django.setup()
@@ -40,10 +45,11 @@ def main() -> None:
     created = search_bench.load_corpus()
     print(f"loaded and indexed {created} articles in {time.perf_counter() - start:.1f} s", flush=True)
     start = time.perf_counter()
+    search_bench.COPIES = args.copies
     search_bench.copy_corpus()
     refresh_vocabulary()  # the importer adds words with a count of 1: the job's counts, as a live site has
     search_bench._analyze()
-    print(f"10x copy: {Article.objects.count()} articles in {time.perf_counter() - start:.1f} s")
+    print(f"{args.copies}x copy: {Article.objects.count()} articles in {time.perf_counter() - start:.1f} s")
     print(index_size())
 
 

@@ -18,7 +18,7 @@ Runs 50 two-word Japanese queries chosen from the corpus channels' topics and pr
   normalization (付属=附属, スマホ variants ...); P@10 = such results in the top 10 / 10.
 Appends the figures to bench/RESULTS.md under "## Search" unless --no-append.
 
---reuse: DATABASE_URL already holds the 10x copy (bench/search_build.py): only its latency is
+--reuse: DATABASE_URL already holds a copy made by bench/search_build.py (10x, or --copies N): only its latency is
 measured, the same 50 queries the same way, with the CPU time beside the wall time (on PostgreSQL
 the server process's too: cpu_clock), as the wall time waits for the shared cores. --no-baseline
 leaves out the LIKE search run after each search (3-5 s each at 10x on PostgreSQL: it reads every
@@ -142,7 +142,7 @@ def reuse(*, append: bool, baseline: bool) -> None:
 
     lines = _Lines()
     lines.append(f"database: {connection.vendor} (reused); load average at start {os.getloadavg()[0]:.1f}")
-    lines += measure(f"10x ({Article.objects.count()} articles)", quality=False, baseline=baseline)
+    lines += measure(f"reused database ({Article.objects.count()} articles)", quality=False, baseline=baseline)
     lines.append(f"load average at end {os.getloadavg()[0]:.1f}")
     if append:
         _append(lines, "--reuse")

@@ -27,6 +27,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiji.settings")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=10, help="copies of the corpus, the first one included")
+    parser.add_argument("--resume", action="store_true", help="the database holds a load (and copies): add the rest")
+    parser.add_argument("--minutes", type=float, help="stop copying after this long (the copies made are kept)")
     args = parser.parse_args()
     import django
 
@@ -39,17 +41,22 @@ def main() -> None:
     from kiji.search.services import refresh_vocabulary
 
     call_command("migrate", verbosity=0)
-    if Article.objects.exists():
-        sys.exit("the database already holds articles: give a new one")
-    start = time.perf_counter()
-    created = search_bench.load_corpus()
-    print(f"loaded and indexed {created} articles in {time.perf_counter() - start:.1f} s", flush=True)
+    first = 1
+    if args.resume:
+        first = Article.objects.order_by("-pk").values_list("pk", flat=True)[0] // search_bench.ID_STRIDE + 1
+    elif Article.objects.exists():
+        sys.exit("the database already holds articles: give a new one (or --resume)")
+    else:
+        start = time.perf_counter()
+        created = search_bench.load_corpus()
+        print(f"loaded and indexed {created} articles in {time.perf_counter() - start:.1f} s", flush=True)
     start = time.perf_counter()
     search_bench.COPIES = args.copies
-    search_bench.copy_corpus()
+    held = search_bench.copy_corpus(first, until=start + args.minutes * 60 if args.minutes else None)
+    print(f"copies {first + 1}-{held} made in {time.perf_counter() - start:.1f} s", flush=True)
     refresh_vocabulary()  # the importer adds words with a count of 1: the job's counts, as a live site has
     search_bench._analyze()
-    print(f"{args.copies}x copy: {Article.objects.count()} articles in {time.perf_counter() - start:.1f} s")
+    print(f"{held}x copy: {Article.objects.count()} articles in {time.perf_counter() - start:.1f} s")
     print(index_size())
 
 

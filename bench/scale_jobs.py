@@ -31,21 +31,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 VIEWED_PER_HOUR = 53  # articles viewed in an hour at 1x: 53 * 720 hours = 38,000 rows, 379,000 at 10x
 CATEGORY_PAGE = 300
+PROGRESS_EVERY = 50_000  # files between two progress lines of the import child
 
 
 def build(copies: int, work: Path) -> str:
     """Import the corpus `copies` times in a child process; returns its figure line."""
     from import_memory import make_copies
 
+    start = time.perf_counter()
     archive = make_copies(copies, work)
+    print(
+        f"archive of {copies} copies: {archive.stat().st_size / 2**20:.0f} MB in {time.perf_counter() - start:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
+        # stderr is passed through: the child's progress lines (every PROGRESS_EVERY files) and any traceback
         result = subprocess.run(
-            [sys.executable, __file__, "--import-child", str(archive)], capture_output=True, text=True, cwd=ROOT
+            [sys.executable, __file__, "--import-child", str(archive)], stdout=subprocess.PIPE, text=True, cwd=ROOT
         )
     finally:
         archive.unlink()
     if result.returncode:
-        sys.exit(result.stderr[-2000:])
+        sys.exit(f"the import failed (exit {result.returncode}): see its traceback above")
     return result.stdout.strip().splitlines()[-1]
 
 
@@ -55,6 +63,7 @@ def import_child(archive: str) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from kiji.newsroom.management.commands.import_ldcc import Command as ImportLdcc
     from kiji.newsroom.signals import articles_imported
 
     call_command("migrate", verbosity=0)
@@ -62,10 +71,30 @@ def import_child(archive: str) -> None:
     articles_imported.sender_receivers_cache.clear()
     start, cpu = time.perf_counter(), time.process_time()
     out = io.StringIO()
-    call_command("import_ldcc", archive, "--skip-bad", stdout=out)
+    command = ImportLdcc()
+    done = 0
+
+    def advance(count: int) -> None:  # the command's progress bar hook: a line on stderr now and then
+        nonlocal done
+        done += count
+        if done % PROGRESS_EVERY == 0:
+            print(
+                f"progress: {done:,} files, {time.perf_counter() - start:.0f} s wall, "
+                f"{time.process_time() - cpu:.0f} s CPU, RSS {current_rss_mb():.0f} MB, load {os.getloadavg()[0]:.1f}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    command.advance = advance
+    call_command(command, archive, "--skip-bad", stdout=out)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{out.getvalue().strip().splitlines()[-1]} | {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MB")
+
+
+def current_rss_mb() -> float:
+    """This process's resident set now (ru_maxrss is only the peak)."""
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def add_view_hours(copies: int) -> int:

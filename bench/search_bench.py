@@ -18,7 +18,7 @@ Runs 50 two-word Japanese queries chosen from the corpus channels' topics and pr
   normalization (付属=附属, スマホ variants ...); P@10 = such results in the top 10 / 10.
 Appends the figures to bench/RESULTS.md under "## Search" unless --no-append.
 
---reuse: DATABASE_URL already holds the 10x copy (bench/search_build.py): only its latency is
+--reuse: DATABASE_URL already holds a copy made by bench/search_build.py (10x, or --copies N): only its latency is
 measured, the same 50 queries the same way, with the CPU time beside the wall time (on PostgreSQL
 the server process's too: cpu_clock), as the wall time waits for the shared cores. --no-baseline
 leaves out the LIKE search run after each search (3-5 s each at 10x on PostgreSQL: it reads every
@@ -142,7 +142,7 @@ def reuse(*, append: bool, baseline: bool) -> None:
 
     lines = _Lines()
     lines.append(f"database: {connection.vendor} (reused); load average at start {os.getloadavg()[0]:.1f}")
-    lines += measure(f"10x ({Article.objects.count()} articles)", quality=False, baseline=baseline)
+    lines += measure(f"reused database ({Article.objects.count()} articles)", quality=False, baseline=baseline)
     lines.append(f"load average at end {os.getloadavg()[0]:.1f}")
     if append:
         _append(lines, "--reuse")
@@ -248,8 +248,11 @@ def _minimal_load() -> int:
     return len(ids)
 
 
-def copy_corpus() -> None:
-    """Nine more copies of every article and index row, with new ids (the index rows are copied, not re-tokenized)."""
+def copy_corpus(first: int = 1, until: float | None = None) -> int:
+    """More copies of every article and index row (COPIES in all), with new ids: the index rows are copied, not
+    re-tokenized. One transaction a copy: in one transaction for all, SQLite's WAL held every page until the
+    end (7 GB after 40 minutes of a 100x copy) and each page read searched it: each copy slower than the last.
+    Starts at copy `first`, stops before `until` (a perf_counter time) if given; returns the copies held."""
     from django.db import connection, transaction
 
     from kiji.newsroom.models import Article
@@ -257,8 +260,10 @@ def copy_corpus() -> None:
 
     cols = ", ".join(f.column for f in Article._meta.concrete_fields if f.column not in ("id", "source_url"))
     doc_cols = ", ".join(f.column for f in SearchDocument._meta.concrete_fields if f.column != "article_id")
-    with transaction.atomic(), connection.cursor() as cursor:
-        for k in range(1, COPIES):
+    for k in range(first, COPIES):
+        if until is not None and time.perf_counter() > until:
+            return k
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO newsroom_article (id, source_url, {cols}) "
                 f"SELECT id + %s, '', {cols} FROM newsroom_article WHERE id < %s",
@@ -269,6 +274,7 @@ def copy_corpus() -> None:
                 f"SELECT article_id + %s, {doc_cols} FROM search_searchdocument WHERE article_id < %s",
                 [k * ID_STRIDE, ID_STRIDE],
             )
+    return COPIES
 
 
 def _analyze() -> None:

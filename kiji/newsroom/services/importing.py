@@ -136,7 +136,10 @@ def read_corpus(path: str | Path, *, channels: set[str] | None = None) -> tuple[
 def _tar_entries(path: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
     # Read members in place, never extracted to disk: nothing of the archive can land outside it.
     with tarfile.open(path, "r:*") as archive:
-        for member in archive:
+        while (member := archive.next()) is not None:
+            # TarFile keeps every header it has read (≈ 0.5 KB a file: 350 MB for 736,700 files, in each
+            # pass); only the current one is needed, as a regular file is read before the next header.
+            archive.members = []
             if member.isfile():
                 yield member.name, lambda m=member: archive.extractfile(m).read()
 

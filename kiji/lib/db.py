@@ -82,6 +82,33 @@ def refresh_statistics(using: str = "default") -> None:
         cursor.execute("ANALYZE")
 
 
+# Pages of SQLite's own cache (KiB when negative) while one transaction writes a whole archive: with the
+# default 2 MB, a long import re-read its own uncommitted pages from the write-ahead log, ever more of
+# them as it grew (100x corpus: CPU per 50,000 files 46, 69, 88, 113 s; at 10x 7.13 M reads and 87.9 s
+# of CPU, with this cache 1.27 M reads and 66.4 s: bench/RESULTS.md, "Import and search measured at 100x").
+LARGE_WRITE_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def large_write_cache(using: str = "default"):
+    """A larger SQLite page cache for one long import transaction, back to the default after it."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size=-{LARGE_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size={int(before)}")
+
+
 # SQLite's busy handler looks for the lock again every 100 ms at most: a background pass writing batch
 # after batch without a gap kept the regular scheduler's writes waiting past busy_timeout
 # ("database is locked": bench/slow_writes.py). A pause this long lets every waiting writer in.

@@ -27,6 +27,7 @@ from kiji.comments import text as comment_text
 from kiji.comments.models import Comment, Visitor
 from kiji.lib import pagecache
 from kiji.lib.dates import ARCHIVE_YEARS
+from kiji.lib.db import large_write_cache
 from kiji.lib.html import html_to_text
 from kiji.newsroom.models import Article, Byline, Category, Image, Tag, Writer
 from kiji.newsroom.permissions import WRITERS_GROUP
@@ -814,7 +815,7 @@ def import_wxr(
     article added or changed; on_committed(n) is told first, since those listeners take a while."""
     report = report or ImportReport()
     uploads = Uploads(media)
-    with transaction.atomic():
+    with large_write_cache(), transaction.atomic():
         run = _Run(
             report,
             skip_bad=skip_bad,

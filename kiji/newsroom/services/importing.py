@@ -25,7 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kiji.lib.db import refresh_statistics
+from kiji.lib.db import large_write_cache, refresh_statistics
 from kiji.lib.html import plain_text_to_html
 from kiji.newsroom.models import Article, Category
 from kiji.newsroom.signals import articles_imported
@@ -235,7 +235,7 @@ def import_ldcc(
     if on_total:
         on_total(summary.files)
     report = ImportReport()
-    with transaction.atomic():
+    with large_write_cache(), transaction.atomic():
         names = sorted(summary.channels, key=_channel_order)
         credits = {ch: credit_line(CHANNELS.get(ch, ch), summary.licences.get(ch)) for ch in names}
         categories = _ensure_categories(names, credits, report)

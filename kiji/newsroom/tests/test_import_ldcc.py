@@ -284,6 +284,36 @@ def test_an_import_leaves_the_planner_fresh_statistics(tmp_path):
 
 
 @pytest.mark.django_db
+def test_the_import_writes_with_a_large_sqlite_cache_and_gives_it_back(tmp_path):
+    # A long import re-read its own pages from the write-ahead log through SQLite's 2 MB default cache
+    # (CPU per file grew with the archive); the worker's connection must not keep the large cache after.
+    from django.db import connection
+
+    from kiji.lib.db import LARGE_WRITE_CACHE_KIB
+    from kiji.newsroom.services import importing
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PRAGMA cache_size is SQLite's")
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before, during = cache_size(), []
+    original = importing.parse_article
+
+    def parse_and_look(file):
+        during.append(cache_size())
+        return original(file)
+
+    with mock.patch.object(importing, "parse_article", parse_and_look):
+        run_import(write_corpus(tmp_path))
+    assert during == [-LARGE_WRITE_CACHE_KIB] * 3
+    assert cache_size() == before != -LARGE_WRITE_CACHE_KIB
+
+
+@pytest.mark.django_db
 def test_a_tar_with_the_licences_after_the_articles_still_credits_each_channel(tmp_path):
     corpus = write_corpus(tmp_path / "src") / "ldcc-text"
     archive = tmp_path / "corpus.tar.gz"

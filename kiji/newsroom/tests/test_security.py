@@ -251,3 +251,16 @@ class AdminLoginThrottleTests(AdminTestCase):
             self.assertEqual(self._try(f"guess-{i}").status_code, 200)
         cache.clear()
         self.assertContains(self._try("pw"), "ログインの失敗が多すぎます")
+
+    def test_a_very_long_login_name_from_an_ipv6_address_is_counted_too(self):
+        # Without Redis the count is a database row whose key column takes 200 characters: a 150-character
+        # name and an IPv6 address must still fit (PostgreSQL refused the longer key with an error).
+        from kiji.comments.models import Counter
+
+        name = "あ" * 150
+        address = "2001:db8:85a3:1234:5678:8a2e:370:7334"
+        for i in range(5):
+            self.assertEqual(self._try(f"guess-{i}", ip=address, username=name).status_code, 200)
+        self.assertContains(self._try("pw", ip=address, username=name), "ログインの失敗が多すぎます")
+        limit = Counter._meta.get_field("key").max_length
+        self.assertTrue(all(len(key) <= limit for key in Counter.objects.values_list("key", flat=True)))

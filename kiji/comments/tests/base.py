@@ -1,15 +1,26 @@
 """The comments tests' cast: the newsroom cast plus an article and helpers that post like a reader."""
 
 import time
+from datetime import datetime, timedelta
+from datetime import time as time_of_day
 from html.parser import HTMLParser
 
 from django.test import Client
+from django.utils import timezone
 
 from kiji.comments import services
 from kiji.comments.forms import started_stamp
 from kiji.comments.models import Comment, Visitor
 from kiji.lib.pagecache import purge_site
 from kiji.testing import NewsroomTestCase
+
+
+def jst_days_ahead(hh_mm: str, days: int = 1):
+    """That time of day (Japan time) `days` after the day the test's clock is on: the quiet-hours tests
+    move the clock there, relative to the article they made, never to a date of the calendar."""
+    hour, minute = (int(part) for part in hh_mm.split(":"))
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time_of_day(hour, minute)))
 
 
 class CommentsTestCase(NewsroomTestCase):

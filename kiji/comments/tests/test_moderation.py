@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from kiji.comments import services
 from kiji.comments.models import Comment, CommentSection, ModerationAction, Visitor
-from kiji.comments.tests.base import CommentsTestCase
+from kiji.comments.tests.base import CommentsTestCase, jst_days_ahead
 
 
 class LikeTests(CommentsTestCase):
@@ -153,11 +153,11 @@ class SectionRuleTests(CommentsTestCase):
 
     @override_settings(KIJI_COMMENTS_QUIET_HOURS="23:00-06:00", KIJI_COMMENTS_QUIET_ACTION="hold")
     def test_comments_posted_in_quiet_hours_are_held(self):
-        with time_machine.travel("2026-12-01 02:00 +0900", tick=False):
+        with time_machine.travel(jst_days_ahead("02:00"), tick=False):
             page = self.client.get(self.post("深夜のコメント")["Location"])
             self.assertContains(page, "06:00 以降に担当者が確認してから掲載します")
         self.assertEqual(Comment.objects.get().held_reason, "夜間の確認時間帯")
-        with time_machine.travel("2026-12-01 12:00 +0900", tick=False):
+        with time_machine.travel(jst_days_ahead("12:00"), tick=False):
             self.post("昼のコメント")
         self.assertEqual(Comment.objects.latest("pk").status, Comment.Status.APPROVED)
 
@@ -204,12 +204,12 @@ class ClockJobTests(CommentsTestCase):
     def test_the_cached_article_page_closes_and_reopens_with_quiet_hours(self):
         from kiji.comments.jobs import refresh_clock_changes
 
-        with time_machine.travel("2026-12-01 22:59 +0900", tick=False):
+        with time_machine.travel(jst_days_ahead("22:59"), tick=False):
             refresh_clock_changes()
             self.assertIn('id="comment-form"', self.article_page())
-        with time_machine.travel("2026-12-01 23:00:30 +0900", tick=False):
+        with time_machine.travel(jst_days_ahead("23:00") + timedelta(seconds=30), tick=False):
             self.assertEqual(refresh_clock_changes(), 1)
             self.assertIn("06:00 に再開します", self.article_page())
-        with time_machine.travel("2026-12-02 06:00:30 +0900", tick=False):
+        with time_machine.travel(jst_days_ahead("06:00", days=2) + timedelta(seconds=30), tick=False):
             self.assertEqual(refresh_clock_changes(), 1)
             self.assertIn('id="comment-form"', self.article_page())

@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 
 from kiji.comments.forms import started_stamp
 from kiji.comments.models import Comment, CommentSection, NGWord
-from kiji.comments.tests.base import CommentsTestCase
+from kiji.comments.tests.base import CommentsTestCase, jst_days_ahead
 
 TEXT = "消費税の議論はもっと丁寧にしてほしい。\n地方の声も聞いてください。"
 
@@ -143,11 +143,11 @@ class CsrfAndCacheTests(CommentsTestCase):
 @override_settings(KIJI_COMMENTS_QUIET_HOURS="23:00-06:00", KIJI_COMMENTS_QUIET_ACTION="close")
 class QuietHoursCloseTests(CommentsTestCase):
     def test_it_closes_the_form_at_night_and_says_when_it_reopens(self):
-        with time_machine.travel("2026-12-01 23:30 +0900", tick=False):
+        with time_machine.travel(jst_days_ahead("23:30"), tick=False):
             response = self.post(TEXT)
             self.assertContains(response, "06:00 に再開します", status_code=400)
             self.assertContains(response, "地方の声も聞いてください。", status_code=400)
-        with time_machine.travel("2026-12-02 06:01 +0900", tick=False):
+        with time_machine.travel(jst_days_ahead("06:01", days=2), tick=False):
             self.assertEqual(self.post(TEXT).status_code, 302)
 
 

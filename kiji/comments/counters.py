@@ -6,6 +6,7 @@ counts across app servers; the database backend shares them across the processes
 (locmem would not).
 """
 
+import hashlib
 import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -21,11 +22,20 @@ def _bucket(window: int, now: float) -> int:
     return int(now // window)
 
 
+def _row_key(key: str, window: int, now: float) -> str:
+    """The counter's row: key, window and bucket, within the key column. A key may hold what a client sent
+    (the admin login's counts hold the login name, up to 150 characters, and an IPv6 address): a key too
+    long for the column counts under its SHA-256 (PostgreSQL refuses a longer value with an error)."""
+    suffix = f":{window}:{_bucket(window, now)}"
+    if len(key) + len(suffix) > Counter._meta.get_field("key").max_length:
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return key + suffix
+
+
 class DatabaseCounters:
     def incr(self, key: str, window: int, *, now: float | None = None) -> int:
         now = time.time() if now is None else now
-        bucket = _bucket(window, now)
-        expires = datetime.fromtimestamp((bucket + 1) * window, tz=UTC)
+        expires = datetime.fromtimestamp((_bucket(window, now) + 1) * window, tz=UTC)
         # One atomic statement on SQLite (3.35+) and PostgreSQL: no read-then-write race between processes.
         q = connection.ops.quote_name
         table, k, n = q(Counter._meta.db_table), q("key"), q("count")
@@ -33,7 +43,7 @@ class DatabaseCounters:
             cursor.execute(
                 f"INSERT INTO {table} ({k}, {n}, {q('expires_at')}) VALUES (%s, 1, %s) "
                 f"ON CONFLICT ({k}) DO UPDATE SET {n} = {table}.{n} + 1 RETURNING {n}",
-                [f"{key}:{window}:{bucket}", connection.ops.adapt_datetimefield_value(expires)],
+                [_row_key(key, window, now), connection.ops.adapt_datetimefield_value(expires)],
             )
             return cursor.fetchone()[0]
 
@@ -44,8 +54,7 @@ class DatabaseCounters:
 
     def get(self, key: str, window: int, *, now: float | None = None) -> int:
         now = time.time() if now is None else now
-        name = f"{key}:{window}:{_bucket(window, now)}"
-        return Counter.objects.filter(key=name).values_list("count", flat=True).first() or 0
+        return Counter.objects.filter(key=_row_key(key, window, now)).values_list("count", flat=True).first() or 0
 
     def purge_expired(self) -> int:
         return Counter.objects.filter(expires_at__lt=timezone.now() - timedelta(minutes=1)).delete()[0]

@@ -8,7 +8,6 @@ workers let a client through twice the limit, and the API's X-RateLimit-Remainin
 Until a store is shared (a process without the comments app), the cache counts.
 """
 
-import hashlib
 import time
 from collections.abc import Callable
 
@@ -36,23 +35,12 @@ def hit(key: str, window: int, *, count: bool = True) -> tuple[int, float] | Non
     start = int(now // window) * window
     try:
         if _shared:
-            counters, name = _shared[0](), _name(key)
+            counters, name = _shared[0](), f"rate:{key}"
             seen = counters.incr(name, window, now=now) if count else counters.get(name, window, now=now)
             return seen, start + window
         return _in_cache(f"rate:{key}:{start}", window, count), start + window
     except _redis_error():  # evaluated only when something else went wrong
         return None
-
-
-# Keys hold what a client sent (a login name of up to 150 characters, an IPv6 address): the counters'
-# database column takes 200 characters with the window and bucket, so a long key counts under its digest.
-MAX_KEY = 100
-
-
-def _name(key: str) -> str:
-    if len(key) <= MAX_KEY:
-        return f"rate:{key}"
-    return "rate:sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _in_cache(name: str, window: int, count: bool) -> int:

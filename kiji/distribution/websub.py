@@ -29,15 +29,17 @@ TIMEOUT = 5  # seconds per hub request: the scheduler has other jobs
 
 
 def topics_for(article: Article) -> list[str]:
-    """The public feeds an article appears in: the site's and its category's, RSS and Atom."""
+    """The public feeds an article appears in: the site's and its category's, RSS, Atom and JSON Feed."""
     slug = article.category.slug
     return [
         settings.SITE_URL + reverse(name, args=args)
         for name, args in (
             ("reader:feed_rss", []),
             ("reader:feed_atom", []),
+            ("reader:feed_json", []),
             ("reader:category_feed_rss", [slug]),
             ("reader:category_feed_atom", [slug]),
+            ("reader:category_feed_json", [slug]),
         )
     ]
 

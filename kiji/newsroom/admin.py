@@ -180,11 +180,19 @@ class HouseStyleRuleAdmin(admin.ModelAdmin):
     search_fields = ("avoid", "prefer", "note")
 
 
+class WriterListFilter(admin.RelatedFieldListFilter):
+    """The article list's writers filter, whose choice for articles with no byline says so (Django's reads "-")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = _("No byline")
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ("headline", "status_badge", "byline", "category", "publication_time", "modified_time")
-    list_filter = ("status", "category", "published_at", "writers")
+    list_filter = ("status", "category", "published_at", ("writers", WriterListFilter))
     search_fields = ("headline", "deck", "writers__name")
     date_hierarchy = "published_at"
     list_select_related = ("category",)

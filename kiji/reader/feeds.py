@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds: the whole site, each category, writer and tag; JSON Feed 1.1 for the whole site.
+"""RSS 2.0 and Atom feeds: the whole site, each category, writer and tag; JSON Feed 1.1 for the site and each category.
 
 Links are absolute to settings.SITE_URL (not the request's host), dates carry the JST offset, the lead
 image travels as an enclosure and as media:content, and the body is the full text or the summary as
@@ -278,6 +278,11 @@ class CategoryFeed(ScopedFeed):
 class AtomCategoryFeed(CategoryFeed):
     feed_type = AtomWithMedia
     url_name = "reader:category_feed_atom"
+
+
+class JSONCategoryFeed(CategoryFeed):
+    feed_type = JSONFeed
+    url_name = "reader:category_feed_json"
 
 
 class WriterFeed(ScopedFeed):

@@ -85,40 +85,25 @@ def _og(title: str, description: str, url: str | None, og_type: str, image: dict
     }
 
 
-def _feeds(*pairs) -> list[dict]:
-    """The site's RSS and Atom links, then those of each (label, RSS URL name, Atom URL name, slug)."""
-    links = [
-        {
-            "title": f"{settings.SITE_NAME} (RSS)",
-            "type": "application/rss+xml",
-            "href": absolute(reader_links.url("reader:feed_rss")),
-        },
-        {
-            "title": f"{settings.SITE_NAME} (Atom)",
-            "type": "application/atom+xml",
-            "href": absolute(reader_links.url("reader:feed_atom")),
-        },
-        {
-            "title": f"{settings.SITE_NAME} (JSON Feed)",
-            "type": "application/feed+json",
-            "href": absolute(reader_links.url("reader:feed_json")),
-        },
-    ]
-    for label, rss_name, atom_name, slug in pairs:
-        links.append(
-            {
-                "title": f"{label} (RSS)",
-                "type": "application/rss+xml",
-                "href": absolute(reader_links.url(rss_name, slug)),
-            }
-        )
-        links.append(
-            {
-                "title": f"{label} (Atom)",
-                "type": "application/atom+xml",
-                "href": absolute(reader_links.url(atom_name, slug)),
-            }
-        )
+# The formats a feed comes in, by the end of its URL name: what its head link calls it, its media type.
+FEED_FORMATS = {
+    "rss": ("RSS", "application/rss+xml"),
+    "atom": ("Atom", "application/atom+xml"),
+    "json": ("JSON Feed", "application/feed+json"),
+}
+SITE_FEEDS = ("reader:feed_rss", "reader:feed_atom", "reader:feed_json")
+CATEGORY_FEEDS = ("reader:category_feed_rss", "reader:category_feed_atom", "reader:category_feed_json")
+
+
+def _feeds(*scopes) -> list[dict]:
+    """Head links to the site's feeds, then to those of each (label, URL names, slug)."""
+    links = []
+    for label, url_names, *args in [(settings.SITE_NAME, SITE_FEEDS), *scopes]:
+        for url_name in url_names:
+            name, media_type = FEED_FORMATS[url_name.rpartition("_")[2]]
+            links.append(
+                {"title": f"{label} ({name})", "type": media_type, "href": absolute(reader_links.url(url_name, *args))}
+            )
     return links
 
 
@@ -150,14 +135,7 @@ def category_meta(category: Category, page=None) -> dict:
         "website",
         default_image(),
     )
-    meta["feeds"] = _feeds(
-        (
-            f"{settings.SITE_NAME} {category.name}",
-            "reader:category_feed_rss",
-            "reader:category_feed_atom",
-            category.slug,
-        )
-    )
+    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {category.name}", CATEGORY_FEEDS, category.slug))
     meta["jsonld"] = [breadcrumb_jsonld(category.trail())]
     return meta
 
@@ -179,7 +157,7 @@ def tag_meta(tag: Tag, page=None) -> dict:
         default_image(),
     )
     meta["feeds"] = _feeds(
-        (f"{settings.SITE_NAME} #{tag.name}", "reader:tag_feed_rss", "reader:tag_feed_atom", tag.slug)
+        (f"{settings.SITE_NAME} #{tag.name}", ("reader:tag_feed_rss", "reader:tag_feed_atom"), tag.slug)
     )
     meta["jsonld"] = [breadcrumb_jsonld([(f"#{tag.name}", href(tag))])]
     return meta
@@ -195,7 +173,7 @@ def writer_meta(writer: Writer, page=None) -> dict:
         photo or default_image(),
     )
     meta["feeds"] = _feeds(
-        (f"{settings.SITE_NAME} {writer.name}", "reader:writer_feed_rss", "reader:writer_feed_atom", writer.slug)
+        (f"{settings.SITE_NAME} {writer.name}", ("reader:writer_feed_rss", "reader:writer_feed_atom"), writer.slug)
     )
     meta["jsonld"] = [breadcrumb_jsonld([("記者", ""), (writer.name, href(writer))])]
     return meta
@@ -212,14 +190,7 @@ def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> di
         "tags": [t.name for t in tags],
         "authors": [absolute(href(w)) for w in writers],
     }
-    meta["feeds"] = _feeds(
-        (
-            f"{settings.SITE_NAME} {article.category.name}",
-            "reader:category_feed_rss",
-            "reader:category_feed_atom",
-            article.category.slug,
-        )
-    )
+    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {article.category.name}", CATEGORY_FEEDS, article.category.slug))
     meta["jsonld"] = [
         news_article_jsonld(article, writers, image),
         breadcrumb_jsonld([*article.category.trail(), (article.headline, href(article))]),

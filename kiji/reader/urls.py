@@ -64,6 +64,7 @@ urlpatterns = [
     path("feeds/json/", feeds.JSONArticleFeed(), name="feed_json"),
     path("feeds/category/<slug:slug>/rss/", feeds.CategoryFeed(), name="category_feed_rss"),
     path("feeds/category/<slug:slug>/atom/", feeds.AtomCategoryFeed(), name="category_feed_atom"),
+    path("feeds/category/<slug:slug>/json/", feeds.JSONCategoryFeed(), name="category_feed_json"),
     path("feeds/writers/<slug:slug>/rss/", feeds.WriterFeed(), name="writer_feed_rss"),
     path("feeds/writers/<slug:slug>/atom/", feeds.AtomWriterFeed(), name="writer_feed_atom"),
     path("feeds/tags/<tagslug:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),

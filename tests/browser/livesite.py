@@ -6,6 +6,7 @@
     python tests/browser/livesite.py desk-article   # a second editor and a live article with a draft-time revision
     python tests/browser/livesite.py article PK     # an article's headline, body, status and times, as JSON
     python tests/browser/livesite.py review-article # a writer with a draft of their own, and the second editor
+    python tests/browser/livesite.py long-comments PK # one visitor's comments with a long URL and a 300-character run
 
 It runs in a subprocess with the live server's environment (KIJI_VAR_DIR, DATABASE_URL), so the test
 process never touches the server's database through Django's test database machinery.
@@ -299,6 +300,26 @@ def review_article() -> dict:
     }
 
 
+# A URL and a run of characters with nowhere to break a line (the moderation pages' wrapping test).
+LONG_URL_COMMENT = (
+    "資料はこちら https://www.example.go.jp/budget/2027/overview/"
+    "summary-of-the-draft-budget-for-fiscal-year-2027-with-all-appendices-and-tables.pdf?from=kiji&page=12"
+)
+LONG_RUN_COMMENT = "w" * 300
+
+
+def long_comments(pk: int) -> list[int]:
+    """Two comments by one visitor on an article (a long URL; 300 characters without a space): their pks."""
+    from kiji.comments import services
+
+    article = Article.objects.get(pk=pk)
+    visitor = services.get_visitor(key="browser-long-comments")
+    return [
+        services.post_comment(article=article, visitor=visitor, body=body, nickname="読者C").pk
+        for body in (LONG_URL_COMMENT, LONG_RUN_COMMENT)
+    ]
+
+
 def article_state(pk: int) -> dict:
     article = Article.objects.get(pk=pk)
     iso = lambda t: t.isoformat() if t else None  # noqa: E731
@@ -324,6 +345,8 @@ if __name__ == "__main__":
         result = desk_article()
     elif command == "review-article":
         result = review_article()
+    elif command == "long-comments":
+        result = long_comments(int(args[0]))
     elif command == "article":
         result = article_state(int(args[0]))
     else:

@@ -68,6 +68,37 @@ def test_the_moderation_queue_is_readable_on_a_desktop_and_a_phone(site, new_pag
         assert_axe_clean(page, f"the moderation queue at {width} px")
 
 
+# What spills: the page wider than the window, or a comment's text wider than its own cell or box.
+SPILLS = """() => {
+    const root = document.documentElement, spills = [];
+    if (root.scrollWidth > root.clientWidth) spills.push(`page ${root.scrollWidth} > ${root.clientWidth} px`);
+    const texts = '#result_list .field-excerpt, .field-body .readonly, .field-visitor_recent li, #content > h2, .breadcrumbs';
+    for (const e of document.querySelectorAll(texts)) {
+        const right = e.getBoundingClientRect().right;  // the queue's table may scroll by itself on a phone
+        if (e.scrollWidth > e.clientWidth + 1 || (!e.closest('.results') && right > root.clientWidth + 0.5))
+            spills.push(`${e.className || e.tagName}: ${e.scrollWidth} > ${e.clientWidth} px, right edge ${right}`);
+    }
+    return spills;
+}"""
+
+
+def test_a_comment_with_a_long_url_or_an_unbroken_run_wraps_on_the_moderation_pages(site, new_page):
+    """A reader's long URL, or 300 characters without a space, wraps in the queue and on the comment's page
+    (overflow-wrap: anywhere) instead of pushing the page, or its column, sideways."""
+    pks = site.run("long-comments", str(site.article_pk))
+    page = new_page(WIDTHS["desktop"])
+    log_in(page, site)
+    spills = []
+    for width in (WIDTHS["desktop"], 390, WIDTHS["phone"]):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in ("/admin/comments/comment/", *(f"/admin/comments/comment/{pk}/change/" for pk in pks)):
+            page.goto(site.url(path))
+            assert page.locator(".field-excerpt, .field-body").count(), f"no comment text on {path}"
+            screenshot(page, f"long-comment-{path.strip('/').replace('/', '-')}-{width}")
+            spills += [f"{path} at {width} px: {spill}" for spill in page.evaluate(SPILLS)]
+    assert not spills, "\n".join(spills)
+
+
 def test_staff_images_and_revisions_pages_at_the_desk(site, new_page):
     """The other new admin pages: staff set-up (romaji address as the name is typed), the image's focal
     point by a click, thumbnails in the lead-image picker, and two revisions compared; axe on each."""

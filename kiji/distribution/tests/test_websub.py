@@ -47,6 +47,14 @@ class LocalHub:
             self.server.server_close()
 
 
+# The feeds an article of 政治 appears in, each of which names the hub: the site's and the category's.
+TOPICS = sorted(
+    f"http://127.0.0.1:8000/feeds/{scope}{kind}/"
+    for scope in ("", "category/politics/")
+    for kind in ("rss", "atom", "json")
+)
+
+
 class WebSubTests(NewsroomTestCase):
     def setUp(self):
         self.hub = LocalHub()
@@ -65,6 +73,8 @@ class WebSubTests(NewsroomTestCase):
         self.assertIsNotNone(rss.find(f"channel/{atom_ns}link[@rel='self']"))
         atom = ET.fromstring(self.client.get("/feeds/category/politics/atom/").content)
         self.assertEqual(atom.find(f"{atom_ns}link[@rel='hub']").get("href"), self.hub.url)
+        for url in ("/feeds/json/", "/feeds/category/politics/json/"):
+            self.assertEqual(self.client.get(url).json()["hubs"], [{"type": "WebSub", "url": self.hub.url}])
         with override_settings(KIJI_WEBSUB_HUB=None):
             self.assertNotIn(b'rel="hub"', self.client.get("/feeds/writers/yamada-hanako/rss/").content)
 
@@ -75,11 +85,9 @@ class WebSubTests(NewsroomTestCase):
         self.assertEqual(self.hub.received, [])  # the save returned without waiting for the hub
         run_due_jobs()
         self.assertEqual({r["hub.mode"] for r in self.hub.received}, {"publish"})
-        self.assertIn("http://127.0.0.1:8000/feeds/rss/", self.topics())
-        self.assertIn("http://127.0.0.1:8000/feeds/category/politics/atom/", self.topics())
-        self.assertEqual(len(self.hub.received), 4)
+        self.assertEqual(self.topics(), TOPICS)
         run_due_jobs()
-        self.assertEqual(len(self.hub.received), 4)  # each ping once
+        self.assertEqual(self.topics(), TOPICS)  # each ping once
 
     def test_corrections_and_withdrawals_ping_too_and_draft_edits_do_not(self):
         article = self.make_article()
@@ -91,25 +99,25 @@ class WebSubTests(NewsroomTestCase):
             Correction.objects.create(article=article, text="数字を訂正しました。")
             announce_change(article)
         run_due_jobs()
-        self.assertEqual(len(self.hub.received), 4)
+        self.assertEqual(len(self.hub.received), len(TOPICS))
         with self.captureOnCommitCallbacks(execute=True):
             unpublish_article(article=article, by=self.editor)
         run_due_jobs()
-        self.assertEqual(len(self.hub.received), 8)
+        self.assertEqual(len(self.hub.received), 2 * len(TOPICS))
 
     def test_a_failing_hub_is_retried_later_until_it_accepts(self):
         self.hub.status = 503
         with self.captureOnCommitCallbacks(execute=True):
             announce_change(self.make_article())
         run_due_jobs()
-        self.assertEqual(len(self.hub.received), 4)
-        self.assertEqual(HubPing.objects.filter(sent_at__isnull=True, attempts=1).count(), 4)
+        self.assertEqual(len(self.hub.received), len(TOPICS))
+        self.assertEqual(HubPing.objects.filter(sent_at__isnull=True, attempts=1).count(), len(TOPICS))
         run_due_jobs()
-        self.assertEqual(len(self.hub.received), 4)  # not before its retry time
+        self.assertEqual(len(self.hub.received), len(TOPICS))  # not before its retry time
         self.hub.status = 202
         with time_machine.travel(timezone.now() + timedelta(seconds=31)):
             run_due_jobs()
-        self.assertEqual(len(self.hub.received), 8)
+        self.assertEqual(len(self.hub.received), 2 * len(TOPICS))
         self.assertFalse(HubPing.objects.filter(sent_at__isnull=True).exists())
 
     def test_a_hub_that_never_answers_is_given_up_after_the_last_attempt(self):

@@ -1,5 +1,6 @@
 """The editors' article list: badges, bylines, scheduled times, filters, search, tags autocomplete."""
 
+import re
 from datetime import timedelta
 
 from django.urls import reverse
@@ -60,6 +61,17 @@ class ArticleListTests(AdminTestCase):
         )
         self.assertContains(response, "明日の朝刊トップ")
         self.assertNotContains(response, "書きかけの原稿")
+
+    def test_its_writer_filter_names_the_articles_without_a_byline(self):
+        # Django labels that choice "-", which no one at the desk could read as "no writer".
+        wire = self.make_article(headline="共同通信配信の記事", writers=[])
+        page = self.client.get(self.changelist_url).content.decode()
+        writers = re.search(r'<details data-filter-title="記者".*?</details>', page, re.S)[0]
+        choices = re.findall(r'<a href="([^"]*)">([^<]*)</a>', writers)
+        self.assertEqual([label for _, label in choices], ["全て", "佐藤 一郎", "山田 花子", "記者なし"])
+        response = self.client.get(self.changelist_url + choices[-1][0])
+        self.assertContains(response, wire.headline)
+        self.assertNotContains(response, self.scheduled.headline)
 
     def test_it_autocompletes_tags_for_a_writer(self):
         Tag.objects.create(name="予算", slug="予算")

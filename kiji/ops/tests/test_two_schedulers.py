@@ -99,6 +99,7 @@ def test_two_schedulers_publish_ping_and_mail_once(tmp_path):
 
     assert state == ["published", "1", "sent"]  # one "published by the scheduler" revision
     topics = Counter(ping.split("hub.url=")[1] for ping in _Hub.pings)
-    assert len(topics) == 4 and set(topics.values()) == {1}, topics  # site and category, RSS and Atom: once each
+    # site and category, RSS, Atom and JSON Feed: once each
+    assert len(topics) == 6 and set(topics.values()) == {1}, topics
     recipients = Counter(message["To"] for message in smtp.messages)
     assert len(recipients) == READERS and set(recipients.values()) == {1}, recipients

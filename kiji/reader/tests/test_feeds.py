@@ -1,5 +1,6 @@
 """RSS and Atom feeds as feed readers see them (parsed with feedparser)."""
 
+import re
 from datetime import timedelta
 
 import feedparser
@@ -50,6 +51,19 @@ class FeedTests(NewsroomTestCase):
         response = self.client.get(url)
         self.assertEqual(response.status_code, 200, url)
         return response, feedparser.parse(response.content)
+
+    def parse_json(self, url) -> dict:
+        """The JSON Feed at `url`, once its media type and JSON Feed 1.1's required fields are checked."""
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        self.assertEqual(response["Content-Type"], "application/feed+json; charset=utf-8")
+        feed = response.json()
+        self.assertEqual(feed["version"], "https://jsonfeed.org/version/1.1")
+        self.assertTrue(feed["title"])
+        for item in feed["items"]:
+            self.assertTrue(item["id"])
+            self.assertTrue(item.get("content_html") or item.get("content_text"))
+        return feed
 
     def test_it_serves_valid_rss_and_atom_for_every_feed_kind(self):
         for kind, urls in FEEDS.items():
@@ -156,21 +170,45 @@ class FeedTests(NewsroomTestCase):
         """JSON Feed 1.1's required fields, and the articles, links and JST dates the RSS feed has."""
         self.newer.lead_image = make_image()
         self.newer.save()
-        response = self.client.get("/feeds/json/")
-        self.assertEqual(response["Content-Type"], "application/feed+json; charset=utf-8")
-        feed = response.json()
-        self.assertEqual(feed["version"], "https://jsonfeed.org/version/1.1")
+        feed = self.parse_json("/feeds/json/")
         self.assertEqual((feed["title"], feed["home_page_url"]), (settings.SITE_NAME, settings.SITE_URL + "/"))
         self.assertEqual(feed["feed_url"], settings.SITE_URL + "/feeds/json/")
         _, rss = self.parse("/feeds/rss/")
         self.assertEqual([i["title"] for i in feed["items"]], [e.title for e in rss.entries])
         self.assertEqual([i["url"] for i in feed["items"]], [e.link for e in rss.entries])
-        self.assertTrue(all(i["id"] for i in feed["items"]))
         newer = next(i for i in feed["items"] if i["title"] == self.newer.headline)
         self.assertTrue(newer["date_published"].endswith("+09:00"))
         self.assertTrue(newer["image"].endswith("/1280.jpg"))
         self.assertIn("予算", newer["tags"])
         self.assertIn("説明", newer.get("content_html") or newer["content_text"])
+
+    def test_each_category_has_a_json_feed_with_the_articles_of_its_rss_feed(self):
+        for slug, expected in (
+            ("politics", [self.newer.headline, self.older.headline]),
+            ("korea", [self.other.headline]),
+        ):
+            with self.subTest(category=slug):
+                feed = self.parse_json(f"/feeds/category/{slug}/json/")
+                _, rss = self.parse(f"/feeds/category/{slug}/rss/")
+                self.assertEqual(feed["title"], rss.feed.title)
+                self.assertEqual(feed["home_page_url"], f"{settings.SITE_URL}/category/{slug}/")
+                self.assertEqual(feed["feed_url"], f"{settings.SITE_URL}/feeds/category/{slug}/json/")
+                self.assertEqual([i["title"] for i in feed["items"]], expected)
+                self.assertEqual(
+                    [(i["title"], i["url"]) for i in feed["items"]], [(e.title, e.link) for e in rss.entries]
+                )
+                self.assertTrue(all(i["date_published"].endswith("+09:00") for i in feed["items"]))
+        self.assertIn("韓国", self.parse_json("/feeds/category/korea/json/")["title"])
+        self.assertEqual(self.client.get("/feeds/category/nothing/json/").status_code, 404)
+
+    def test_category_and_article_pages_announce_their_category_json_feed(self):
+        link = (
+            f'<link rel="alternate" type="application/feed+json" title="{settings.SITE_NAME} 政治 (JSON Feed)" '
+            f'href="{settings.SITE_URL}/feeds/category/politics/json/">'
+        )
+        for url in ("/category/politics/", self.newer.get_absolute_url()):
+            with self.subTest(url=url):
+                self.assertIn(link, re.findall(r'<link rel="alternate"[^>]*>', self.client.get(url).content.decode()))
 
     def test_every_page_announces_the_json_feed(self):
         html = self.client.get("/").content.decode()

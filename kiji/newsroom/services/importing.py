@@ -7,12 +7,15 @@ transaction: a bad file stops it with nothing written, unless bad files are to b
 
 The import streams: it reads the corpus twice, first only the LICENSE.txt files (a tar may hold them
 after the articles) and the count, then the articles, saving them in batches as it goes, so memory
-stays flat whatever the archive's size. Only the source URLs seen so far are remembered (to name the
-earlier file of a duplicate); what the database already holds is asked per batch.
+stays flat whatever the archive's size: nothing is kept per file but the new article's id (8 bytes).
+Whether a source URL is new is asked of the database per batch: a URL it holds from before the import
+(an id up to the highest before it) is already there; one this import saved is a duplicate inside the
+archive, and only then is the archive read again to name the earlier file.
 """
 
 import re
 import tarfile
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,7 +84,7 @@ class ImportReport:
     already_there: int = 0
     skipped: list[CorpusError] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
-    article_ids: list[int] = field(default_factory=list)
+    article_ids: array = field(default_factory=lambda: array("q"))  # 8 bytes an id, not a list's 36
 
 
 @dataclass
@@ -239,28 +242,20 @@ def import_ldcc(
         names = sorted(summary.channels, key=_channel_order)
         credits = {ch: credit_line(CHANNELS.get(ch, ch), summary.licences.get(ch)) for ch in names}
         categories = _ensure_categories(names, credits, report)
-        seen: dict[str, str] = {}
-        pending: list[ParsedArticle] = []
+        batches = _Batches(path, channels, categories, credits, report, skip_bad)
         for file in iter_corpus(path, channels=channels):
             try:
-                parsed = parse_article(file)
-                if parsed.source_url in seen:
-                    raise CorpusError(file.name, 1, f"same source URL as {seen[parsed.source_url]}")
+                batches.add(parse_article(file))
             except CorpusError as error:
                 if not skip_bad:
+                    batches.save()  # a duplicate among the files before this one is the first bad file
                     raise
-                report.skipped.append(error)
-                _tick(progress)
-                continue
-            seen[parsed.source_url] = parsed.name
-            pending.append(parsed)
-            if len(pending) >= BATCH_SIZE:
-                _save_batch(pending, categories, credits, report)
-                pending = []
+                batches.skip(error)
             _tick(progress)
-        _save_batch(pending, categories, credits, report)
+        batches.save()
+        report.skipped.sort(key=lambda error: batches.skipped_at[error.name])  # in the archive's order
         if report.article_ids:
-            ids = list(report.article_ids)
+            ids = report.article_ids
             transaction.on_commit(lambda: _announce(ids, on_committed))
     return report
 
@@ -311,27 +306,75 @@ def _new_article(parsed: ParsedArticle, category: Category, credit: str) -> Arti
     return article
 
 
-def _save_batch(
-    pending: list[ParsedArticle], categories: dict[str, Category], credits: dict[str, str], report: ImportReport
-) -> None:
-    """Save the batch's new articles; those whose source URL the database holds already are left alone."""
-    if not pending:
-        return
-    urls = [parsed.source_url for parsed in pending]
-    known = set(Article.objects.filter(source_url__in=urls).values_list("source_url", flat=True))
-    report.already_there += len(known)
-    batch = [
-        _new_article(parsed, categories[parsed.channel], credits[parsed.channel])
-        for parsed in pending
-        if parsed.source_url not in known
-    ]
-    if batch:
-        created = Article.objects.bulk_create(batch)
-        report.created += len(created)
-        report.article_ids.extend(a.pk for a in created)
+class _Batches:
+    """The parsed articles not yet saved, saved BATCH_SIZE at a time."""
+
+    def __init__(self, path, channels, categories, credits, report: ImportReport, skip_bad: bool):
+        self.path, self.channels, self.categories, self.credits = path, channels, categories, credits
+        self.report, self.skip_bad = report, skip_bad
+        self.before = Article.objects.aggregate(m=Max("pk"))["m"] or 0  # this import's ids are higher
+        self.pending: list[tuple[int, ParsedArticle]] = []  # (its place among the archive's files, it)
+        self.files = 0
+        self.skipped_at: dict[str, int] = {}  # the bad files' places
+
+    def add(self, parsed: ParsedArticle) -> None:
+        self.pending.append((self.files, parsed))
+        self.files += 1
+        if len(self.pending) >= BATCH_SIZE:
+            self.save()
+
+    def skip(self, error: CorpusError, place: int | None = None) -> None:
+        self.report.skipped.append(error)
+        self.skipped_at[error.name] = self.files if place is None else place
+        if place is None:
+            self.files += 1
+
+    def save(self) -> None:
+        """Save the batch's new articles; those whose source URL the database held before the import are
+        left alone; one this import saved already (or this batch holds twice) is a bad file."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        urls = [parsed.source_url for _, parsed in pending]
+        known = dict(Article.objects.filter(source_url__in=urls).values_list("source_url", "pk"))
+        ours = {url for url, pk in known.items() if pk > self.before}
+        earlier = _files_with(self.path, self.channels, ours) if ours else {}
+        batch, in_batch = [], {}
+        for place, parsed in pending:
+            url = parsed.source_url
+            first = in_batch.get(url) or earlier.get(url)
+            if first is not None and first != parsed.name:
+                error = CorpusError(parsed.name, 1, f"same source URL as {first}")
+                if not self.skip_bad:
+                    raise error
+                self.skip(error, place)
+            elif url in known:
+                self.report.already_there += 1  # (or saved by another writer during the import)
+            else:
+                in_batch[url] = parsed.name
+                batch.append(_new_article(parsed, self.categories[parsed.channel], self.credits[parsed.channel]))
+        if batch:
+            created = Article.objects.bulk_create(batch)
+            self.report.created += len(created)
+            self.report.article_ids.extend(a.pk for a in created)
 
 
-def _announce(article_ids: list[int], on_committed: Callable[[int], None] | None) -> None:
+def _files_with(path, channels, urls: set[str]) -> dict[str, str]:
+    """{source URL: the first good file of the archive with it}, read again from the start (duplicates only)."""
+    found: dict[str, str] = {}
+    for file in iter_corpus(path, channels=channels):
+        try:
+            url = parse_article(file).source_url
+        except CorpusError:
+            continue  # a bad file was not imported: it is not the one duplicated
+        if url in urls and url not in found:
+            found[url] = file.name
+            if len(found) == len(urls):
+                break
+    return found
+
+
+def _announce(article_ids, on_committed: Callable[[int], None] | None) -> None:
     if on_committed:
         on_committed(len(article_ids))  # listeners (search, lists) may take a while: say what is going on
     articles_imported.send(sender=Article, article_ids=article_ids)

@@ -28,20 +28,24 @@ BATCH = 20
 TIMEOUT = 5  # seconds per hub request: the scheduler has other jobs
 
 
+# The feeds of each scope an article is filed under; each names the hub (ArticleFeed.feed_extra_kwargs).
+SITE_FEEDS = ("reader:feed_rss", "reader:feed_atom", "reader:feed_json")
+SCOPED_FEEDS = {
+    "category": ("reader:category_feed_rss", "reader:category_feed_atom", "reader:category_feed_json"),
+    "writer": ("reader:writer_feed_rss", "reader:writer_feed_atom"),
+    "tag": ("reader:tag_feed_rss", "reader:tag_feed_atom"),
+}
+
+
 def topics_for(article: Article) -> list[str]:
-    """The public feeds an article appears in: the site's and its category's, RSS, Atom and JSON Feed."""
-    slug = article.category.slug
-    return [
-        settings.SITE_URL + reverse(name, args=args)
-        for name, args in (
-            ("reader:feed_rss", []),
-            ("reader:feed_atom", []),
-            ("reader:feed_json", []),
-            ("reader:category_feed_rss", [slug]),
-            ("reader:category_feed_atom", [slug]),
-            ("reader:category_feed_json", [slug]),
-        )
-    ]
+    """The public feeds an article appears in: the site's and those of its category, each of its writers
+    and each of its tags (RSS, Atom, and JSON Feed where there is one)."""
+    scopes = [("category", article.category.slug)]
+    scopes += [("writer", writer.slug) for writer in article.writers.all()]
+    scopes += [("tag", tag.slug) for tag in article.tags.all()]
+    paths = [reverse(name) for name in SITE_FEEDS]
+    paths += [reverse(name, args=[slug]) for scope, slug in scopes for name in SCOPED_FEEDS[scope]]
+    return [settings.SITE_URL + path for path in paths]
 
 
 def queue_pings(article: Article, *, now=None) -> int:

@@ -243,10 +243,31 @@ class ModerationActionAdmin(admin.ModelAdmin):
         return False
 
 
+class BanFilter(admin.SimpleListFilter):
+    """Visitors by their ban, in words: Django's date choices for banned_until (今日, 過去 7 日間, 日付なし)
+    said nothing of who may post now, and 日付なし meant "not banned"."""
+
+    title = _("ban")
+    parameter_name = "ban"
+
+    def lookups(self, request, model_admin):
+        return [("banned", _("Banned now")), ("expired", _("Ban expired")), ("none", _("Not banned"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "banned":
+            return queryset.banned(now)
+        if self.value() == "expired":
+            return queryset.ban_expired(now)
+        if self.value() == "none":
+            return queryset.filter(banned_until__isnull=True)
+        return queryset
+
+
 @admin.register(Visitor)
 class VisitorAdmin(ModeratorOnly, admin.ModelAdmin):
     list_display = ("__str__", "approved_count", "banned_until", "created_at")
-    list_filter = ("banned_until",)
+    list_filter = (BanFilter,)
     readonly_fields = ("key", "ip_hash", "approved_count", "banned_until", "created_at")
     actions = ["lift_ban"]
 

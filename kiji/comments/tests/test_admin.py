@@ -1,7 +1,9 @@
 """The moderation queue in the admin: order, bulk actions with a reason, the record of actions, roles."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
+import time_machine
 from django.utils import timezone
 
 from kiji.comments.models import Comment, ModerationAction, Visitor
@@ -121,3 +123,29 @@ class ModerationQueueTests(CommentsTestCase):
         response = self.client.get(f"/admin/newsroom/article/{self.article.pk}/change/")
         self.assertNotContains(response, 'name="_save"', status_code=response.status_code)
         self.assertFalse(moderator.has_perm("newsroom.change_article"))
+
+    def test_the_visitor_list_filters_by_ban_in_words(self):
+        """禁止中, 期限切れ, 禁止なし instead of the date choices (日付なし meant "not banned")."""
+        now = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 12:00 JST
+        for key, until in (
+            ("banned-for-a-week", now + timedelta(days=7)),
+            ("banned-until-a-minute-from-now", now + timedelta(minutes=1)),
+            ("ban-ran-out-yesterday", now - timedelta(days=1)),
+            ("never-banned", None),
+        ):
+            Visitor.objects.create(key=key, banned_until=until)
+        with time_machine.travel(now, tick=False):
+            page = self.client.get("/admin/comments/visitor/").content.decode()
+            filters = page.split('id="changelist-filter"')[1]
+            for label in ("投稿禁止", "禁止中", "期限切れ", "禁止なし"):
+                self.assertIn(label, filters)
+            for date_choice in ("今日", "過去 7 日間", "日付なし", "日付あり"):
+                self.assertNotIn(date_choice, filters)
+            listed = {}
+            for choice in ("banned", "expired", "none"):
+                html = self.client.get(f"/admin/comments/visitor/?ban={choice}").content.decode()
+                listed[choice] = set(re.findall(r">visitor (\S{8})<", html))
+        self.assertEqual(
+            listed,
+            {"banned": {"banned-f", "banned-u"}, "expired": {"ban-ran-"}, "none": {"never-ba"}},
+        )

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiji.distribution.models import HubPing
-from kiji.newsroom.models import Article
+from kiji.newsroom.models import Article, Category, Revision, Tag, Writer
 
 log = logging.getLogger("kiji.distribution")
 
@@ -38,14 +38,34 @@ SCOPED_FEEDS = {
 
 
 def topics_for(article: Article) -> list[str]:
-    """The public feeds an article appears in: the site's and those of its category, each of its writers
-    and each of its tags (RSS, Atom, and JSON Feed where there is one)."""
+    """The public feeds an article appears in, or has just left: the site's, and those of its category,
+    each of its writers and each of its tags (RSS, Atom, and JSON Feed where there is one)."""
     scopes = [("category", article.category.slug)]
     scopes += [("writer", writer.slug) for writer in article.writers.all()]
     scopes += [("tag", tag.slug) for tag in article.tags.all()]
+    scopes += _scopes_before(article)
     paths = [reverse(name) for name in SITE_FEEDS]
-    paths += [reverse(name, args=[slug]) for scope, slug in scopes for name in SCOPED_FEEDS[scope]]
+    paths += [reverse(name, args=[slug]) for scope, slug in dict.fromkeys(scopes) for name in SCOPED_FEEDS[scope]]
     return [settings.SITE_URL + path for path in paths]
+
+
+def _scopes_before(article: Article) -> list[tuple[str, str]]:
+    """The category, writers and tags of the article's revision before its latest (the latest is the article
+    as it is): an edit that moved it, or took a byline or a tag off, changed those feeds too."""
+    revisions = Revision.objects.filter(article=article.pk).order_by("-pk").values_list("data", flat=True)
+    data = next(iter(revisions[1:2]), None)
+    if not data:
+        return []
+    filed = (
+        ("category", Category, [data.get("category_id")]),
+        ("writer", Writer, data.get("writer_ids", [])),
+        ("tag", Tag, data.get("tag_ids", [])),
+    )
+    return [
+        (scope, slug)
+        for scope, model, ids in filed
+        for slug in model.objects.filter(pk__in=ids).values_list("slug", flat=True)
+    ]
 
 
 def queue_pings(article: Article, *, now=None) -> int:

@@ -15,8 +15,8 @@ from django.utils import timezone
 from kiji.distribution.models import HubPing
 from kiji.newsroom.models import Article, Correction, Tag
 from kiji.newsroom.services.publishing import announce_change, publish_article, unpublish_article
+from kiji.newsroom.tests.base import AdminTestCase
 from kiji.ops.scheduler import run_due_jobs
-from kiji.testing import NewsroomTestCase
 
 
 class LocalHub:
@@ -60,7 +60,7 @@ TOPICS = sorted(
 )
 
 
-class WebSubTests(NewsroomTestCase):
+class WebSubTests(AdminTestCase):  # posts the real article form, too
     def setUp(self):
         self.hub = LocalHub()
         self.addCleanup(self.hub.close)
@@ -126,6 +126,24 @@ class WebSubTests(NewsroomTestCase):
         run_due_jobs()
         tag_feeds = [f"http://127.0.0.1:8000/feeds/tags/budget/{kind}/" for kind in ("rss", "atom")]
         self.assertEqual(self.topics(), sorted(TOPICS + tag_feeds))
+
+    def test_an_edit_that_moves_the_article_or_takes_a_tag_off_pings_the_feeds_it_left(self):
+        budget, diet = Tag.objects.create(name="予算", slug="budget"), Tag.objects.create(name="国会", slug="diet")
+        article = self.make_article(status=Article.Status.DRAFT, published_at=None, tags=[budget])
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=article, by=self.editor)
+        run_due_jobs()
+        self.hub.received.clear()
+        self.client.force_login(self.editor)
+        data = self.form_data(article, category=self.korea.pk)
+        data["tags"] = [diet.pk]
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.change_url(article), data)
+        self.assertEqual(response.status_code, 302)
+        run_due_jobs()
+        for scope in ("category/politics", "category/korea", "tags/budget", "tags/diet"):
+            self.assertIn(f"http://127.0.0.1:8000/feeds/{scope}/atom/", self.topics())
+        self.assertEqual(len(self.topics()), len(set(self.topics())))
 
     def test_corrections_and_withdrawals_ping_too_and_draft_edits_do_not(self):
         article = self.make_article()

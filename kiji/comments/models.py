@@ -43,6 +43,16 @@ class CommentSection(RefusesControlCharacters, models.Model):
         return str(self.article)
 
 
+class VisitorQuerySet(models.QuerySet):
+    def banned(self, now):
+        """Visitors whose own ban still runs at `now` (a lifted ban is cleared: banned_until is None)."""
+        return self.filter(banned_until__gt=now)
+
+    def ban_expired(self, now):
+        """Visitors whose ban ran out by `now` without being lifted."""
+        return self.filter(banned_until__lte=now)
+
+
 class Visitor(models.Model):
     """A reader known by a signed cookie id; no account, no raw IP."""
 
@@ -51,6 +61,8 @@ class Visitor(models.Model):
     approved_count = models.PositiveIntegerField(_("approved comments"), default=0)
     banned_until = models.DateTimeField(_("banned until"), null=True, blank=True)
     created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+
+    objects = VisitorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visitor")

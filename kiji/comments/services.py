@@ -97,7 +97,7 @@ def ng_word_action(body: str) -> tuple[str, str] | None:
 def _is_banned(visitor: Visitor, ip_hash: str, now: datetime) -> bool:
     if visitor.banned_until and visitor.banned_until > now:
         return True
-    return bool(ip_hash) and Visitor.objects.filter(ip_hash=ip_hash, banned_until__gt=now).exists()
+    return bool(ip_hash) and Visitor.objects.banned(now).filter(ip_hash=ip_hash).exists()
 
 
 def _check_rate(visitor: Visitor, ip_hash: str) -> None:

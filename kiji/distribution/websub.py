@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiji.distribution.models import HubPing
-from kiji.newsroom.models import Article
+from kiji.newsroom.models import Article, Category, Revision, Tag, Writer
 
 log = logging.getLogger("kiji.distribution")
 
@@ -28,19 +28,43 @@ BATCH = 20
 TIMEOUT = 5  # seconds per hub request: the scheduler has other jobs
 
 
+# The feeds of each scope an article is filed under; each names the hub (ArticleFeed.feed_extra_kwargs).
+SITE_FEEDS = ("reader:feed_rss", "reader:feed_atom", "reader:feed_json")
+SCOPED_FEEDS = {
+    "category": ("reader:category_feed_rss", "reader:category_feed_atom", "reader:category_feed_json"),
+    "writer": ("reader:writer_feed_rss", "reader:writer_feed_atom"),
+    "tag": ("reader:tag_feed_rss", "reader:tag_feed_atom"),
+}
+
+
 def topics_for(article: Article) -> list[str]:
-    """The public feeds an article appears in: the site's and its category's, RSS, Atom and JSON Feed."""
-    slug = article.category.slug
+    """The public feeds an article appears in, or has just left: the site's, and those of its category,
+    each of its writers and each of its tags (RSS, Atom, and JSON Feed where there is one)."""
+    scopes = [("category", article.category.slug)]
+    scopes += [("writer", writer.slug) for writer in article.writers.all()]
+    scopes += [("tag", tag.slug) for tag in article.tags.all()]
+    scopes += _scopes_before(article)
+    paths = [reverse(name) for name in SITE_FEEDS]
+    paths += [reverse(name, args=[slug]) for scope, slug in dict.fromkeys(scopes) for name in SCOPED_FEEDS[scope]]
+    return [settings.SITE_URL + path for path in paths]
+
+
+def _scopes_before(article: Article) -> list[tuple[str, str]]:
+    """The category, writers and tags of the article's revision before its latest (the latest is the article
+    as it is): an edit that moved it, or took a byline or a tag off, changed those feeds too."""
+    revisions = Revision.objects.filter(article=article.pk).order_by("-pk").values_list("data", flat=True)
+    data = next(iter(revisions[1:2]), None)
+    if not data:
+        return []
+    filed = (
+        ("category", Category, [data.get("category_id")]),
+        ("writer", Writer, data.get("writer_ids", [])),
+        ("tag", Tag, data.get("tag_ids", [])),
+    )
     return [
-        settings.SITE_URL + reverse(name, args=args)
-        for name, args in (
-            ("reader:feed_rss", []),
-            ("reader:feed_atom", []),
-            ("reader:feed_json", []),
-            ("reader:category_feed_rss", [slug]),
-            ("reader:category_feed_atom", [slug]),
-            ("reader:category_feed_json", [slug]),
-        )
+        (scope, slug)
+        for scope, model, ids in filed
+        for slug in model.objects.filter(pk__in=ids).values_list("slug", flat=True)
     ]
 
 

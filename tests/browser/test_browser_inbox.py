@@ -68,6 +68,37 @@ def test_the_moderation_queue_is_readable_on_a_desktop_and_a_phone(site, new_pag
         assert_axe_clean(page, f"the moderation queue at {width} px")
 
 
+# The queue's table against the box it scrolls in, and each column's header and width.
+QUEUE_WIDTHS = """() => {
+    const box = document.querySelector('#changelist .results');
+    const columns = [...document.querySelectorAll('#result_list thead th')].map(
+        th => `${th.innerText.trim() || th.className}: ${Math.round(th.getBoundingClientRect().width)}`);
+    return {table: box.scrollWidth, box: box.clientWidth, columns};
+}"""
+
+
+def test_the_moderation_queue_fits_beside_the_open_navigation_sidebar_at_1280_px(site, new_page):
+    """A moderator at 1280 px with the admin's navigation sidebar open sees every column of the queue
+    without scrolling it sideways (it was 941 px of table in a 631 px box); on a 390 px phone the table
+    may scroll inside its box, the page itself does not."""
+    page = new_page(WIDTHS["desktop"])
+    log_in(page, site)
+    page.goto(site.url("/admin/comments/comment/"))
+    assert page.locator("#nav-sidebar").is_visible(), "the navigation sidebar is open"
+    headers = page.locator("#result_list thead").inner_text()
+    for header in ("コメント", "状態", "通報", "共感", "記事", "投稿日時"):
+        assert header in headers, f"{header} missing from the queue's columns: {headers}"
+    queue = page.evaluate(QUEUE_WIDTHS)
+    screenshot(page, "moderation-queue-sidebar-1280")
+    assert queue["table"] <= queue["box"], (
+        f"{queue['table']} px of table in a {queue['box']} px box: {queue['columns']}"
+    )
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(site.url("/admin/comments/comment/"))
+    screenshot(page, "moderation-queue-sidebar-390")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
 # What spills: the page wider than the window, or a comment's text wider than its own cell or box.
 SPILLS = """() => {
     const root = document.documentElement, spills = [];

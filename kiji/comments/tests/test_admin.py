@@ -1,5 +1,11 @@
 """The moderation queue in the admin: order, bulk actions with a reason, the record of actions, roles."""
 
+import re
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from django.utils import timezone
+
 from kiji.comments.models import Comment, ModerationAction, Visitor
 from kiji.comments.tests.base import CommentsTestCase
 
@@ -20,6 +26,27 @@ class ModerationQueueTests(CommentsTestCase):
         ]
         self.assertEqual(positions, sorted(positions))
         self.assertIn("NGワード: ばか", html)
+
+    def test_each_row_names_the_commenter_under_the_comment_and_why_it_is_held_under_its_status(self):
+        """Six columns, so the queue fits beside the navigation sidebar at 1280 px; nothing of the nine is lost."""
+        held = self.make_comment("保留のコメント", status=Comment.Status.PENDING, held_reason="NGワード: ばか")
+        held.nickname, held.report_count, held.like_count = "川崎の読者", 2, 5
+        held.save()
+        response = self.client.get("/admin/comments/comment/")
+        headers = [column["text"] for column in response.context["result_headers"][1:]]
+        self.assertEqual(headers, ["コメント", "状態", "通報", "共感", "記事", "投稿日時"])
+        row = response.content.decode().split(f'value="{held.pk}"')[1].split("</tr>")[0]
+        cells = dict(re.findall(r'class="field-(\w+)"[^>]*>(.*?)</t[dh]>', row))
+        self.assertIn('保留のコメント<small class="kiji-nickname">川崎の読者</small>', cells["excerpt"])
+        self.assertEqual(
+            cells["status_and_reason"], '確認待ち<small class="kiji-held">保留の理由：NGワード: ばか</small>'
+        )
+        self.assertEqual((cells["open_reports"], cells["like_count"]), ("2", "5"))
+        self.assertEqual(cells["posted"], timezone.localtime(held.created_at).strftime("%Y-%m-%d %H:%M"))
+        self.make_comment("通報のないコメント", status=Comment.Status.PENDING)
+        for order, first in (("3", "通報のないコメント"), ("-3", "保留のコメント")):  # sorted by the 通報 column
+            html = self.client.get(f"/admin/comments/comment/?o={order}").content.decode()
+            self.assertLess(html.index(first), html.index(({"通報のないコメント", "保留のコメント"} - {first}).pop()))
 
     def test_bulk_approve_with_a_reason_is_recorded_and_visible(self):
         comments = [self.make_comment(f"保留{i}", status=Comment.Status.PENDING) for i in range(3)]
@@ -96,3 +123,29 @@ class ModerationQueueTests(CommentsTestCase):
         response = self.client.get(f"/admin/newsroom/article/{self.article.pk}/change/")
         self.assertNotContains(response, 'name="_save"', status_code=response.status_code)
         self.assertFalse(moderator.has_perm("newsroom.change_article"))
+
+    def test_the_visitor_list_filters_by_ban_in_words(self):
+        """禁止中, 期限切れ, 禁止なし instead of the date choices (日付なし meant "not banned")."""
+        now = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 12:00 JST
+        for key, until in (
+            ("banned-for-a-week", now + timedelta(days=7)),
+            ("banned-until-a-minute-from-now", now + timedelta(minutes=1)),
+            ("ban-ran-out-yesterday", now - timedelta(days=1)),
+            ("never-banned", None),
+        ):
+            Visitor.objects.create(key=key, banned_until=until)
+        with time_machine.travel(now, tick=False):
+            page = self.client.get("/admin/comments/visitor/").content.decode()
+            filters = page.split('id="changelist-filter"')[1]
+            for label in ("投稿禁止", "禁止中", "期限切れ", "禁止なし"):
+                self.assertIn(label, filters)
+            for date_choice in ("今日", "過去 7 日間", "日付なし", "日付あり"):
+                self.assertNotIn(date_choice, filters)
+            listed = {}
+            for choice in ("banned", "expired", "none"):
+                html = self.client.get(f"/admin/comments/visitor/?ban={choice}").content.decode()
+                listed[choice] = set(re.findall(r">visitor (\S{8})<", html))
+        self.assertEqual(
+            listed,
+            {"banned": {"banned-f", "banned-u"}, "expired": {"ban-ran-"}, "none": {"never-ba"}},
+        )

@@ -9,13 +9,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import time_machine
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from kiji.distribution.models import HubPing
-from kiji.newsroom.models import Article, Correction
+from kiji.newsroom.models import Article, Correction, Tag
 from kiji.newsroom.services.publishing import announce_change, publish_article, unpublish_article
+from kiji.newsroom.tests.base import AdminTestCase
 from kiji.ops.scheduler import run_due_jobs
-from kiji.testing import NewsroomTestCase
 
 
 class LocalHub:
@@ -47,15 +48,19 @@ class LocalHub:
             self.server.server_close()
 
 
-# The feeds an article of 政治 appears in, each of which names the hub: the site's and the category's.
+# The feeds an article of 政治 by 山田 花子 appears in, each of which names the hub: the site's, the
+# category's and the writer's.
 TOPICS = sorted(
-    f"http://127.0.0.1:8000/feeds/{scope}{kind}/"
-    for scope in ("", "category/politics/")
-    for kind in ("rss", "atom", "json")
+    [
+        f"http://127.0.0.1:8000/feeds/{scope}{kind}/"
+        for scope in ("", "category/politics/")
+        for kind in ("rss", "atom", "json")
+    ]
+    + [f"http://127.0.0.1:8000/feeds/writers/yamada-hanako/{kind}/" for kind in ("rss", "atom")]
 )
 
 
-class WebSubTests(NewsroomTestCase):
+class WebSubTests(AdminTestCase):  # posts the real article form, too
     def setUp(self):
         self.hub = LocalHub()
         self.addCleanup(self.hub.close)
@@ -88,6 +93,57 @@ class WebSubTests(NewsroomTestCase):
         self.assertEqual(self.topics(), TOPICS)
         run_due_jobs()
         self.assertEqual(self.topics(), TOPICS)  # each ping once
+
+    def test_every_feed_listing_the_article_is_pinged_its_writers_and_tags_too(self):
+        tag = Tag.objects.create(name="選挙", slug="選挙")
+        article = self.make_article(
+            status=Article.Status.DRAFT, published_at=None, writers=[self.writer, self.other_writer], tags=[tag]
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=article, by=self.editor)
+        run_due_jobs()
+        pinged = self.topics()
+        for path in (
+            "/feeds/writers/yamada-hanako/rss/",
+            "/feeds/writers/sato-ichiro/atom/",
+            reverse("reader:tag_feed_rss", args=["選挙"]),  # /feeds/tags/%E9%81%B8%E6%8C%99/rss/
+            reverse("reader:tag_feed_atom", args=["選挙"]),
+        ):
+            self.assertIn(f"http://127.0.0.1:8000{path}", pinged)
+        self.assertEqual(len(pinged), len(set(pinged)))  # each feed once
+        for topic in pinged:  # each is a feed that names the hub and now lists the article
+            feed = self.client.get(topic.removeprefix("http://127.0.0.1:8000")).content.decode()
+            self.assertIn(self.hub.url, feed, topic)
+            self.assertIn("国会で予算案が可決", feed, topic)
+
+    def test_deleting_an_article_pings_its_writers_and_tags_feeds(self):
+        tag = Tag.objects.create(name="予算", slug="budget")
+        article = self.make_article(tags=[tag])
+        self.client.force_login(self.admin)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(f"/admin/newsroom/article/{article.pk}/delete/", {"post": "yes"})
+        self.assertEqual(response.status_code, 302)
+        run_due_jobs()
+        tag_feeds = [f"http://127.0.0.1:8000/feeds/tags/budget/{kind}/" for kind in ("rss", "atom")]
+        self.assertEqual(self.topics(), sorted(TOPICS + tag_feeds))
+
+    def test_an_edit_that_moves_the_article_or_takes_a_tag_off_pings_the_feeds_it_left(self):
+        budget, diet = Tag.objects.create(name="予算", slug="budget"), Tag.objects.create(name="国会", slug="diet")
+        article = self.make_article(status=Article.Status.DRAFT, published_at=None, tags=[budget])
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_article(article=article, by=self.editor)
+        run_due_jobs()
+        self.hub.received.clear()
+        self.client.force_login(self.editor)
+        data = self.form_data(article, category=self.korea.pk)
+        data["tags"] = [diet.pk]
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.change_url(article), data)
+        self.assertEqual(response.status_code, 302)
+        run_due_jobs()
+        for scope in ("category/politics", "category/korea", "tags/budget", "tags/diet"):
+            self.assertIn(f"http://127.0.0.1:8000/feeds/{scope}/atom/", self.topics())
+        self.assertEqual(len(self.topics()), len(set(self.topics())))
 
     def test_corrections_and_withdrawals_ping_too_and_draft_edits_do_not(self):
         article = self.make_article()

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -49,6 +50,10 @@ RESTORED_FIELDS = [
 
 def announce_change(article: Article, *, deleted: bool = False) -> None:
     """Tell listeners (search, caches, lists) once the transaction has committed."""
+    if deleted:
+        # By the commit its bylines and tags are gone with it: read them now for the listeners that
+        # need them (the WebSub pings for its writers' and tags' feeds).
+        prefetch_related_objects([article], "writers", "tags")
     transaction.on_commit(lambda: article_changed.send(sender=Article, article=article, deleted=deleted))
 
 

@@ -21,11 +21,13 @@ SET_UP = """
 from datetime import timedelta
 from django.utils import timezone
 from kiji.newsletters.models import Issue, Subscriber
-from kiji.newsroom.models import Article, Category
+from kiji.newsroom.models import Article, Category, Tag, Writer
 due = timezone.now() + timedelta(seconds=4)
 c = Category.objects.create(name="政治", slug="politics")
 a = Article.objects.create(headline="予定稿: 新内閣の顔ぶれ", body="<p>本文。</p>", category=c, status="scheduled",
                            published_at=due)
+a.byline_set.create(writer=Writer.objects.create(name="山田 花子", slug="yamada-hanako"), position=0)
+a.tags.add(Tag.objects.create(name="組閣", slug="組閣"))
 Subscriber.objects.bulk_create(
     Subscriber(email=f"reader{{i}}@example.jp", status="active", token=f"t{{i}}") for i in range({readers})
 )
@@ -99,7 +101,7 @@ def test_two_schedulers_publish_ping_and_mail_once(tmp_path):
 
     assert state == ["published", "1", "sent"]  # one "published by the scheduler" revision
     topics = Counter(ping.split("hub.url=")[1] for ping in _Hub.pings)
-    # site and category, RSS, Atom and JSON Feed: once each
-    assert len(topics) == 6 and set(topics.values()) == {1}, topics
+    # site and category (RSS, Atom, JSON Feed), writer and tag (RSS, Atom): once each
+    assert len(topics) == 10 and set(topics.values()) == {1}, topics
     recipients = Counter(message["To"] for message in smtp.messages)
     assert len(recipients) == READERS and set(recipients.values()) == {1}, recipients

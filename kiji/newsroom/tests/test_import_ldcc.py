@@ -415,16 +415,18 @@ def test_skip_bad_across_batches_lists_the_bad_files_in_the_archive_order(tmp_pa
 @pytest.mark.django_db
 def test_the_import_keeps_no_memory_for_the_files_already_saved(tmp_path):
     import gc
+    import io
     import tracemalloc
 
     from kiji.newsroom.services.importing import import_ldcc
 
-    import io
-
     archive = tmp_path / "large.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
         files = [("LICENSE.txt", LICENCE.format(name="トピックニュース", slug="topic-news"))] + [
-            (f"topic-news-{n:07d}.txt", f"http://news.example.jp/article/detail/{n:07d}/\n2012-09-03T10:15:00+0900\n見出し{n}\n本文\n")
+            (
+                f"topic-news-{n:07d}.txt",
+                f"http://news.example.jp/article/detail/{n:07d}/\n2012-09-03T10:15:00+0900\n見出し{n}\n本文\n",
+            )
             for n in range(6000)
         ]
         for name, text in files:

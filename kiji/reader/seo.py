@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from markupsafe import Markup
 
+from kiji.distribution.websub import SCOPED_FEEDS, SITE_FEEDS  # the feeds there are, by scope: the hub's list too
 from kiji.lib.dates import iso_jst
 from kiji.newsroom.models import Article, Category, Image, Tag, Writer
 from kiji.reader import links as reader_links
@@ -91,8 +92,6 @@ FEED_FORMATS = {
     "atom": ("Atom", "application/atom+xml"),
     "json": ("JSON Feed", "application/feed+json"),
 }
-SITE_FEEDS = ("reader:feed_rss", "reader:feed_atom", "reader:feed_json")
-CATEGORY_FEEDS = ("reader:category_feed_rss", "reader:category_feed_atom", "reader:category_feed_json")
 
 
 def _feeds(*scopes) -> list[dict]:
@@ -135,7 +134,7 @@ def category_meta(category: Category, page=None) -> dict:
         "website",
         default_image(),
     )
-    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {category.name}", CATEGORY_FEEDS, category.slug))
+    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {category.name}", SCOPED_FEEDS["category"], category.slug))
     meta["jsonld"] = [breadcrumb_jsonld(category.trail())]
     return meta
 
@@ -156,9 +155,7 @@ def tag_meta(tag: Tag, page=None) -> dict:
         "website",
         default_image(),
     )
-    meta["feeds"] = _feeds(
-        (f"{settings.SITE_NAME} #{tag.name}", ("reader:tag_feed_rss", "reader:tag_feed_atom"), tag.slug)
-    )
+    meta["feeds"] = _feeds((f"{settings.SITE_NAME} #{tag.name}", SCOPED_FEEDS["tag"], tag.slug))
     meta["jsonld"] = [breadcrumb_jsonld([(f"#{tag.name}", href(tag))])]
     return meta
 
@@ -172,9 +169,7 @@ def writer_meta(writer: Writer, page=None) -> dict:
         "profile",
         photo or default_image(),
     )
-    meta["feeds"] = _feeds(
-        (f"{settings.SITE_NAME} {writer.name}", ("reader:writer_feed_rss", "reader:writer_feed_atom"), writer.slug)
-    )
+    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {writer.name}", SCOPED_FEEDS["writer"], writer.slug))
     meta["jsonld"] = [breadcrumb_jsonld([("記者", ""), (writer.name, href(writer))])]
     return meta
 
@@ -190,7 +185,9 @@ def article_meta(article: Article, writers: list[Writer], tags: list[Tag]) -> di
         "tags": [t.name for t in tags],
         "authors": [absolute(href(w)) for w in writers],
     }
-    meta["feeds"] = _feeds((f"{settings.SITE_NAME} {article.category.name}", CATEGORY_FEEDS, article.category.slug))
+    meta["feeds"] = _feeds(
+        (f"{settings.SITE_NAME} {article.category.name}", SCOPED_FEEDS["category"], article.category.slug)
+    )
     meta["jsonld"] = [
         news_article_jsonld(article, writers, image),
         breadcrumb_jsonld([*article.category.trail(), (article.headline, href(article))]),

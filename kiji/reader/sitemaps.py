@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -54,8 +54,10 @@ class _IdRanges:
     @cached_property
     def num_pages(self) -> int:
         # The newest id of any article, the primary key's last entry: so the last page holds none
-        # yet when the newest `size` ids are all unpublished.
-        newest = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
+        # yet when the newest `size` ids are all unpublished. MAX(id), which both databases read from
+        # the key's end: for ORDER BY id DESC LIMIT 1, SQLite's sampled statistics at 736,700 articles
+        # chose to scan a whole index and sort it (330-520 ms).
+        newest = Article.objects.aggregate(newest=Max("pk"))["newest"]
         return max(1, -(-(newest or 0) // self.size))
 
     def rows(self, number) -> list[tuple]:
@@ -104,12 +106,9 @@ class ArticleSitemap(_SiteSitemap):
         now = timezone.now()
         published = Article.objects.published(now)
         times = [
-            published.order_by("-published_at").values_list("published_at", flat=True).first(),
-            published.order_by("-modified_at").values_list("modified_at", flat=True).first(),
-            published.filter(updated_at__isnull=False)
-            .order_by("-updated_at")
-            .values_list("updated_at", flat=True)
-            .first(),
+            _newest_visible("published_at", now),
+            _newest_visible("modified_at", now),
+            _newest_visible("updated_at", now),
             # EXISTS, not a join: a join lets SQLite walk every published article for the corrections
             Correction.objects.filter(Exists(published.filter(pk=OuterRef("article_id"))))
             .order_by("-created_at")
@@ -117,6 +116,35 @@ class ArticleSitemap(_SiteSitemap):
             .first(),
         ]
         return max((t for t in times if t), default=None)
+
+
+# How many of the newest rows by a time _newest_visible tests before it asks the database to filter.
+NEWEST_SCAN = 50
+
+
+def _newest_visible(field: str, now):
+    """The newest `field` among the articles readers can see, read from the end of the (status, field)
+    index and the publication time asked of each row here. With `published_at <= now` in the SQL,
+    SQLite's sampled statistics at 736,700 articles chose the (status, published_at) index and sorted
+    every published row instead: 8 s of CPU for modified_at, 5 s for updated_at, each sitemap index."""
+    rows = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, **{f"{field}__isnull": False})
+        .order_by(f"-{field}")
+        .values_list(field, "published_at")[:NEWEST_SCAN]
+    )
+    for value, published_at in rows:
+        if published_at is not None and published_at <= now:
+            return value
+    if len(rows) < NEWEST_SCAN:
+        return None
+    # As many scheduled articles as that, changed last: let the database look further.
+    return (
+        Article.objects.published(now)
+        .filter(**{f"{field}__isnull": False})
+        .order_by(f"-{field}")
+        .values_list(field, flat=True)
+        .first()
+    )
 
 
 class CategorySitemap(_SiteSitemap):

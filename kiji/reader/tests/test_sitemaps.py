@@ -172,6 +172,19 @@ class SitemapIndexLastmodTests(NewsroomTestCase):
             article.save()
         self.assertEqual(ArticleSitemap().get_latest_lastmod(), later + timedelta(hours=1))
 
+    def test_articles_not_yet_visible_that_changed_last_never_date_the_index(self):
+        from kiji.reader import sitemaps
+
+        visible = self.make_article(headline="公開済みの記事", published_at=timezone.now() - timedelta(days=3))
+        later = timezone.now() + timedelta(hours=2)
+        with time_machine.travel(later, tick=False):  # saved after the visible one: newest by every time
+            for n in range(3):
+                self.make_article(headline=f"予約記事{n}", published_at=later + timedelta(days=1), updated_at=later)
+        expected = Article.objects.with_last_changed().get(pk=visible.pk).last_changed
+        for scan in (50, 2):  # the newest rows hold a visible one; or all of them are scheduled
+            with self.subTest(scan=scan), mock.patch.object(sitemaps, "NEWEST_SCAN", scan):
+                self.assertEqual(sitemaps.ArticleSitemap().get_latest_lastmod(), expected)
+
 
 class SitemapPagesByIdTests(NewsroomTestCase):
     """The article sitemap's pages are ranges of ids (patched to 3 ids a page): every published article

@@ -1,14 +1,14 @@
 """Rate limits and counters: the Redis and the database backend pass the same tests."""
 
-import time
 import uuid
+from datetime import timedelta
 
 import time_machine
 from django.test import Client, TestCase, override_settings
 
 from kiji.comments.counters import DatabaseCounters, RedisCounters, counter_backend
 from kiji.comments.models import Comment
-from kiji.comments.tests.base import CommentsTestCase
+from kiji.comments.tests.base import CommentsTestCase, jst_days_ahead
 from kiji.testing import TEST_REDIS_URL, need_redis
 
 
@@ -50,9 +50,10 @@ class DatabaseCounterTests(CounterContract, TestCase):
         return DatabaseCounters()
 
     def test_it_forgets_expired_windows(self):
-        with time_machine.travel("2026-12-01 10:00 +0900", tick=False):
+        start = jst_days_ahead("10:00")
+        with time_machine.travel(start, tick=False):
             self.counters.incr(self.key, 60)
-        with time_machine.travel("2026-12-01 10:05 +0900", tick=False):
+        with time_machine.travel(start + timedelta(minutes=5), tick=False):
             self.assertEqual(self.counters.purge_expired(), 1)
 
 
@@ -68,29 +69,37 @@ class RedisCounterTests(CounterContract, TestCase):
         super().tearDown()
 
 
+def morning():
+    """10:00:05 Japan time the day after the suite's clock: outside the quiet hours, a few seconds into a
+    minute's window, and after the article the test made (never a date of the calendar)."""
+    return jst_days_ahead("10:00") + timedelta(seconds=5)
+
+
 class PostingRateLimitContract:
     """Through the comment form: 3 a minute and 30 a day per visitor; per IP (higher) across visitors."""
 
     def test_many_readers_behind_one_carrier_address_are_not_blocked_at_once(self):
-        with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
+        with time_machine.travel(morning(), tick=False):
             codes = [
                 self.post(f"携帯から{i}", client=Client(REMOTE_ADDR="198.51.100.1")).status_code for i in range(11)
             ]
         self.assertEqual(codes, [302] * 10 + [429])
 
     def test_a_visitor_gets_three_a_minute(self):
-        with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
+        start = morning()
+        with time_machine.travel(start, tick=False):
             codes = [self.post(f"コメント{i}").status_code for i in range(4)]
         self.assertEqual(codes, [302, 302, 302, 429])
-        with time_machine.travel("2026-12-01 10:01:05 +0900", tick=False):
+        with time_machine.travel(start + timedelta(minutes=1), tick=False):
             self.assertEqual(self.post("一分後のコメント").status_code, 302)
 
     @override_settings(KIJI_COMMENTS_IP_RATE_PER_MINUTE=3)
     def test_one_ip_is_limited_across_visitors(self):
-        with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
+        start = morning()
+        with time_machine.travel(start, tick=False):
             codes = [self.post(f"別人{i}", client=Client(REMOTE_ADDR="203.0.113.7")).status_code for i in range(4)]
         self.assertEqual(codes, [302, 302, 302, 429])
-        with time_machine.travel("2026-12-01 10:00:06 +0900", tick=False):
+        with time_machine.travel(start + timedelta(seconds=1), tick=False):
             self.assertEqual(self.post("別のIP", client=Client(REMOTE_ADDR="203.0.113.8")).status_code, 302)
 
     @override_settings(KIJI_COMMENTS_IP_RATE_PER_MINUTE=3)
@@ -99,7 +108,7 @@ class PostingRateLimitContract:
             forwarded = f"{claimed}, {real_ip}" if claimed else real_ip
             return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
 
-        with time_machine.travel("2026-12-01 10:00:05 +0900", tick=False):
+        with time_machine.travel(morning(), tick=False):
             codes = [
                 self.post(f"偽装{i}", client=via_nginx("203.0.113.9", claimed=f"10.0.0.{i}")).status_code
                 for i in range(4)
@@ -109,10 +118,10 @@ class PostingRateLimitContract:
 
     @override_settings(KIJI_COMMENTS_RATE_PER_MINUTE=100, KIJI_COMMENTS_RATE_PER_DAY=5)
     def test_a_visitor_gets_a_daily_allowance(self):
-        start = time.mktime((2026, 12, 1, 1, 0, 0, 0, 0, 0))
+        start = morning()  # every ten minutes from 10:00 Japan time: one day, never the quiet hours
         codes = []
         for i in range(6):
-            with time_machine.travel(start + i * 600, tick=False):
+            with time_machine.travel(start + timedelta(minutes=10 * i), tick=False):
                 codes.append(self.post(f"日中のコメント{i}").status_code)
         self.assertEqual(codes, [302] * 5 + [429])
         self.assertEqual(Comment.objects.count(), 5)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from kiji.newsroom.models import Correction, Image, Tag
 from kiji.newsroom.services.demo import abstract_picture
@@ -31,7 +32,9 @@ class ArticlePageTests(NewsroomTestCase):
         super().setUpTestData()
         cls.other_writer.email = "ichiro.sato@example.jp"
         cls.other_writer.save()
-        cls.published_at = datetime(2026, 3, 1, 9, 5, tzinfo=JST)
+        # 09:05 Japan time, thirty days before the day the suite's clock is on (never a calendar date)
+        day = timezone.localdate() - timedelta(days=30)
+        cls.published_at = datetime(day.year, day.month, day.day, 9, 5, tzinfo=JST)
         cls.article = cls.make_article(
             headline="子育て支援策、来年度から拡充へ",
             deck="申請はオンラインが基本に",
@@ -71,6 +74,14 @@ class ArticlePageTests(NewsroomTestCase):
         self.assertEqual(response.status_code, 200)
         return response.content.decode()
 
+    @property
+    def day(self) -> str:
+        return self.published_at.date().isoformat()
+
+    @property
+    def jday(self) -> str:
+        return f"{self.published_at.year}年{self.published_at.month}月{self.published_at.day}日"
+
     def test_it_reads_in_order_from_headline_to_comments(self):
         html = self.get_page()
         main = html[html.index('<main id="main"') :]
@@ -79,8 +90,8 @@ class ArticlePageTests(NewsroomTestCase):
             '<p class="deck">申請はオンラインが基本に</p>',
             'href="/writers/yamada-hanako/">山田 花子</a>',
             'href="/writers/sato-ichiro/">佐藤 一郎</a>',
-            '<time datetime="2026-03-01T09:05:00+09:00">2026年3月1日 09:05</time>',
-            '<time datetime="2026-03-01T12:35:00+09:00">2026年3月1日 12:35</time>',
+            f'<time datetime="{self.day}T09:05:00+09:00">{self.jday} 09:05</time>',
+            f'<time datetime="{self.day}T12:35:00+09:00">{self.jday} 12:35</time>',
             '<figure class="lead-image">',
             'alt="青い円が重なる抽象的なイラスト"',
             "子育て支援のイメージ",

@@ -243,14 +243,14 @@ def import_ldcc(
         credits = {ch: credit_line(CHANNELS.get(ch, ch), summary.licences.get(ch)) for ch in names}
         categories = _ensure_categories(names, credits, report)
         batches = _Batches(path, channels, categories, credits, report, skip_bad)
-        for file in iter_corpus(path, channels=channels):
+        for place, file in enumerate(iter_corpus(path, channels=channels)):
             try:
-                batches.add(parse_article(file))
+                batches.add(place, parse_article(file))
             except CorpusError as error:
                 if not skip_bad:
                     batches.save()  # a duplicate among the files before this one is the first bad file
                     raise
-                batches.skip(error)
+                batches.skip(place, error)
             _tick(progress)
         batches.save()
         report.skipped.sort(key=lambda error: batches.skipped_at[error.name])  # in the archive's order
@@ -314,20 +314,16 @@ class _Batches:
         self.report, self.skip_bad = report, skip_bad
         self.before = Article.objects.aggregate(m=Max("pk"))["m"] or 0  # this import's ids are higher
         self.pending: list[tuple[int, ParsedArticle]] = []  # (its place among the archive's files, it)
-        self.files = 0
         self.skipped_at: dict[str, int] = {}  # the bad files' places
 
-    def add(self, parsed: ParsedArticle) -> None:
-        self.pending.append((self.files, parsed))
-        self.files += 1
+    def add(self, place: int, parsed: ParsedArticle) -> None:
+        self.pending.append((place, parsed))
         if len(self.pending) >= BATCH_SIZE:
             self.save()
 
-    def skip(self, error: CorpusError, place: int | None = None) -> None:
+    def skip(self, place: int, error: CorpusError) -> None:
         self.report.skipped.append(error)
-        self.skipped_at[error.name] = self.files if place is None else place
-        if place is None:
-            self.files += 1
+        self.skipped_at[error.name] = place
 
     def save(self) -> None:
         """Save the batch's new articles; those whose source URL the database held before the import are
@@ -347,7 +343,7 @@ class _Batches:
                 error = CorpusError(parsed.name, 1, f"same source URL as {first}")
                 if not self.skip_bad:
                     raise error
-                self.skip(error, place)
+                self.skip(place, error)
             elif url in known:
                 self.report.already_there += 1  # (or saved by another writer during the import)
             else:
